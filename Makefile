@@ -1,0 +1,52 @@
+# One entry point for contributors and CI. Every target that needs Python
+# creates or refreshes the virtual environment from the pinned lock file first.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-from-lock
+HOST ?= 127.0.0.1
+SERVE_PORT ?= 8000
+
+# Material for MkDocs prints an end-of-life notice about MkDocs 1.x on every
+# build; CONTRIBUTING.md explains what that means for this project.
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONPATH := $(CURDIR)/tests
+
+.PHONY: serve test build mock update-outputs lock clean
+
+$(STAMP): requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --requirement requirements.lock
+	@touch $@
+
+## Build the site and serve it with live reload at http://127.0.0.1:8000
+serve: $(STAMP)
+	$(PY) -m mkdocs serve --dev-addr $(HOST):$(SERVE_PORT) --livereload
+
+## Run the whole test suite (mock API, every example, site build, browser)
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Build the static site into site/ (strict: any warning fails)
+build: $(STAMP)
+	$(PY) -m mkdocs build --strict
+
+## Start the mock Cliniko API by hand; PORT picks the port (default 18443)
+mock: $(STAMP)
+	$(PY) -m mock_cliniko
+
+## Rewrite the stored output of every example after an intended change
+update-outputs: $(STAMP)
+	$(PY) -m pytest tests/test_snippets.py --update-outputs
+
+## Re-pin every dependency after editing pyproject.toml
+lock: $(STAMP)
+	$(PY) -m pip install --quiet pip-tools
+	$(PY) -m piptools compile --quiet --extra test --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+	  --output-file requirements.lock pyproject.toml
+
+clean:
+	rm -rf site .pytest_cache

@@ -1,0 +1,61 @@
+"""Start the mock by hand: `make mock` (or `python -m mock_cliniko` with `tests/` on the path).
+
+It stays in the foreground until Ctrl+C and prints the lines to export in another shell. The port is
+`PORT` (default 18443); the control port is the next one up.
+
+The hand-started mock's clock stands still at 2026-01-15T09:30:00Z, like the tests', so every example
+prints exactly what its page shows. It moves in one case only: when the mock refuses a request for the
+rate limit, the clock jumps to the moment the window reopens, as if the client had waited out
+`Retry-After`. So spending the quota by hand never locks you out. Reset everything with
+`curl -X POST --cacert "$SSL_CERT_FILE" "$CLINIKO_MOCK_CONTROL_URL/reset"`.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from mock_cliniko.server import MockCliniko, PortInUseError
+
+DEFAULT_PORT = 18443
+
+
+def main() -> int:
+    raw_port = os.environ.get("PORT", str(DEFAULT_PORT))
+    if not raw_port.isdigit() or not 0 < int(raw_port) < 65535:
+        print(f"mock: PORT must be a port number from 1 to 65534, got {raw_port!r}", file=sys.stderr)
+        return 2
+    port = int(raw_port)
+    workdir = Path(os.environ.get("MOCK_CLINIKO_DIR", Path.cwd() / ".mock-cliniko"))
+    mock = MockCliniko(port=port, control_port=port + 1, clock_jumps_on_rate_limit=True, workdir=workdir)
+    try:
+        mock.start()
+    except PortInUseError as error:
+        print(f"mock: {error}", file=sys.stderr)
+        return 1
+
+    print("Mock Cliniko API running. In another shell, export:\n")
+    for name, value in mock.environment().items():
+        print(f"export {name}={shlex.quote(value)}")
+    print(
+        "\nThen, for example:\n"
+        '  curl -u "$CLINIKO_API_KEY:" -H "Accept: application/json" '
+        '-H "User-Agent: My app (me@example.com)" "$CLINIKO_API_URL/user"\n'
+        "\nReset the mock: curl -X POST \"$CLINIKO_MOCK_CONTROL_URL/reset\"\n"
+        "Press Ctrl+C to stop.",
+        flush=True,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop.wait()
+    mock.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

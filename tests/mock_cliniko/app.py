@@ -1,0 +1,349 @@
+"""The mock API as an ASGI application: the request pipeline and the routes under `/v1`.
+
+Every request passes the same checks in the same order, so that the answer to a request with several
+problems is predictable and documented:
+
+1. the body is read, and refused with `413` past 1 MiB;
+2. `User-Agent` must name a contact e-mail (`400`);
+3. Basic authentication with the API key (`401`);
+4. the account's rate limit (`429`); from here on the request counts toward it;
+5. the route: unknown path `404`, known path with another method `405`;
+6. `Accept` must allow JSON (`406`);
+7. a body must be `application/json` (`415`) and valid JSON (`400`);
+8. the user's role must allow the change (`403`);
+9. the record must exist in the caller's account (`404`);
+10. the body must be valid (`422`);
+11. conditional headers (`304`), and finally success.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.datastructures import Headers, QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Match, Route
+from starlette.types import Receive, Scope, Send
+
+from mock_cliniko import caching, negotiation, validation
+from mock_cliniko.auth import authenticate
+from mock_cliniko.clock import Clock
+from mock_cliniko.errors import JSON_TYPE, ApiError, dump_json
+from mock_cliniko.rate_limit import RateLimiter
+from mock_cliniko.representations import list_json, patient_json, patient_url, user_json
+from mock_cliniko.state import Store, User
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 100
+#: How much of an oversized body is read and thrown away before the `413` is sent.
+DRAIN_LIMIT = 16 * 1024 * 1024
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Call:
+    """What an endpoint gets: the request, its already-read body, and the authenticated user."""
+
+    request: Request
+    body: bytes
+    user: User
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.request.path_params
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any = None
+    headers: dict[str, str] | None = None
+    #: For successful reads: the time the representation last changed, enabling caching headers.
+    last_modified: datetime | None = None
+
+
+Endpoint = Callable[["MockApi", Call], Awaitable[Reply]]
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class MockApi:
+    """The ASGI application.
+
+    Args:
+        store: the data.
+        clock: where `Date`, timestamps and rate-limit windows come from.
+        limiter: the per-account rate limiter.
+        base_url: the API's own base URL (`https://host:port/v1`), used for every link.
+    """
+
+    def __init__(self, store: Store, clock: Clock, limiter: RateLimiter, base_url: str) -> None:
+        self.store = store
+        self.clock = clock
+        self.limiter = limiter
+        self.base_url = base_url.rstrip("/")
+        #: When true, a `429` moves the clock to the moment the window reopens, as if the client had
+        #: waited out `Retry-After`. Off in the tests unless a scenario turns it on; on for `make mock`.
+        self.clock_jumps_on_rate_limit = False
+        self.routes = [
+            Route("/v1/user", _get_user, methods=["GET"]),
+            Route("/v1/patients", _list_patients, methods=["GET"]),
+            Route("/v1/patients", _create_patient, methods=["POST"]),
+            Route("/v1/patients/{patient_id}", _get_patient, methods=["GET"]),
+            Route("/v1/patients/{patient_id}", _update_patient, methods=["PATCH"]),
+            Route("/v1/patients/{patient_id}/archive", _archive_patient, methods=["POST"]),
+        ]
+
+    # ASGI ------------------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        response = await self._respond(scope, receive)
+        await response(scope, receive, send)
+
+    async def _respond(self, scope: Scope, receive: Receive) -> Response:
+        try:
+            return await self._pipeline(scope, receive)
+        except _Answered as answered:
+            return answered.response
+        except ApiError as error:
+            return self.error_response(error)
+
+    # The pipeline ----------------------------------------------------------------------------
+
+    async def _pipeline(self, scope: Scope, receive: Receive) -> Response:
+        headers = Headers(scope=scope)
+        body = await _read_body(headers, receive)
+
+        negotiation.check_user_agent(headers.get("user-agent"))
+        user = authenticate(headers.get("authorization"), self.store)
+        self._count_toward_rate_limit(user)
+
+        route, child_scope = self._match(scope)
+        scope = {**scope, **child_scope}
+        request = Request(scope)
+        negotiation.check_accept(headers.get("accept"))
+        reply = await route.endpoint(self, Call(request, body, user))
+        return self._success_response(request, reply)
+
+    def _count_toward_rate_limit(self, user: User) -> None:
+        decision = self.limiter.hit(user.account_id)
+        if decision.allowed:
+            return
+        error = ApiError(
+            429,
+            f"Too many requests: each account may make {self.limiter.limit} requests per minute. "
+            f"Try again in {decision.retry_after} seconds.",
+            headers={
+                "Retry-After": str(decision.retry_after),
+                "X-RateLimit-Reset": str(decision.reset_at),
+            },
+        )
+        if self.clock_jumps_on_rate_limit:
+            # Build the answer at the current instant, then let the clock reach the window's end.
+            response = self.error_response(error)
+            self.clock.set(datetime.fromtimestamp(decision.reset_at, UTC))
+            raise _Answered(response)
+        raise error
+
+    def _match(self, scope: Scope) -> tuple[Route, dict[str, Any]]:
+        allowed: list[str] = []
+        for route in self.routes:
+            match, child_scope = route.matches(scope)
+            if match == Match.FULL:
+                return route, child_scope
+            if match == Match.PARTIAL:
+                allowed.extend(sorted(route.methods or ()))
+        if allowed:
+            methods = ", ".join(sorted(set(allowed)))
+            raise ApiError(
+                405,
+                f"The method {scope['method']} is not allowed on this path; use {methods}.",
+                headers={"Allow": methods},
+            )
+        raise ApiError(404, "Not found: there is no such path in the API.")
+
+    # Responses -------------------------------------------------------------------------------
+
+    def _base_headers(self) -> dict[str, str]:
+        return {"Date": caching.http_date(self.clock.now())}
+
+    def error_response(self, error: ApiError) -> Response:
+        headers = self._base_headers()
+        headers["Cache-Control"] = "no-store"
+        headers.update(error.headers)
+        return Response(dump_json(error.body()), error.status, headers, media_type=JSON_TYPE)
+
+    def _success_response(self, request: Request, reply: Reply) -> Response:
+        headers = self._base_headers()
+        headers.update(reply.headers or {})
+        if reply.body is None:
+            return Response(None, reply.status, headers)
+        content = dump_json(reply.body)
+        if reply.last_modified is not None:
+            target = request.url.path + ("?" + request.url.query if request.url.query else "")
+            # The server's own address is left out of the tag, so a tag does not depend on where the
+            # mock happens to listen; it still changes with every change to the record or the query.
+            etag = caching.strong_etag(target, content.replace(self.base_url.encode(), b""))
+            headers.update(
+                {
+                    "ETag": etag,
+                    "Last-Modified": caching.http_date(reply.last_modified),
+                    "Cache-Control": caching.CACHE_CONTROL,
+                    "Vary": caching.VARY,
+                }
+            )
+            if caching.is_not_modified(
+                if_none_match=request.headers.get("if-none-match"),
+                if_modified_since=request.headers.get("if-modified-since"),
+                etag=etag,
+                last_modified=reply.last_modified,
+            ):
+                return Response(None, 304, headers)
+        return Response(content, reply.status, headers, media_type=JSON_TYPE)
+
+
+class _Answered(ApiError):
+    """Carries a response that was already built (used when building it had to come first)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code, "answered")
+        self.response = response
+
+
+async def _read_body(headers: Headers, receive: Receive) -> bytes:
+    """Read the whole body, or raise `413` once it passes the limit.
+
+    A body that is too large is still drained (up to `DRAIN_LIMIT`, and discarded) before the answer,
+    so that the client, which is usually still sending, reads the `413` instead of a reset connection.
+    """
+    declared = headers.get("content-length")
+    too_large = declared is not None and declared.isdigit() and int(declared) > negotiation.MAX_BODY_BYTES
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > negotiation.MAX_BODY_BYTES:
+            too_large = True
+        if too_large:
+            chunks.clear()
+            if size > DRAIN_LIMIT:
+                break
+        else:
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    if too_large:
+        raise _too_large()
+    return b"".join(chunks)
+
+
+def _too_large() -> ApiError:
+    return ApiError(413, f"The request body is larger than the limit of {negotiation.MAX_BODY_BYTES} bytes (1 MiB).")
+
+
+# Endpoints -----------------------------------------------------------------------------------
+
+
+def _require_patient_writer(user: User) -> None:
+    if not user.may_write_patients:
+        raise ApiError(403, f"Your role ({user.role}) may read patients but not create, change or archive them.")
+
+
+def _patient_id(call: Call) -> str:
+    patient_id = call.params["patient_id"]
+    if not patient_id.isascii() or not patient_id.isdigit():
+        raise ApiError(404, "Not found: there is no patient with that ID.")
+    return patient_id
+
+
+def _positive_int(query: QueryParams, name: str, default: int, maximum: int) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
+        raise ApiError(400, f"The {name} parameter must be a whole number from 1 to {maximum}.")
+    return int(raw)
+
+
+async def _get_user(api: MockApi, call: Call) -> Reply:
+    return Reply(200, user_json(call.user, api.base_url), last_modified=call.user.updated_at)
+
+
+async def _list_patients(api: MockApi, call: Call) -> Reply:
+    query = call.request.query_params
+    page = _positive_int(query, "page", 1, 2**31 - 1)
+    per_page = _positive_int(query, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    account = call.user.account_id
+    patients = api.store.active_patients(account)
+    chosen = patients[(page - 1) * per_page : page * per_page]
+    body = list_json(
+        "patients",
+        [patient_json(p, api.base_url) for p in chosen],
+        total_entries=len(patients),
+        collection_url=f"{api.base_url}/patients",
+        page=page,
+        per_page=per_page,
+        per_page_given="per_page" in query,
+    )
+    changed = api.store.patients_changed_at(account) or _EPOCH
+    return Reply(200, body, last_modified=changed)
+
+
+async def _get_patient(api: MockApi, call: Call) -> Reply:
+    patient = api.store.patient(call.user.account_id, _patient_id(call))
+    if patient is None:
+        raise ApiError(404, "Not found: there is no patient with that ID.")
+    return Reply(200, patient_json(patient, api.base_url), last_modified=patient.updated_at)
+
+
+async def _create_patient(api: MockApi, call: Call) -> Reply:
+    data = negotiation.parse_json_body(call.request.headers.get("content-type"), call.body)
+    _require_patient_writer(call.user)
+    fields = validation.patient_fields(data, creating=True, today=api.clock.now().date())
+    patient = api.store.create_patient(call.user.account_id, fields)
+    url = patient_url(patient.id, api.base_url)
+    return Reply(201, patient_json(patient, api.base_url), headers={"Location": url})
+
+
+async def _update_patient(api: MockApi, call: Call) -> Reply:
+    data = negotiation.parse_json_body(call.request.headers.get("content-type"), call.body)
+    _require_patient_writer(call.user)
+    patient_id = _patient_id(call)
+    existing = api.store.patient(call.user.account_id, patient_id)
+    if existing is None:
+        raise ApiError(404, "Not found: there is no patient with that ID.")
+    fields = validation.patient_fields(data, creating=False, today=api.clock.now().date())
+    if existing.archived_at is not None:
+        raise validation.validation_failed({"base": "an archived patient can't be changed"})
+    patient = api.store.update_patient(call.user.account_id, patient_id, fields)
+    assert patient is not None
+    return Reply(200, patient_json(patient, api.base_url))
+
+
+async def _archive_patient(api: MockApi, call: Call) -> Reply:
+    negotiation.parse_json_body(call.request.headers.get("content-type"), call.body)
+    _require_patient_writer(call.user)
+    patient = api.store.archive_patient(call.user.account_id, _patient_id(call))
+    if patient is None:
+        raise ApiError(404, "Not found: there is no patient with that ID.")
+    return Reply(204)

@@ -1,0 +1,83 @@
+"""HTTP caching: validators on successful reads and conditional requests (RFC 9110 section 13, RFC 9111).
+
+Conditional headers are evaluated only for a request that would otherwise succeed: authentication, the
+rate limit and the record lookup have already run by the time `is_not_modified` is asked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+#: Sent with every successful read: a cache may store the answer but must revalidate before reuse,
+#: and only the client that asked (the answer depends on the key) may store it.
+CACHE_CONTROL = "private, no-cache"
+#: The answer depends on the key and on what the client accepts.
+VARY = "Accept, Authorization"
+
+_ENTITY_TAG = re.compile(r'\s*(W/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')
+
+
+def http_date(instant: datetime) -> str:
+    """An IMF-fixdate, as in `Date` and `Last-Modified`: `Thu, 15 Jan 2026 09:30:00 GMT`."""
+    return format_datetime(instant.astimezone(UTC).replace(microsecond=0), usegmt=True)
+
+
+def strong_etag(request_target: str, body: bytes) -> str:
+    """A strong entity tag that changes whenever the representation does, the query string included."""
+    digest = hashlib.sha256(request_target.encode("utf-8") + b"\n" + body).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def _opaque(tag: str) -> str:
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def _if_none_match_matches(header: str, etag: str) -> bool:
+    """Weak comparison of `If-None-Match` against the current ETag; `*` matches any current record."""
+    if header.strip() == "*":
+        return True
+    wanted = _opaque(etag)
+    position = 0
+    while position < len(header):
+        match = _ENTITY_TAG.match(header, position)
+        if match is None:
+            return False  # a malformed list matches nothing
+        if match.group(2) == wanted:
+            return True
+        position = match.end()
+    return False
+
+
+def _parse_http_date(value: str) -> datetime | None:
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed is None or parsed.tzinfo is None:
+        return None
+    return parsed
+
+
+def is_not_modified(
+    *,
+    if_none_match: str | None,
+    if_modified_since: str | None,
+    etag: str,
+    last_modified: datetime,
+) -> bool:
+    """Whether a GET or HEAD should be answered with `304 Not Modified`.
+
+    `If-None-Match` wins when present; `If-Modified-Since` is used only without it, and an invalid date
+    in it is ignored.
+    """
+    if if_none_match is not None:
+        return _if_none_match_matches(if_none_match, etag)
+    if if_modified_since is not None:
+        since = _parse_http_date(if_modified_since)
+        if since is None:
+            return False
+        return last_modified.replace(microsecond=0) <= since
+    return False

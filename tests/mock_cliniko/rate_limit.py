@@ -1,0 +1,80 @@
+"""The rate limit: 500 requests per minute for each account, shared by all its users and keys.
+
+The rule, precisely: time is cut into fixed windows of 60 seconds aligned to the minute of the clock
+(09:30:00 up to but not including 09:31:00, and so on). Each account may make 500 requests in a window;
+every authenticated request counts, whatever its answer (a `304` or a `404` too). The 501st request of a
+window, and every one after it in the same window, is refused with `429` and is not counted. The count
+starts again at zero when the next window begins. Requests that fail authentication belong to no account
+and count toward nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+
+from mock_cliniko.clock import Clock
+
+LIMIT = 500
+WINDOW_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    #: Requests left in the window after this one.
+    remaining: int
+    #: When the window ends, as UNIX seconds.
+    reset_at: int
+    #: Whole seconds until the window ends, at least 1.
+    retry_after: int
+
+
+class RateLimiter:
+    """Counts requests per account per window; safe to call from many threads at once."""
+
+    def __init__(self, clock: Clock, limit: int = LIMIT, window: int = WINDOW_SECONDS) -> None:
+        self._clock = clock
+        self.limit = limit
+        self.window = window
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, int]] = {}  # account -> (window start, requests counted)
+
+    def _window_start(self, now: float) -> int:
+        return int(math.floor(now / self.window) * self.window)
+
+    def hit(self, account_id: str) -> Decision:
+        """Count one request for the account, or refuse it if the window's quota is spent."""
+        with self._lock:
+            now = self._clock.timestamp()
+            start = self._window_start(now)
+            window_start, used = self._counts.get(account_id, (start, 0))
+            if window_start != start:
+                used = 0
+            reset_at = start + self.window
+            retry_after = max(1, math.ceil(reset_at - now))
+            if used >= self.limit:
+                self._counts[account_id] = (start, used)
+                return Decision(False, 0, reset_at, retry_after)
+            used += 1
+            self._counts[account_id] = (start, used)
+            return Decision(True, self.limit - used, reset_at, retry_after)
+
+    def set_remaining(self, account_id: str, remaining: int) -> None:
+        """Test control: leave the account exactly `remaining` requests in the current window."""
+        if not 0 <= remaining <= self.limit:
+            raise ValueError(f"remaining must be between 0 and {self.limit}, got {remaining}")
+        with self._lock:
+            start = self._window_start(self._clock.timestamp())
+            self._counts[account_id] = (start, self.limit - remaining)
+
+    def remaining(self, account_id: str) -> int:
+        with self._lock:
+            start = self._window_start(self._clock.timestamp())
+            window_start, used = self._counts.get(account_id, (start, 0))
+            return self.limit - (used if window_start == start else 0)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()

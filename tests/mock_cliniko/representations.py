@@ -1,0 +1,77 @@
+"""Records as JSON: IDs as strings, times in UTC ISO 8601, and absolute `links`."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from mock_cliniko.clock import iso8601
+from mock_cliniko.state import Patient, User
+
+
+def _time(value):
+    return iso8601(value) if value is not None else None
+
+
+def user_json(user: User, base_url: str) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "role": user.role,
+        "time_zone": user.time_zone,
+        "created_at": _time(user.created_at),
+        "updated_at": _time(user.updated_at),
+        "links": {"self": f"{base_url}/user"},
+    }
+
+
+def patient_url(patient_id: str, base_url: str) -> str:
+    return f"{base_url}/patients/{patient_id}"
+
+
+def patient_json(patient: Patient, base_url: str) -> dict[str, Any]:
+    return {
+        "id": patient.id,
+        "title": patient.title,
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "date_of_birth": patient.date_of_birth,
+        "email": patient.email,
+        "created_at": _time(patient.created_at),
+        "updated_at": _time(patient.updated_at),
+        "archived_at": _time(patient.archived_at),
+        "links": {"self": patient_url(patient.id, base_url)},
+    }
+
+
+def page_url(collection_url: str, page: int, per_page: int | None) -> str:
+    query: dict[str, int] = {"page": page}
+    if per_page is not None:
+        query["per_page"] = per_page
+    return f"{collection_url}?{urlencode(query)}"
+
+
+def list_json(
+    key: str,
+    records: list[dict[str, Any]],
+    *,
+    total_entries: int,
+    collection_url: str,
+    page: int,
+    per_page: int,
+    per_page_given: bool,
+) -> dict[str, Any]:
+    """Wrap one page of records with `total_entries` and the `self`, `next` and `previous` links.
+
+    A link that does not apply is left out: no `previous` on page 1, no `next` on the last page.
+    `per_page` is carried into the links only when the client chose it.
+    """
+    shown_per_page = per_page if per_page_given else None
+    links = {"self": page_url(collection_url, page, shown_per_page)}
+    if page * per_page < total_entries:
+        links["next"] = page_url(collection_url, page + 1, shown_per_page)
+    if page > 1:
+        links["previous"] = page_url(collection_url, page - 1, shown_per_page)
+    return {key: records, "total_entries": total_entries, "links": links}

@@ -1,0 +1,175 @@
+"""The mock's data: accounts, users with their API keys, and patients.
+
+All changes go through `Store`, under one lock, so concurrent requests see a consistent state.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mock_cliniko.clock import Clock
+
+#: Roles whose keys may create, change and archive patients. Every other role may only read them.
+ROLES_THAT_WRITE_PATIENTS = frozenset({"administrator", "practitioner", "receptionist"})
+
+
+@dataclass
+class Account:
+    id: str
+    name: str
+
+
+@dataclass
+class User:
+    id: str
+    account_id: str
+    api_key: str
+    first_name: str
+    last_name: str
+    email: str
+    role: str
+    time_zone: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def may_write_patients(self) -> bool:
+        return self.role in ROLES_THAT_WRITE_PATIENTS
+
+
+@dataclass
+class Patient:
+    id: str
+    account_id: str
+    first_name: str
+    last_name: str
+    created_at: datetime
+    updated_at: datetime
+    title: str | None = None
+    date_of_birth: str | None = None
+    email: str | None = None
+    archived_at: datetime | None = None
+
+    #: The fields a client may send when creating or updating a patient.
+    WRITABLE = ("title", "first_name", "last_name", "date_of_birth", "email")
+
+
+@dataclass
+class Dataset:
+    """Everything the mock knows, in a form that can be copied whole for a reset."""
+
+    accounts: dict[str, Account] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    patients: dict[str, Patient] = field(default_factory=dict)
+    next_patient_id: int = 0
+
+
+class Store:
+    """The mutable state behind the API.
+
+    Args:
+        initial: the data set a reset returns to (it is copied, never changed).
+        clock: where creation and update times come from.
+    """
+
+    def __init__(self, initial: Dataset, clock: Clock) -> None:
+        self._initial = copy.deepcopy(initial)
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._data = copy.deepcopy(self._initial)
+        self._users_by_key = self._index_keys()
+
+    def _index_keys(self) -> dict[str, User]:
+        return {user.api_key: user for user in self._data.users.values()}
+
+    def reset(self) -> None:
+        """Return to the initial data set."""
+        with self._lock:
+            self._data = copy.deepcopy(self._initial)
+            self._users_by_key = self._index_keys()
+
+    # Users -----------------------------------------------------------------------------------
+
+    def user_for_key(self, api_key: str) -> User | None:
+        with self._lock:
+            return self._users_by_key.get(api_key)
+
+    def users(self) -> list[User]:
+        with self._lock:
+            return list(self._data.users.values())
+
+    def accounts(self) -> list[Account]:
+        with self._lock:
+            return list(self._data.accounts.values())
+
+    # Patients --------------------------------------------------------------------------------
+
+    def active_patients(self, account_id: str) -> list[Patient]:
+        """The account's patients that are not archived, oldest first (by ID)."""
+        with self._lock:
+            found = [
+                p
+                for p in self._data.patients.values()
+                if p.account_id == account_id and p.archived_at is None
+            ]
+        return sorted(found, key=lambda p: int(p.id))
+
+    def patients_changed_at(self, account_id: str) -> datetime | None:
+        """When the account's patient list last changed (archiving counts), or None if it has none."""
+        with self._lock:
+            times = [p.updated_at for p in self._data.patients.values() if p.account_id == account_id]
+        return max(times, default=None)
+
+    def patient(self, account_id: str, patient_id: str) -> Patient | None:
+        """The patient with that ID in that account; another account's patient is not found."""
+        with self._lock:
+            patient = self._data.patients.get(patient_id)
+            if patient is None or patient.account_id != account_id:
+                return None
+            return copy.copy(patient)
+
+    def create_patient(self, account_id: str, fields: dict[str, str | None]) -> Patient:
+        with self._lock:
+            now = self._clock.now()
+            self._data.next_patient_id += 1
+            patient = Patient(
+                id=str(self._data.next_patient_id),
+                account_id=account_id,
+                first_name=fields["first_name"] or "",
+                last_name=fields["last_name"] or "",
+                title=fields.get("title"),
+                date_of_birth=fields.get("date_of_birth"),
+                email=fields.get("email"),
+                created_at=now,
+                updated_at=now,
+            )
+            self._data.patients[patient.id] = patient
+            return copy.copy(patient)
+
+    def update_patient(self, account_id: str, patient_id: str, fields: dict[str, str | None]) -> Patient | None:
+        with self._lock:
+            patient = self._data.patients.get(patient_id)
+            if patient is None or patient.account_id != account_id:
+                return None
+            changed = False
+            for name, value in fields.items():
+                if getattr(patient, name) != value:
+                    setattr(patient, name, value)
+                    changed = True
+            if changed:
+                patient.updated_at = self._clock.now()
+            return copy.copy(patient)
+
+    def archive_patient(self, account_id: str, patient_id: str) -> Patient | None:
+        with self._lock:
+            patient = self._data.patients.get(patient_id)
+            if patient is None or patient.account_id != account_id:
+                return None
+            if patient.archived_at is None:
+                now = self._clock.now()
+                patient.archived_at = now
+                patient.updated_at = now
+            return copy.copy(patient)

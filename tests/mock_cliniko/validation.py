@@ -1,0 +1,80 @@
+"""Validation of patient bodies: problems are `422` with the documented body.
+
+`{"message": "Validation Failed", "errors": {"first_name": "can't be blank"}}`; a problem with the
+request as a whole rather than one field is reported under `base`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from mock_cliniko.errors import ApiError
+from mock_cliniko.state import Patient
+
+MAX_NAME_LENGTH = 100
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def validation_failed(errors: dict[str, str]) -> ApiError:
+    return ApiError(422, "Validation Failed", errors=errors)
+
+
+def patient_fields(body: Any, *, creating: bool, today: date) -> dict[str, str | None]:
+    """Check a create or update body and return the fields to store.
+
+    Args:
+        body: the decoded JSON body (`None` when the request had none).
+        creating: whether `first_name` and `last_name` are required.
+        today: the clock's date, for refusing a date of birth in the future.
+    """
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise validation_failed({"base": "the request body must be a JSON object of patient fields"})
+
+    errors: dict[str, str] = {}
+    fields: dict[str, str | None] = {}
+    for name, value in body.items():
+        if name not in Patient.WRITABLE:
+            errors[name] = "is not an attribute of a patient that can be set"
+            continue
+        if value is not None and not isinstance(value, str):
+            errors[name] = "must be a string"
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        fields[name] = value or None
+
+    for name in ("first_name", "last_name"):
+        if name in errors:
+            continue
+        if (creating and name not in fields) or (name in fields and fields[name] is None):
+            errors[name] = "can't be blank"
+        elif name in fields and len(fields[name] or "") > MAX_NAME_LENGTH:
+            errors[name] = f"is too long (maximum is {MAX_NAME_LENGTH} characters)"
+
+    if fields.get("title") and len(fields["title"] or "") > 20:
+        errors["title"] = "is too long (maximum is 20 characters)"
+
+    email = fields.get("email")
+    if email is not None and "email" not in errors and not _EMAIL.match(email):
+        errors["email"] = "is not a valid e-mail address"
+
+    born = fields.get("date_of_birth")
+    if born is not None and "date_of_birth" not in errors:
+        try:
+            if not _DATE.match(born):
+                raise ValueError
+            born_on = date.fromisoformat(born)
+        except ValueError:
+            errors["date_of_birth"] = "must be a date written as YYYY-MM-DD"
+        else:
+            if born_on > today:
+                errors["date_of_birth"] = "can't be in the future"
+
+    if errors:
+        raise validation_failed(errors)
+    return fields

@@ -1,0 +1,41 @@
+"""Every example under snippets/, Python and curl, run against the mock; its output must match the page.
+
+`make update-outputs` (pytest --update-outputs) rewrites the stored outputs after an intended change.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+import example_runner
+from example_runner import Example
+
+
+@pytest.mark.parametrize("example", example_runner.discover(), ids=str)
+def test_example_prints_its_stored_output(example: Example, mock, controls, request) -> None:
+    api_key = example_runner.prepare(example, controls)
+    host_port = urlsplit(mock.base_url).netloc
+    result = example_runner.run(example, mock.environment(), api_key, host_port)
+
+    assert result.returncode == 0, f"{example} exited with {result.returncode}:\n{result.stderr}"
+    assert result.stderr == "", f"{example} wrote to stderr:\n{result.stderr}"
+    assert result.output.strip(), f"{example} printed nothing"
+
+    if request.config.getoption("--update-outputs"):
+        example.output_path.write_text(result.output, encoding="utf-8")
+        return
+    assert example.output_path.exists(), f"{example} has no stored output; run `make update-outputs`"
+    stored = example.output_path.read_text(encoding="utf-8")
+    assert result.output == stored, (
+        f"{example} printed something other than its stored output {example.output_path.name}; "
+        "if the change is intended, run `make update-outputs`"
+    )
+
+
+def test_every_example_is_found() -> None:
+    """The discovery must see the examples; an empty list would make the test above vacuous."""
+    examples = example_runner.discover()
+    assert examples, "no examples found under snippets/"
+    assert {e.path.suffix for e in examples} == {".py", ".sh"}
