@@ -11,7 +11,8 @@ the example, shared by its Python and curl variants:
       "key": "bookkeeper",                 # whose API key the example gets (see KEYS)
       "clock": "2026-01-15T09:30:58Z",     # put the mock's clock here first
       "remaining": 1,                      # leave the key's account this many requests
-      "jump_clock_on_rate_limit": true     # a 429 moves the clock to the end of the window
+      "jump_clock_on_rate_limit": true,    # a 429 moves the clock to the end of the window
+      "fail_next": 1                       # the next request(s) answer 503, as in a server fault
     }
 
 What an example prints is stored with two changes only, so the pages read as the real API would answer:
@@ -53,7 +54,7 @@ _ACCOUNT_OF_KEY = {
     "bookkeeper": seed.ACCOUNT_A,
     "account_b": seed.ACCOUNT_B,
 }
-_SCENARIO_FIELDS = {"key", "clock", "remaining", "jump_clock_on_rate_limit"}
+_SCENARIO_FIELDS = {"key", "clock", "remaining", "jump_clock_on_rate_limit", "fail_next"}
 TIMEOUT_SECONDS = 60
 
 
@@ -131,6 +132,8 @@ def prepare(example: Example, controls: Any) -> str:
         controls.set_remaining(_ACCOUNT_OF_KEY[key_name], int(scenario["remaining"]))
     if scenario.get("jump_clock_on_rate_limit"):
         controls.jump_clock_on_rate_limit(True)
+    if "fail_next" in scenario:
+        controls.fail_next(int(scenario["fail_next"]))
     return KEYS[key_name]
 
 

@@ -3,7 +3,8 @@
 Every request passes the same checks in the same order, so that the answer to a request with several
 problems is predictable and documented:
 
-1. the body is read, and refused with `413` past 1 MiB;
+1. the body is read, and refused with `413` past 1 MiB; (a server fault prepared by the test controls
+   answers `503` here, before anything else);
 2. `User-Agent` must name a contact e-mail (`400`);
 3. Basic authentication with the API key (`401`);
 4. the account's rate limit (`429`); from here on the request counts toward it;
@@ -18,6 +19,7 @@ problems is predictable and documented:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -91,6 +93,10 @@ class MockApi:
         #: When true, a `429` moves the clock to the moment the window reopens, as if the client had
         #: waited out `Retry-After`. Off in the tests unless a scenario turns it on; on for `make mock`.
         self.clock_jumps_on_rate_limit = False
+        #: Test control: how many of the next requests fail with `503` before any other check, to let
+        #: the examples show a server fault and a retry. No request can cause this by itself.
+        self.faults_pending = 0
+        self._fault_lock = threading.Lock()
         self.routes = [
             Route("/v1/user", _get_user, methods=["GET"]),
             Route("/v1/patients", _list_patients, methods=["GET"]),
@@ -129,6 +135,7 @@ class MockApi:
     async def _pipeline(self, scope: Scope, receive: Receive) -> Response:
         headers = Headers(scope=scope)
         body = await _read_body(headers, receive)
+        self._fail_if_a_fault_is_pending()
 
         negotiation.check_user_agent(headers.get("user-agent"))
         user = authenticate(headers.get("authorization"), self.store)
@@ -140,6 +147,17 @@ class MockApi:
         negotiation.check_accept(headers.get("accept"))
         reply = await route.endpoint(self, Call(request, body, user))
         return self._success_response(request, reply)
+
+    def _fail_if_a_fault_is_pending(self) -> None:
+        with self._fault_lock:
+            if self.faults_pending <= 0:
+                return
+            self.faults_pending -= 1
+        raise ApiError(
+            503,
+            "The service is briefly unavailable. Try again shortly.",
+            headers={"Retry-After": "1"},
+        )
 
     def _count_toward_rate_limit(self, user: User) -> None:
         decision = self.limiter.hit(user.account_id)

@@ -31,6 +31,7 @@ class Controls:
         self._api.clock.reset()
         self._api.limiter.reset()
         self._api.clock_jumps_on_rate_limit = self._default_jump
+        self._api.faults_pending = 0
 
     def advance(self, seconds: float) -> datetime:
         """Move the clock forward."""
@@ -49,6 +50,12 @@ class Controls:
 
     def remaining(self, account_id: str) -> int:
         return self._api.limiter.remaining(account_id)
+
+    def fail_next(self, count: int = 1) -> None:
+        """Make the next `count` requests answer `503 Service Unavailable` (with `Retry-After: 1`)."""
+        if count < 0:
+            raise ValueError("count must be zero or more")
+        self._api.faults_pending = count
 
     def jump_clock_on_rate_limit(self, enabled: bool = True) -> None:
         """When on, a `429` moves the clock to the end of the window, as if the client had waited."""
