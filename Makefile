@@ -13,7 +13,7 @@ SERVE_PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONPATH := $(CURDIR)/tests
 
-.PHONY: serve test build mock update-outputs lock clean
+.PHONY: serve test build mock example update-outputs lock clean
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,3 +50,8 @@ lock: $(STAMP)
 
 clean:
 	rm -rf site .pytest_cache
+
+## Run examples against the hand-started mock, as the tests do: make example S=snippets/quickstart/get_user.py
+example: $(STAMP)
+	@test -n "$(S)" || { echo "give the example(s) to run: make example S=snippets/<dir>/<file>"; exit 2; }
+	$(PY) -m example_runner $(S)

@@ -184,3 +184,64 @@ def run(example: Example, mock_env: dict[str, str], api_key: str, mock_host_port
     stdout = completed.stdout.decode("utf-8", errors="replace")
     stderr = completed.stderr.decode("utf-8", errors="replace")
     return Run(normalise(stdout, mock_host_port), stderr, completed.returncode)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run examples by hand against a mock started with `make mock`, as the tests would.
+
+    Usage: `make example S=snippets/quickstart/get_user.py` (several paths may be given). The mock's
+    export lines must be in the environment. Each example is run from a reset mock with its scenario,
+    and its output is printed and compared with the stored one.
+    """
+    import argparse
+    from urllib.parse import urlsplit
+
+    from mock_cliniko.control import HttpControls
+
+    parser = argparse.ArgumentParser(prog="make example", description=main.__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="+", type=Path, help="example files under snippets/")
+    args = parser.parse_args(argv)
+
+    needed = ["CLINIKO_API_URL", "CLINIKO_MOCK_CONTROL_URL", "SSL_CERT_FILE"]
+    missing = [name for name in needed if not os.environ.get(name)]
+    if missing:
+        print(f"example: {', '.join(missing)} not set; start `make mock` and export the lines it prints",
+              file=sys.stderr)
+        return 2
+    controls = HttpControls(os.environ["CLINIKO_MOCK_CONTROL_URL"], os.environ["SSL_CERT_FILE"])
+    mock_env = {
+        name: os.environ[name]
+        for name in ("CLINIKO_API_URL", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
+        if name in os.environ
+    }
+    host_port = urlsplit(os.environ["CLINIKO_API_URL"]).netloc
+    status = 0
+    for path in args.paths:
+        resolved = path.resolve()
+        if not resolved.is_file() or SNIPPETS not in resolved.parents or resolved.suffix not in {".py", ".sh"}:
+            print(f"example: {path} is not an example file under snippets/", file=sys.stderr)
+            status = 2
+            continue
+        example = Example(resolved)
+        try:
+            controls.reset()
+            api_key = prepare(example, controls)
+            result = run(example, mock_env, api_key, host_port)
+        except (ScenarioError, RuntimeError, OSError, ValueError) as error:
+            print(f"example: {example}: {error}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"--- {example} (exit {result.returncode})")
+        print(result.output, end="")
+        if result.stderr:
+            print(result.stderr, end="", file=sys.stderr)
+        stored = example.output_path.read_text(encoding="utf-8") if example.output_path.exists() else None
+        verdict = "matches" if result.output == stored else "DIFFERS FROM"
+        print(f"--- {verdict} {example.output_path.name}")
+        if result.output != stored or result.returncode != 0:
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

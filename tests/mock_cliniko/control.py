@@ -63,33 +63,74 @@ class Controls:
 
 
 def control_app(controls: Controls) -> Starlette:
-    """The controls over HTTP, for a hand-started mock: `POST /reset`, `/advance`, `/remaining`."""
+    """The controls over HTTPS, for a hand-started mock. Each is a `POST` with query parameters:
 
-    async def reset(request: Request) -> JSONResponse:
-        controls.reset()
-        return JSONResponse({"now": iso8601(controls.now())})
+    `/reset`; `/advance?seconds=N`; `/time?at=2026-01-15T09:30:59Z`;
+    `/remaining?account=ID&remaining=N`; `/jump-on-rate-limit?enabled=true`; `/fail-next?count=N`.
+    Each answers `200` with the clock's new time, or `400` with a message naming what to send.
+    """
 
-    async def advance(request: Request) -> JSONResponse:
-        try:
-            seconds = float(request.query_params["seconds"])
-            controls.advance(seconds)
-        except (KeyError, ValueError) as error:
-            return JSONResponse({"message": f"give ?seconds=N, a number >= 0 ({error})"}, status_code=400)
-        return JSONResponse({"now": iso8601(controls.now())})
+    def action(needs: str, apply):  # type: ignore[no-untyped-def]
+        async def endpoint(request: Request) -> JSONResponse:
+            try:
+                apply(request.query_params)
+            except (KeyError, ValueError) as error:
+                return JSONResponse({"message": f"send {needs} ({error})"}, status_code=400)
+            return JSONResponse({"now": iso8601(controls.now())})
 
-    async def remaining(request: Request) -> JSONResponse:
-        try:
-            account = request.query_params["account"]
-            count = int(request.query_params["remaining"])
-            controls.set_remaining(account, count)
-        except (KeyError, ValueError) as error:
-            return JSONResponse({"message": f"give ?account=ID&remaining=N ({error})"}, status_code=400)
-        return JSONResponse({"account": account, "remaining": controls.remaining(account)})
+        return endpoint
 
-    return Starlette(
-        routes=[
-            Route("/reset", reset, methods=["POST"]),
-            Route("/advance", advance, methods=["POST"]),
-            Route("/remaining", remaining, methods=["POST"]),
-        ]
-    )
+    def set_time(query) -> None:  # type: ignore[no-untyped-def]
+        instant = datetime.fromisoformat(query["at"].replace("Z", "+00:00"))
+        controls.set_time(instant)
+
+    def switch(query) -> None:  # type: ignore[no-untyped-def]
+        value = query["enabled"].lower()
+        if value not in {"true", "false"}:
+            raise ValueError("enabled must be true or false")
+        controls.jump_clock_on_rate_limit(value == "true")
+
+    routes = {
+        "/reset": action("nothing", lambda query: controls.reset()),
+        "/advance": action("?seconds=N (N >= 0)", lambda query: controls.advance(float(query["seconds"]))),
+        "/time": action("?at=<ISO 8601 instant with a zone>", set_time),
+        "/remaining": action(
+            "?account=ID&remaining=N", lambda query: controls.set_remaining(query["account"], int(query["remaining"]))
+        ),
+        "/jump-on-rate-limit": action("?enabled=true|false", switch),
+        "/fail-next": action("?count=N (N >= 0)", lambda query: controls.fail_next(int(query["count"]))),
+    }
+    return Starlette(routes=[Route(path, endpoint, methods=["POST"]) for path, endpoint in routes.items()])
+
+
+class HttpControls:
+    """The same controls as `Controls`, driven over HTTPS through a hand-started mock's control URL."""
+
+    def __init__(self, control_url: str, ca_file: str) -> None:
+        self._url = control_url.rstrip("/")
+        self._ca_file = ca_file
+
+    def _post(self, path: str, **params: str) -> None:
+        import requests
+
+        response = requests.post(f"{self._url}{path}", params=params, verify=self._ca_file, timeout=10)
+        if response.status_code != 200:
+            raise RuntimeError(f"control {path} refused: {response.text}")
+
+    def reset(self) -> None:
+        self._post("/reset")
+
+    def advance(self, seconds: float) -> None:
+        self._post("/advance", seconds=str(seconds))
+
+    def set_time(self, instant: datetime) -> None:
+        self._post("/time", at=instant.isoformat())
+
+    def set_remaining(self, account_id: str, remaining: int) -> None:
+        self._post("/remaining", account=account_id, remaining=str(remaining))
+
+    def jump_clock_on_rate_limit(self, enabled: bool = True) -> None:
+        self._post("/jump-on-rate-limit", enabled=str(enabled).lower())
+
+    def fail_next(self, count: int = 1) -> None:
+        self._post("/fail-next", count=str(count))
