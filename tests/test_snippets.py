@@ -5,16 +5,36 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from urllib.parse import urlsplit
 
 import pytest
 
 import example_runner
+from conftest import in_ci
 from example_runner import Example
+
+#: Command-line tools the curl examples may use, beyond bash itself.
+SHELL_TOOLS = ("curl", "jq")
+
+
+def _require_tools(example: Example) -> None:
+    """Skip a curl example whose tools this machine lacks; under CI a missing tool is a failure."""
+    if example.path.suffix != ".sh":
+        return
+    text = example.path.read_text(encoding="utf-8")
+    missing = [t for t in SHELL_TOOLS if re.search(rf"(^|[\s|(]){t}\s", text, re.MULTILINE) and not shutil.which(t)]
+    if missing:
+        message = f"{example} needs {', '.join(missing)}, which this machine does not have"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 @pytest.mark.parametrize("example", example_runner.discover(), ids=str)
 def test_example_prints_its_stored_output(example: Example, mock, controls, request) -> None:
+    _require_tools(example)
     api_key = example_runner.prepare(example, controls)
     host_port = urlsplit(mock.base_url).netloc
     result = example_runner.run(example, mock.environment(), api_key, host_port)

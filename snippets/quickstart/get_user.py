@@ -2,11 +2,14 @@
 
 import json
 import os
+import sys
 
 import requests
 
-BASE_URL = os.environ.get("CLINIKO_API_URL", "https://api.cliniko.com/v1")
-API_KEY = os.environ["CLINIKO_API_KEY"]
+BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+API_KEY = os.environ.get("CLINIKO_API_KEY")
+if not API_KEY:
+    sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
 
 response = requests.get(
     f"{BASE_URL}/user",
@@ -17,5 +20,5 @@ response = requests.get(
     },
     timeout=10,
 )
-print(response.status_code)
+print(response.status_code, response.reason)
 print(json.dumps(response.json(), indent=2))

@@ -1,0 +1,25 @@
+"""Authenticate with HTTP Basic: the API key is the username, the password is empty."""
+
+import os
+import sys
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+API_KEY = os.environ.get("CLINIKO_API_KEY")
+if not API_KEY:
+    sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
+
+response = requests.get(
+    f"{BASE_URL}/user",
+    auth=(API_KEY, ""),  # requests builds the Authorization: Basic header from this pair
+    headers={
+        "Accept": "application/json",
+        "User-Agent": "Practice Sync (dev@example.com)",
+    },
+    timeout=10,
+)
+print(response.status_code, response.reason)
+user = response.json()
+# A key acts as the user who created it, with that user's role.
+print(f"This key belongs to {user['first_name']} {user['last_name']} ({user['role']}).")

@@ -1,0 +1,25 @@
+"""How a list is wrapped: a plural key, total_entries, and links."""
+
+import json
+import os
+import sys
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+API_KEY = os.environ.get("CLINIKO_API_KEY")
+if not API_KEY:
+    sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
+
+response = requests.get(
+    f"{BASE_URL}/patients",
+    params={"per_page": 2},  # two records are enough to see the shape
+    auth=(API_KEY, ""),
+    headers={
+        "Accept": "application/json",
+        "User-Agent": "Practice Sync (dev@example.com)",
+    },
+    timeout=10,
+)
+print(response.status_code, response.reason)
+print(json.dumps(response.json(), indent=2))

@@ -1,0 +1,32 @@
+"""Show a UTC timestamp from the API in the user's own time zone."""
+
+import os
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+API_KEY = os.environ.get("CLINIKO_API_KEY")
+if not API_KEY:
+    sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
+
+response = requests.get(
+    f"{BASE_URL}/user",
+    auth=(API_KEY, ""),
+    headers={
+        "Accept": "application/json",
+        "User-Agent": "Practice Sync (dev@example.com)",
+    },
+    timeout=10,
+)
+response.raise_for_status()
+user = response.json()
+
+# fromisoformat reads the trailing Z from Python 3.11 on; the result is aware and in UTC.
+created_utc = datetime.fromisoformat(user["created_at"])
+created_local = created_utc.astimezone(ZoneInfo(user["time_zone"]))
+print("time_zone: ", user["time_zone"])
+print("created_at:", user["created_at"])
+print("local:     ", created_local.isoformat(), created_local.tzname())

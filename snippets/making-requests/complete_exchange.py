@@ -1,0 +1,35 @@
+"""One complete exchange: every header requests sent, and everything the API answered."""
+
+import json
+import os
+import sys
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+API_KEY = os.environ.get("CLINIKO_API_KEY")
+if not API_KEY:
+    sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
+
+response = requests.get(
+    f"{BASE_URL}/user",
+    auth=(API_KEY, ""),
+    headers={
+        "Accept": "application/json",
+        "User-Agent": "Practice Sync (dev@example.com)",
+    },
+    timeout=10,
+)
+
+sent = response.request
+print(f"> {sent.method} {sent.url}")
+for name, value in sent.headers.items():
+    if name == "Authorization":
+        value = "Basic [your key, base64-encoded]"  # never print or log the real value
+    print(f"> {name}: {value}")
+print()
+print(f"< {response.status_code} {response.reason}")
+for name, value in response.headers.items():
+    print(f"< {name}: {value}")
+print()
+print(json.dumps(response.json(), indent=2))

@@ -1,0 +1,22 @@
+"""Without a User-Agent of its own, requests sends python-requests/<version>: refused with 400."""
+
+import json
+import os
+import sys
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+API_KEY = os.environ.get("CLINIKO_API_KEY")
+if not API_KEY:
+    sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
+
+# The mistake: no "User-Agent" in headers, so the library's default is sent.
+response = requests.get(
+    f"{BASE_URL}/user",
+    auth=(API_KEY, ""),
+    headers={"Accept": "application/json"},
+    timeout=10,
+)
+print(response.status_code, response.reason)
+print(json.dumps(response.json(), indent=2))

@@ -1,0 +1,26 @@
+"""A create that fails validation: 422, with one message per field."""
+
+import json
+import os
+import sys
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+API_KEY = os.environ.get("CLINIKO_API_KEY")
+if not API_KEY:
+    sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
+
+response = requests.post(
+    f"{BASE_URL}/patients",
+    auth=(API_KEY, ""),
+    headers={
+        "Accept": "application/json",
+        "User-Agent": "Practice Sync (dev@example.com)",
+    },
+    # No last_name, and a date of birth that is not YYYY-MM-DD.
+    json={"first_name": "Jordan", "date_of_birth": "23/04/1988"},
+    timeout=10,
+)
+print(response.status_code, response.reason)
+print(json.dumps(response.json(), indent=2))

@@ -1,0 +1,25 @@
+"""Read one patient by ID."""
+
+import json
+import os
+import sys
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+API_KEY = os.environ.get("CLINIKO_API_KEY")
+if not API_KEY:
+    sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
+PATIENT_ID = "1240000000000000001"  # use the ID of one of your own patients
+
+response = requests.get(
+    f"{BASE_URL}/patients/{PATIENT_ID}",
+    auth=(API_KEY, ""),
+    headers={
+        "Accept": "application/json",
+        "User-Agent": "Practice Sync (dev@example.com)",
+    },
+    timeout=10,
+)
+print(response.status_code, response.reason)
+print(json.dumps(response.json(), indent=2))

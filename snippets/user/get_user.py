@@ -1,0 +1,27 @@
+"""GET /user: the user who owns the API key, with the response's status line and headers."""
+
+import json
+import os
+import sys
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+API_KEY = os.environ.get("CLINIKO_API_KEY")
+if not API_KEY:
+    sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
+
+response = requests.get(
+    f"{BASE_URL}/user",
+    auth=(API_KEY, ""),
+    headers={
+        "Accept": "application/json",
+        "User-Agent": "Practice Sync (dev@example.com)",
+    },
+    timeout=10,
+)
+print(response.status_code, response.reason)
+for name, value in response.headers.items():
+    print(f"{name}: {value}")
+print()
+print(json.dumps(response.json(), indent=2))
