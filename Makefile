@@ -13,7 +13,7 @@ SERVE_PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONPATH := $(CURDIR)/tests
 
-.PHONY: serve test build mock example update-outputs lock clean
+.PHONY: serve test build mock example update-outputs lock bench clean
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,7 @@ clean:
 example: $(STAMP)
 	@test -n "$(S)" || { echo "give the example(s) to run: make example S=snippets/<dir>/<file>"; exit 2; }
 	$(PY) -m example_runner $(S)
+
+## Print the mock API's speed figures (requests per second, reset time)
+bench: $(STAMP)
+	$(PY) tests/bench_mock.py

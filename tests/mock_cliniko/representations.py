@@ -65,7 +65,8 @@ def list_json(
 ) -> dict[str, Any]:
     """Wrap one page of records with `total_entries` and the `self`, `next` and `previous` links.
 
-    A link that does not apply is left out: no `previous` on page 1, no `next` on the last page.
+    A link that does not apply is left out: no `previous` on page 1, no `next` on the last page (or past
+    it).
     `per_page` is carried into the links only when the client chose it.
     """
     shown_per_page = per_page if per_page_given else None
@@ -73,5 +74,7 @@ def list_json(
     if page * per_page < total_entries:
         links["next"] = page_url(collection_url, page + 1, shown_per_page)
     if page > 1:
-        links["previous"] = page_url(collection_url, page - 1, shown_per_page)
+        # Past the end, `previous` leads back to the last page that has records, not to another empty one.
+        last_page = max(1, -(-total_entries // per_page))
+        links["previous"] = page_url(collection_url, min(page - 1, last_page), shown_per_page)
     return {key: records, "total_entries": total_entries, "links": links}
