@@ -24,9 +24,13 @@ def test_an_include_of_a_missing_snippet_fails_the_build(tmp_path: Path) -> None
     (project / "docs" / "index.md").write_text(
         '# Broken\n\n```python\n--8<-- "no_such_directory/no_such_example.py"\n```\n', encoding="utf-8"
     )
-    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.split("\nnav:")[0] + "\nmarkdown_extensions:\n  - pymdownx.superfences\n" + (
-        "  - pymdownx.snippets:\n      base_path: [snippets]\n      check_paths: true\n"
+    config = (
+        "site_name: Broken include\n"
+        "markdown_extensions:\n"
+        "  - pymdownx.superfences\n"
+        "  - pymdownx.snippets:\n"
+        "      base_path: [snippets]\n"
+        "      check_paths: true\n"
     )
     (project / "mkdocs.yml").write_text(config, encoding="utf-8")
     result = subprocess.run(

@@ -1,0 +1,41 @@
+"""A small cache for GET: keep each answer with its ETag, and reuse it when the API says 304."""
+
+import json
+import os
+import sys
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL", "https://api.cliniko.com/v1")
+API_KEY = os.environ.get("CLINIKO_API_KEY") or sys.exit("Set CLINIKO_API_KEY to your Cliniko API key.")
+
+session = requests.Session()
+session.auth = (API_KEY, "")
+session.headers.update({
+    "Accept": "application/json",
+    "User-Agent": "Practice Sync (dev@example.com)",
+})
+
+cache = {}  # URL -> (ETag, body); one cache per API key, since answers vary by key
+
+
+def cached_get(url):
+    headers = {}
+    if url in cache:
+        headers["If-None-Match"] = cache[url][0]
+    response = session.get(url, headers=headers, timeout=10)
+    if response.status_code == 304:
+        print(f"304 Not Modified: {len(cache[url][1])} bytes from the cache")
+        return json.loads(cache[url][1])
+    response.raise_for_status()
+    if "ETag" in response.headers:
+        cache[url] = (response.headers["ETag"], response.content)
+    print(f"{response.status_code} {response.reason}: {len(response.content)} bytes from the API, "
+          f"ETag: {response.headers.get('ETag')}")
+    return response.json()
+
+
+url = f"{BASE_URL}/patients?per_page=100"
+first = cached_get(url)
+second = cached_get(url)
+print(f"same {len(second['patients'])} patients both times: {first == second}")

@@ -1,0 +1,25 @@
+"""List every active patient with the client, which follows links.next from page to page."""
+
+import logging
+import os
+import sys
+
+from cliniko_client import DEFAULT_BASE_URL, Cliniko
+
+API_KEY = os.environ.get("CLINIKO_API_KEY") or sys.exit("Set CLINIKO_API_KEY to your Cliniko API key.")
+
+# Show each request the client sends.
+logging.basicConfig(format="%(name)s: %(message)s", stream=sys.stdout)
+logging.getLogger("cliniko_client").setLevel(logging.DEBUG)
+
+with Cliniko(
+    api_key=API_KEY,
+    user_agent="Practice Sync (dev@example.com)",
+    base_url=os.environ.get("CLINIKO_API_URL", DEFAULT_BASE_URL),
+) as client:
+    patients = list(client.paginate("patients", "patients", params={"per_page": 100}))
+
+print(f"{len(patients)} patients")
+for patient in patients[:3]:
+    print(f"  {patient['id']}  {patient['first_name']} {patient['last_name']}")
+print("  ...")

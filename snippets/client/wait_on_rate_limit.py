@@ -1,0 +1,23 @@
+"""The client waits out a 429 by itself, as long as Retry-After says, then sends the request again."""
+
+import logging
+import os
+import sys
+
+from cliniko_client import DEFAULT_BASE_URL, Cliniko
+
+API_KEY = os.environ.get("CLINIKO_API_KEY") or sys.exit("Set CLINIKO_API_KEY to your Cliniko API key.")
+
+logging.basicConfig(format="%(name)s: %(message)s", stream=sys.stdout)
+logging.getLogger("cliniko_client").setLevel(logging.DEBUG)
+
+with Cliniko(
+    api_key=API_KEY,
+    user_agent="Practice Sync (dev@example.com)",
+    base_url=os.environ.get("CLINIKO_API_URL", DEFAULT_BASE_URL),
+    max_retries=3,  # the default: at most three retries
+    max_wait=60,  # the default: a 429 that asks for more than 60 s is raised instead
+) as client:
+    user = client.get("user")
+
+print(f"signed in as {user['first_name']} {user['last_name']}")

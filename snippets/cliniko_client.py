@@ -1,0 +1,441 @@
+"""A small client for the Cliniko API, in one file you can copy into a project.
+
+It needs Python 3.11 or newer and `requests`, and it puts into practice what the guide explains:
+
+* HTTP Basic authentication with the API key as the username and an empty password;
+* a `User-Agent` naming your application and a contact e-mail, which the API requires;
+* a timeout on every request;
+* error answers raised as exceptions that carry the status and the body;
+* waiting for `Retry-After` on `429` (and on `5xx` for requests that are safe to repeat), with a
+  bounded number of retries and a cap on each wait;
+* an ETag cache for `GET`s: a `304 Not Modified` is answered from the cache;
+* every page of a list, by following `links.next`.
+
+Create one `Cliniko` per API key, then call `get`, `post`, `patch`, or `paginate` for a whole
+list. The client logs each request to the `cliniko_client` logger: every answer at `DEBUG`, and every
+wait before a retry at `INFO`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.structures import CaseInsensitiveDict
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "AuthenticationError",
+    "BadRequestError",
+    "Cliniko",
+    "ClinikoError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "ValidationError",
+]
+
+DEFAULT_BASE_URL = "https://api.cliniko.com/v1"
+"""The API's base URL, used when you give none; every path the client is given is relative to it."""
+
+logger = logging.getLogger("cliniko_client")
+
+# Methods that leave the same state however many times they are sent. A create (`POST`) is not one:
+# if its answer is lost, sending it again can create a second record.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PATCH"})
+_RETRYABLE_SERVER_STATUSES = frozenset({500, 502, 503, 504})
+_CONTACT_EMAIL = re.compile(r"[^@\s()<>]+@[^@\s()<>]+\.[A-Za-z]{2,}")
+
+
+class ClinikoError(Exception):
+    """An error answer from the API: any status of 400 or more.
+
+    The subclasses name the statuses a program most often handles on their own; every other error
+    status is a plain `ClinikoError`.
+
+    Attributes:
+        status: The HTTP status code, such as `404`.
+        message: The `message` of the error body, or the reason phrase if the body has none.
+        body: The decoded JSON body, or the raw text when the body is not JSON.
+        headers: The response headers (a case-insensitive mapping).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        body: Any = None,
+        headers: CaseInsensitiveDict[str] | None = None,
+    ) -> None:
+        """Build an error from the parts of an answer.
+
+        Args:
+            status: The HTTP status code.
+            message: A human-readable explanation, usually the body's `message`.
+            body: The decoded body (or its text when it is not JSON).
+            headers: The response headers.
+        """
+        super().__init__(f"{status} {message}")
+        self.status: int = status
+        self.message: str = message
+        self.body: Any = body
+        self.headers: CaseInsensitiveDict[str] = headers if headers is not None else CaseInsensitiveDict()
+
+
+class BadRequestError(ClinikoError):
+    """`400 Bad Request`: the request is malformed (for example, no contact e-mail in the `User-Agent`)."""
+
+
+class AuthenticationError(ClinikoError):
+    """`401 Unauthorized`: the API key is missing, malformed or not valid."""
+
+
+class PermissionDeniedError(ClinikoError):
+    """`403 Forbidden`: the key's user is not allowed to do this (for example, a read-only role)."""
+
+
+class NotFoundError(ClinikoError):
+    """`404 Not Found`: no such path, or no such record in the key's account."""
+
+
+class ValidationError(ClinikoError):
+    """`422 Unprocessable Entity`: the body was understood but its values are not acceptable."""
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """The problems, by field name; a problem with the record as a whole is under `base`."""
+        if isinstance(self.body, dict) and isinstance(self.body.get("errors"), dict):
+            return dict(self.body["errors"])
+        return {}
+
+
+class RateLimitError(ClinikoError):
+    """`429 Too Many Requests`, raised once the client has stopped waiting and retrying."""
+
+    @property
+    def retry_after(self) -> float | None:
+        """The seconds the API asked the client to wait, or `None` if it did not say."""
+        return _seconds_to_wait(self.headers.get("Retry-After"))
+
+
+class ServerError(ClinikoError):
+    """A `5xx` status: a fault on the API's side, raised once retrying has not helped."""
+
+
+_ERROR_CLASSES: dict[int, type[ClinikoError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: ValidationError,
+    429: RateLimitError,
+}
+
+
+def _error_for(response: requests.Response) -> ClinikoError:
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = response.text
+    message = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(message, str):
+        message = response.reason or "error"
+    if response.status_code >= 500:
+        error_class: type[ClinikoError] = ServerError
+    else:
+        error_class = _ERROR_CLASSES.get(response.status_code, ClinikoError)
+    return error_class(response.status_code, message, body, response.headers)
+
+
+def _seconds_to_wait(retry_after: str | None) -> float | None:
+    """Read `Retry-After`, which is either whole seconds or an HTTP date."""
+    if retry_after is None:
+        return None
+    value = retry_after.strip()
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class Cliniko:
+    """A client for one API key.
+
+    Use one client per key and keep it for the life of the program: it holds the connection pool
+    and the cache. All its users and keys share the account's rate limit, so a program that runs
+    several clients for one account should make them take turns.
+
+    Args:
+        api_key: The API key, sent as the username of HTTP Basic authentication.
+        user_agent: Your application's name and a contact e-mail address, as in
+            `Practice Sync (dev@example.com)`. The API refuses requests without one.
+        base_url: The API's base URL. Absolute URLs given to the client (such as `links.next`)
+            must start with it, so that the key is never sent anywhere else.
+        timeout: Seconds to wait for the server to accept the connection and, separately, for
+            each read; applied to every request.
+        max_retries: How many times a request is sent again after a `429` or, for `GET`, `HEAD`
+            and `PATCH`, after a `500`, `502`, `503` or `504`. `0` turns retrying off.
+        max_wait: The longest single wait, in seconds. A `429` that asks for a longer wait is
+            raised at once rather than waited out.
+        cache_size: How many `GET` answers the ETag cache keeps (the least recently used go
+            first). `0` turns the cache off.
+        session: A `requests.Session` to send through, for example one with extra hooks or a
+            custom CA bundle. The client sets its authentication and headers on it.
+
+    Raises:
+        ValueError: If an argument is out of range or the user agent names no contact e-mail.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        user_agent: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = 10.0,
+        max_retries: int = 3,
+        max_wait: float = 60.0,
+        cache_size: int = 256,
+        session: requests.Session | None = None,
+    ) -> None:
+        if not api_key or not api_key.strip():
+            raise ValueError("api_key is empty: pass your Cliniko API key")
+        if not user_agent or not _CONTACT_EMAIL.search(user_agent):
+            raise ValueError(
+                "user_agent must name your application and a contact e-mail address, "
+                f"as in 'Practice Sync (dev@example.com)'; got {user_agent!r}"
+            )
+        parts = urlsplit(base_url)
+        if parts.scheme != "https" or not parts.netloc:
+            raise ValueError(f"base_url must be an https:// URL (the API does not serve plain HTTP); got {base_url!r}")
+        if not timeout > 0:
+            raise ValueError(f"timeout must be more than 0 seconds; got {timeout!r}")
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be 0 or more; got {max_retries!r}")
+        if not max_wait >= 0:
+            raise ValueError(f"max_wait must be 0 or more seconds; got {max_wait!r}")
+        if cache_size < 0:
+            raise ValueError(f"cache_size must be 0 or more; got {cache_size!r}")
+
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_wait = max_wait
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        self._session = session if session is not None else requests.Session()
+        self._session.auth = (api_key, "")
+        self._session.headers.update({"Accept": "application/json", "User-Agent": user_agent})
+
+    # Public methods ---------------------------------------------------------------------------
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """Read a resource, revalidating any cached copy with `If-None-Match`.
+
+        Args:
+            path: A path under the base URL (`patients/1240000000000000001`) or an absolute URL
+                the API gave you, such as a record's `links.self`.
+            params: Query parameters, such as `{"per_page": 100}`.
+
+        Returns:
+            The decoded JSON body. After a `304 Not Modified` it is decoded afresh from the
+            cached copy, so changing it does not change the cache.
+
+        Raises:
+            ClinikoError: If the API answers with an error (a subclass for the common statuses).
+        """
+        url = self._url(path, params)
+        cached = self._cache.get(url)
+        headers = {"If-None-Match": cached[0]} if cached else {}
+        response = self._send("GET", url, headers=headers)
+        if response.status_code == 304 and cached is not None:
+            self._cache.move_to_end(url)
+            logger.debug("GET %s -> 304 %s, answered from the cache", url, response.reason)
+            return json.loads(cached[1])
+        body = _decode(response)
+        self._remember(url, response)
+        return body
+
+    def post(self, path: str, json: Any = None) -> Any:
+        """Create a record, or run an action such as `patients/{id}/archive`.
+
+        A `POST` is not sent again after a `5xx`: the first attempt may have created the record.
+        It is sent again after a `429`, which the API answers before doing anything.
+
+        Args:
+            path: A path under the base URL, or an absolute URL under it.
+            json: The body, encoded as JSON (`None` sends no body).
+
+        Returns:
+            The decoded JSON body, or `None` for an answer without one (`204 No Content`).
+
+        Raises:
+            ClinikoError: If the API answers with an error.
+        """
+        return _decode(self._send("POST", self._url(path), json=json))
+
+    def patch(self, path: str, json: Any) -> Any:
+        """Change some fields of a record. Sending the same change twice leaves the same record.
+
+        Args:
+            path: A path under the base URL, or an absolute URL under it.
+            json: The fields to change.
+
+        Returns:
+            The decoded JSON body: the record as it now is.
+
+        Raises:
+            ClinikoError: If the API answers with an error.
+        """
+        return _decode(self._send("PATCH", self._url(path), json=json))
+
+    def pages(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Yield each page of a list, from the first to the last, by following `links.next`.
+
+        Args:
+            path: The list's path, such as `patients`.
+            params: Query parameters for the first page, such as `{"per_page": 100}`; the API
+                carries them into the `next` links.
+
+        Yields:
+            Each page's decoded body, with the records, `total_entries` and `links`.
+
+        Raises:
+            ClinikoError: If the API answers with an error.
+        """
+        page = self.get(path, params)
+        while True:
+            yield page
+            next_url = page.get("links", {}).get("next")
+            if not next_url:
+                return
+            page = self.get(next_url)
+
+    def paginate(self, path: str, key: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Yield every record of a list, page after page.
+
+        The list can change while it is read. A record pushed onto the next page after it was
+        yielded is not yielded again; a record pulled back onto a page already read (when one
+        before it is archived) is missed, as with any paged read.
+
+        Args:
+            path: The list's path, such as `patients`.
+            key: The key that holds the records in each page, such as `patients`.
+            params: Query parameters for the first page.
+
+        Yields:
+            Each record, as a dictionary.
+
+        Raises:
+            ClinikoError: If the API answers with an error.
+            KeyError: If a page has no list under `key`.
+        """
+        seen: set[str] = set()
+        for page in self.pages(path, params):
+            for record in page[key]:
+                record_id = record.get("id")
+                if record_id in seen:
+                    continue
+                if record_id is not None:
+                    seen.add(record_id)
+                yield record
+
+    def close(self) -> None:
+        """Close the connections the client holds."""
+        self._session.close()
+
+    def __enter__(self) -> Cliniko:
+        """Use the client in a `with` block, which closes it at the end."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Close the client."""
+        self.close()
+
+    # Internals --------------------------------------------------------------------------------
+
+    def _url(self, path: str, params: dict[str, Any] | None = None) -> str:
+        if "://" in path:
+            if not (path == self.base_url or path.startswith(self.base_url + "/") or path.startswith(self.base_url + "?")):
+                raise ValueError(f"refusing to send the API key to {path!r}: it is not under {self.base_url}")
+            url = path
+        else:
+            url = f"{self.base_url}/{path.lstrip('/')}"
+        # Let requests write the query string, so that the cache key is the URL actually sent.
+        prepared = requests.PreparedRequest()
+        prepared.prepare_url(url, params)
+        assert prepared.url is not None
+        return prepared.url
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        retries = 0
+        while True:
+            # requests lets REQUESTS_CA_BUNDLE override a session's own CA bundle unless it is passed
+            # with each request; passing it keeps the session's choice (True still reads the variable).
+            response = self._session.request(
+                method, url, timeout=self.timeout, verify=self._session.verify, **kwargs
+            )
+            status = response.status_code
+            answer = f"{method} {url} -> {status} {response.reason}"
+            if status < 400:
+                if status != 304:  # `get` says how it answered a 304
+                    logger.debug(answer)
+                return response
+            wait = self._retry_wait(method, response, retries)
+            if wait is None:
+                logger.debug(answer)
+                raise _error_for(response)
+            retries += 1
+            logger.info("%s; waiting %g s before retry %d of %d", answer, wait, retries, self.max_retries)
+            time.sleep(wait)
+
+    def _retry_wait(self, method: str, response: requests.Response, retries: int) -> float | None:
+        """How long to wait before sending the request again, or `None` not to send it again."""
+        if retries >= self.max_retries:
+            return None
+        status = response.status_code
+        if status != 429 and not (status in _RETRYABLE_SERVER_STATUSES and method in _IDEMPOTENT):
+            return None
+        asked = _seconds_to_wait(response.headers.get("Retry-After"))
+        if asked is not None:
+            if status == 429 and asked > self.max_wait:
+                return None  # waiting less than asked would only earn another 429
+            return min(asked, self.max_wait)
+        # No Retry-After: back off exponentially, with jitter so that clients do not retry in step.
+        return random.uniform(0, min(self.max_wait, 2.0**retries))
+
+    def _remember(self, url: str, response: requests.Response) -> None:
+        etag = response.headers.get("ETag")
+        if self.cache_size == 0 or response.status_code != 200 or not etag:
+            return
+        self._cache[url] = (etag, response.text)
+        self._cache.move_to_end(url)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
+
+def _decode(response: requests.Response) -> Any:
+    if response.status_code == 204 or not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise ClinikoError(
+            response.status_code, "the API answered with a body that is not JSON", response.text, response.headers
+        ) from None

@@ -1,0 +1,53 @@
+"""Turn error answers into an exception that carries the status, the message and the field errors."""
+
+import os
+import sys
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL", "https://api.cliniko.com/v1")
+API_KEY = os.environ.get("CLINIKO_API_KEY") or sys.exit("Set CLINIKO_API_KEY to your Cliniko API key.")
+
+
+class ApiError(Exception):
+    """An answer with a status of 400 or more."""
+
+    def __init__(self, response):
+        try:
+            body = response.json()
+        except ValueError:  # not every error reaches you from the API: a proxy may answer in HTML
+            body = {"message": response.reason}
+        self.status = response.status_code
+        self.message = body.get("message", response.reason)
+        self.errors = body.get("errors", {})  # only 422 has them
+        super().__init__(f"{self.status} {self.message}")
+
+
+session = requests.Session()
+session.auth = (API_KEY, "")
+session.headers.update({
+    "Accept": "application/json",
+    "User-Agent": "Practice Sync (dev@example.com)",
+})
+
+
+def call(method, url, **kwargs):
+    response = session.request(method, url, timeout=10, **kwargs)
+    print(f"{method} {url.removeprefix(BASE_URL)} -> {response.status_code} {response.reason}")
+    if response.status_code >= 400:
+        raise ApiError(response)
+    return response
+
+
+created = call("POST", f"{BASE_URL}/patients", json={"first_name": "Ana", "last_name": "Rossi"})
+patient_url = created.headers["Location"]
+print(f"  Location: {patient_url}")
+call("POST", f"{patient_url}/archive")
+try:
+    call("PATCH", patient_url, json={"email": "ana.rossi@example.com"})
+except ApiError as error:
+    if error.status != 422:
+        raise  # anything else is not a problem this program knows how to fix
+    print(f"  {error.message}")
+    for field, problem in error.errors.items():
+        print(f"  {field}: {problem}")

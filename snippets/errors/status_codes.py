@@ -1,0 +1,47 @@
+"""Send requests that are each wrong in one way, and print how the API answers each one."""
+
+import os
+import sys
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL", "https://api.cliniko.com/v1")
+API_KEY = os.environ.get("CLINIKO_API_KEY") or sys.exit("Set CLINIKO_API_KEY to your Cliniko API key.")
+
+GOOD_HEADERS = {
+    "Accept": "application/json",
+    "User-Agent": "Practice Sync (dev@example.com)",
+}
+PATIENTS = f"{BASE_URL}/patients"
+A_PATIENT = f"{PATIENTS}/1240000000000000001"
+
+# (what is wrong, method, URL, what to change in an otherwise correct request)
+MISTAKES = [
+    ("User-Agent: python-requests/2.32.3, with no contact e-mail", "GET", f"{BASE_URL}/user",
+     {"headers": {"User-Agent": "python-requests/2.32.3"}}),
+    ("per_page above 100", "GET", PATIENTS, {"params": {"per_page": 500}}),
+    ("a body that is not valid JSON", "POST", PATIENTS,
+     {"data": '{"first_name": "Ana"', "headers": {"Content-Type": "application/json"}}),
+    ("an API key that does not exist", "GET", f"{BASE_URL}/user", {"auth": ("not-a-real-key", "")}),
+    ("a patient ID that does not exist", "GET", f"{PATIENTS}/1", {}),
+    ("a method the path does not offer", "DELETE", A_PATIENT, {}),
+    ("Accept: text/html", "GET", f"{BASE_URL}/user", {"headers": {"Accept": "text/html"}}),
+    ("a body over 1 MiB", "POST", PATIENTS, {"json": {"first_name": "A" * 1_100_000}}),
+    ("Content-Type: application/x-www-form-urlencoded", "POST", PATIENTS,
+     {"data": {"first_name": "Ana", "last_name": "Rossi"}}),
+    ("a blank first name", "POST", PATIENTS, {"json": {"first_name": "", "last_name": "Rossi"}}),
+    ("a body that is not a JSON object", "POST", PATIENTS, {"json": ["Ana", "Rossi"]}),
+]
+
+for what, method, url, changes in MISTAKES:
+    options = {"auth": (API_KEY, ""), **changes}
+    options["headers"] = {**GOOD_HEADERS, **changes.get("headers", {})}
+    response = requests.request(method, url, timeout=10, **options)
+    body = response.json()
+    print(what)
+    print(f"  {response.status_code} {response.reason}: {body['message']}")
+    for name in ("WWW-Authenticate", "Allow"):
+        if name in response.headers:
+            print(f"  {name}: {response.headers[name]}")
+    for field, problem in body.get("errors", {}).items():
+        print(f"  {field}: {problem}")

@@ -1,0 +1,31 @@
+"""Fetch every active patient by following links.next until a page has none."""
+
+import os
+import sys
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL", "https://api.cliniko.com/v1")
+API_KEY = os.environ.get("CLINIKO_API_KEY") or sys.exit("Set CLINIKO_API_KEY to your Cliniko API key.")
+
+session = requests.Session()
+session.auth = (API_KEY, "")
+session.headers.update({
+    "Accept": "application/json",
+    "User-Agent": "Practice Sync (dev@example.com)",
+})
+
+patients = {}  # by ID: a record that moves to the next page while we read is kept once
+url = f"{BASE_URL}/patients"
+page = 0
+while url:
+    response = session.get(url, timeout=10)
+    response.raise_for_status()
+    body = response.json()
+    page += 1
+    for patient in body["patients"]:
+        patients[patient["id"]] = patient
+    url = body["links"].get("next")  # absent on the last page, which ends the loop
+    print(f"page {page}: {len(body['patients'])} patients, next: {url or '(none)'}")
+
+print(f"fetched {len(patients)} patients; total_entries says {body['total_entries']}")

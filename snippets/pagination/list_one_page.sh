@@ -1,0 +1,9 @@
+# Ask for one page of a list: the second page of patients, two patients to a page.
+: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key.}"
+
+curl --silent --show-error --max-time 10 \
+  --user "$CLINIKO_API_KEY:" \
+  --header "Accept: application/json" \
+  --header "User-Agent: Practice Sync (dev@example.com)" \
+  --write-out '\n' \
+  "${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients?page=2&per_page=2"

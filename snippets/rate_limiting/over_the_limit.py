@@ -1,0 +1,24 @@
+"""Send a request when the account has used its 500 requests for this minute, and show the 429."""
+
+import json
+import os
+import sys
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL", "https://api.cliniko.com/v1")
+API_KEY = os.environ.get("CLINIKO_API_KEY") or sys.exit("Set CLINIKO_API_KEY to your Cliniko API key.")
+
+response = requests.get(
+    f"{BASE_URL}/user",
+    auth=(API_KEY, ""),
+    headers={
+        "Accept": "application/json",
+        "User-Agent": "Practice Sync (dev@example.com)",
+    },
+    timeout=10,
+)
+print(response.status_code, response.reason)
+for name in ("Date", "Retry-After", "X-RateLimit-Reset", "Cache-Control"):
+    print(f"{name}: {response.headers.get(name)}")
+print(json.dumps(response.json(), indent=2))

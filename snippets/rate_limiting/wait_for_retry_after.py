@@ -1,0 +1,39 @@
+"""On 429, wait as long as Retry-After says and send the request again (a few times at most)."""
+
+import os
+import sys
+import time
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL", "https://api.cliniko.com/v1")
+API_KEY = os.environ.get("CLINIKO_API_KEY") or sys.exit("Set CLINIKO_API_KEY to your Cliniko API key.")
+
+MAX_ATTEMPTS = 3
+MAX_WAIT = 60  # seconds; a longer Retry-After means giving up now rather than waiting
+
+session = requests.Session()
+session.auth = (API_KEY, "")
+session.headers.update({
+    "Accept": "application/json",
+    "User-Agent": "Practice Sync (dev@example.com)",
+})
+
+
+def get_within_rate_limit(url):
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        response = session.get(url, timeout=10)
+        print(f"{response.status_code} {response.reason}, Date: {response.headers['Date']}")
+        if response.status_code != 429 or attempt == MAX_ATTEMPTS:
+            return response
+        wait = int(response.headers["Retry-After"])
+        print(f"  Retry-After: {wait}, X-RateLimit-Reset: {response.headers['X-RateLimit-Reset']}")
+        if wait > MAX_WAIT:
+            return response
+        print(f"  waiting {wait} s")
+        time.sleep(wait)
+
+
+response = get_within_rate_limit(f"{BASE_URL}/user")
+response.raise_for_status()
+print(f"signed in as {response.json()['first_name']}")

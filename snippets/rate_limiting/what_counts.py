@@ -1,0 +1,31 @@
+"""With four requests left in the minute, see which answers use one up: all but the 401."""
+
+import os
+import sys
+
+import requests
+
+BASE_URL = os.environ.get("CLINIKO_API_URL", "https://api.cliniko.com/v1")
+API_KEY = os.environ.get("CLINIKO_API_KEY") or sys.exit("Set CLINIKO_API_KEY to your Cliniko API key.")
+
+HEADERS = {
+    "Accept": "application/json",
+    "User-Agent": "Practice Sync (dev@example.com)",
+}
+
+
+def get(what, path, key=API_KEY, extra_headers=None):
+    response = requests.get(
+        f"{BASE_URL}{path}", auth=(key, ""), headers={**HEADERS, **(extra_headers or {})}, timeout=10
+    )
+    print(f"{response.status_code} {response.reason:<18} {what}")
+    return response
+
+
+etag = get("a read", "/user").headers["ETag"]
+get("the same read, If-None-Match: its ETag", "/user", extra_headers={"If-None-Match": etag})
+get("a patient that does not exist", "/patients/1")
+get("a key that does not exist", "/user", key="not-a-real-key")
+get("a read", "/user")
+refused = get("one more read", "/user")
+print(f"Retry-After: {refused.headers['Retry-After']}")

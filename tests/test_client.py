@@ -1,0 +1,335 @@
+"""The single-file Python client (snippets/cliniko_client.py) against the mock API over HTTPS."""
+
+from __future__ import annotations
+
+import base64
+import gc
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import requests
+
+from cliniko_client import (
+    AuthenticationError,
+    BadRequestError,
+    Cliniko,
+    ClinikoError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+)
+from mock_cliniko.seed import ACCOUNT_A, ADMIN_KEY_A, BOOKKEEPER_KEY_A
+
+USER_AGENT = "Client tests (docs@example.com)"
+PATIENT = "patients/1240000000000000001"
+
+
+class Recorder:
+    """A session that trusts the mock's CA and records every request it sends and every status."""
+
+    def __init__(self, ca_file: str) -> None:
+        self.session = requests.Session()
+        self.session.verify = ca_file
+        self.sent: list[requests.PreparedRequest] = []
+        self.statuses: list[int] = []
+        # Headers and bodies only: a kept Response would keep its connection open.
+        self.received: list[tuple[requests.structures.CaseInsensitiveDict[str], bytes]] = []
+        self.session.hooks["response"].append(self._record)
+
+    def _record(self, response: requests.Response, *args: object, **kwargs: object) -> None:
+        self.sent.append(response.request)
+        self.statuses.append(response.status_code)
+        self.received.append((response.headers, response.content))
+
+
+@pytest.fixture
+def recorder(mock) -> Iterator[Recorder]:
+    recorder = Recorder(str(mock.ca_file))
+    yield recorder
+    recorder.session.close()
+    # An exception caught by pytest.raises sits in a reference cycle with the frame that still holds
+    # its Response; until the cycle is collected, that Response keeps a connection to the mock open,
+    # and the mock waits for open connections when it stops.
+    gc.collect()
+
+
+def client_for(mock, recorder: Recorder, api_key: str = ADMIN_KEY_A, **options: object) -> Cliniko:
+    return Cliniko(api_key, USER_AGENT, base_url=mock.base_url, session=recorder.session, **options)
+
+
+# Pagination -----------------------------------------------------------------------------------
+
+
+def test_paginate_yields_every_active_patient_once_by_following_next_links(mock, recorder) -> None:
+    client = client_for(mock, recorder)
+
+    patients = list(client.paginate("patients", "patients"))
+
+    ids = [p["id"] for p in patients]
+    assert len(ids) == 110
+    assert len(set(ids)) == 110
+    assert all(p["archived_at"] is None for p in patients)
+    assert [r.url for r in recorder.sent] == [
+        f"{mock.base_url}/patients",
+        f"{mock.base_url}/patients?page=2",
+        f"{mock.base_url}/patients?page=3",
+    ]
+
+
+def test_pages_carry_the_chosen_per_page_to_the_last_page(mock, recorder) -> None:
+    client = client_for(mock, recorder)
+
+    sizes = [len(page["patients"]) for page in client.pages("patients", {"per_page": 100})]
+
+    assert sizes == [100, 10]
+    assert recorder.sent[-1].url == f"{mock.base_url}/patients?page=2&per_page=100"
+
+
+def test_paginate_yields_a_record_seen_on_two_pages_once(mock, recorder, monkeypatch) -> None:
+    """A record that slides onto the next page while the list is read must not be counted twice."""
+    client = client_for(mock, recorder)
+    pages = {
+        "patients": {"patients": [{"id": "1"}, {"id": "2"}], "links": {"next": "page-2"}},
+        "page-2": {"patients": [{"id": "2"}, {"id": "3"}], "links": {}},
+    }
+    monkeypatch.setattr(client, "get", lambda path, params=None: pages[path])
+
+    assert [p["id"] for p in client.paginate("patients", "patients")] == ["1", "2", "3"]
+
+
+# Rate limiting --------------------------------------------------------------------------------
+
+
+def test_waits_for_retry_after_on_429_then_succeeds(mock, controls, recorder) -> None:
+    controls.set_time(datetime(2026, 1, 15, 9, 30, 59, tzinfo=UTC))
+    controls.set_remaining(ACCOUNT_A, 0)
+    controls.jump_clock_on_rate_limit(True)
+    client = client_for(mock, recorder)
+
+    started = time.monotonic()
+    user = client.get("user")
+    waited = time.monotonic() - started
+
+    assert user["first_name"] == "Priya"
+    assert recorder.statuses == [429, 200]
+    assert waited >= 0.9  # Retry-After was 1 second
+
+
+def test_raises_rate_limit_error_once_retries_are_spent(mock, controls, recorder) -> None:
+    controls.set_time(datetime(2026, 1, 15, 9, 30, 59, tzinfo=UTC))
+    controls.set_remaining(ACCOUNT_A, 0)
+    client = client_for(mock, recorder, max_retries=1)
+
+    with pytest.raises(RateLimitError) as raised:
+        client.get("user")
+
+    assert recorder.statuses == [429, 429]
+    assert raised.value.status == 429
+    assert raised.value.retry_after == 1
+    assert "500 requests per minute" in raised.value.body["message"]
+
+
+def test_does_not_wait_when_retry_after_exceeds_the_cap(mock, controls, recorder) -> None:
+    controls.set_time(datetime(2026, 1, 15, 9, 30, 15, tzinfo=UTC))
+    controls.set_remaining(ACCOUNT_A, 0)
+    client = client_for(mock, recorder, max_wait=5)
+
+    started = time.monotonic()
+    with pytest.raises(RateLimitError) as raised:
+        client.get("user")
+
+    assert time.monotonic() - started < 1
+    assert recorder.statuses == [429]
+    assert raised.value.retry_after == 45
+
+
+# Server errors --------------------------------------------------------------------------------
+
+
+def test_retries_a_get_after_a_503(mock, controls, recorder) -> None:
+    controls.fail_next(1)
+    client = client_for(mock, recorder)
+
+    assert client.get("user")["id"] == "1230000000000000001"
+    assert recorder.statuses == [503, 200]
+
+
+def test_does_not_retry_a_create_after_a_503(mock, controls, recorder) -> None:
+    controls.fail_next(1)
+    client = client_for(mock, recorder)
+
+    with pytest.raises(ServerError) as raised:
+        client.post("patients", json={"first_name": "Ana", "last_name": "Rossi"})
+
+    assert recorder.statuses == [503]
+    assert raised.value.status == 503
+    assert client.get("patients", {"per_page": 1})["total_entries"] == 110
+
+
+# Caching --------------------------------------------------------------------------------------
+
+
+def test_a_304_is_answered_from_the_cache(mock, recorder) -> None:
+    client = client_for(mock, recorder)
+
+    first = client.get(PATIENT)
+    second = client.get(PATIENT)
+
+    assert recorder.statuses == [200, 304]
+    assert "If-None-Match" not in recorder.sent[0].headers
+    assert recorder.sent[1].headers["If-None-Match"] == recorder.received[0][0]["ETag"]
+    assert recorder.received[1][1] == b""
+    assert second == first
+    assert second["first_name"] == "William"
+
+
+def test_a_cached_answer_is_not_changed_by_the_caller(mock, recorder) -> None:
+    client = client_for(mock, recorder)
+
+    client.get(PATIENT)["first_name"] = "changed by the caller"
+
+    assert client.get(PATIENT)["first_name"] == "William"
+    assert recorder.statuses == [200, 304]
+
+
+def test_the_cache_gets_the_new_version_after_an_update(mock, recorder) -> None:
+    client = client_for(mock, recorder)
+
+    client.get(PATIENT)
+    client.patch(PATIENT, json={"title": "Dr"})
+    after = client.get(PATIENT)
+
+    assert recorder.statuses == [200, 200, 200]
+    assert recorder.sent[2].headers["If-None-Match"] == recorder.received[0][0]["ETag"]
+    assert after["title"] == "Dr"
+
+
+def test_cache_size_zero_sends_no_conditional_requests(mock, recorder) -> None:
+    client = client_for(mock, recorder, cache_size=0)
+
+    client.get(PATIENT)
+    client.get(PATIENT)
+
+    assert recorder.statuses == [200, 200]
+    assert all("If-None-Match" not in r.headers for r in recorder.sent)
+
+
+# Errors ---------------------------------------------------------------------------------------
+
+
+def test_a_422_raises_validation_error_with_the_field_errors(mock, recorder) -> None:
+    client = client_for(mock, recorder)
+
+    with pytest.raises(ValidationError) as raised:
+        client.post("patients", json={"first_name": "", "date_of_birth": "15/01/1990"})
+
+    error = raised.value
+    assert error.status == 422
+    assert error.message == "Validation Failed"
+    assert error.errors == {
+        "first_name": "can't be blank",
+        "last_name": "can't be blank",
+        "date_of_birth": "must be a date written as YYYY-MM-DD",
+    }
+    assert error.body == {"message": "Validation Failed", "errors": error.errors}
+
+
+@pytest.mark.parametrize(
+    ("api_key", "call", "error_class", "status"),
+    [
+        ("not-a-real-key", lambda c: c.get("user"), AuthenticationError, 401),
+        (BOOKKEEPER_KEY_A, lambda c: c.post("patients", json={"first_name": "A", "last_name": "B"}),
+         PermissionDeniedError, 403),
+        (ADMIN_KEY_A, lambda c: c.get("patients/1"), NotFoundError, 404),
+        (ADMIN_KEY_A, lambda c: c.get("patients", {"per_page": 500}), BadRequestError, 400),
+    ],
+    ids=["401", "403", "404", "400"],
+)
+def test_error_classes_carry_status_message_and_body(mock, recorder, api_key, call, error_class, status) -> None:
+    client = client_for(mock, recorder, api_key=api_key)
+
+    with pytest.raises(error_class) as raised:
+        call(client)
+
+    error = raised.value
+    assert isinstance(error, ClinikoError)
+    assert error.status == status
+    assert isinstance(error.body, dict)
+    assert error.message == error.body["message"]
+    assert error.headers["Content-Type"].startswith("application/json")
+    assert str(error).startswith(f"{status} ")
+
+
+def test_a_401_error_carries_the_authentication_challenge(mock, recorder) -> None:
+    client = client_for(mock, recorder, api_key="not-a-real-key")
+
+    with pytest.raises(AuthenticationError) as raised:
+        client.get("user")
+
+    assert raised.value.headers["WWW-Authenticate"].startswith("Basic ")
+
+
+def test_an_archive_answers_none_for_204(mock, recorder) -> None:
+    client = client_for(mock, recorder)
+
+    assert client.post(f"{PATIENT}/archive") is None
+    assert recorder.statuses == [204]
+
+
+# Requests and arguments -----------------------------------------------------------------------
+
+
+def test_every_request_sends_the_key_user_agent_accept_and_a_timeout(mock, recorder, monkeypatch) -> None:
+    timeouts: list[object] = []
+    original = recorder.session.request
+
+    def spy(*args: object, **kwargs: object) -> requests.Response:
+        timeouts.append(kwargs.get("timeout"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(recorder.session, "request", spy)
+    client = client_for(mock, recorder, timeout=7.5)
+    client.get("user")
+
+    sent = recorder.sent[0]
+    assert sent.headers["User-Agent"] == USER_AGENT
+    assert sent.headers["Accept"] == "application/json"
+    assert sent.headers["Authorization"] == "Basic " + base64.b64encode(f"{ADMIN_KEY_A}:".encode()).decode()
+    assert timeouts == [7.5]
+
+
+@pytest.mark.parametrize("elsewhere", ["https://example.com/v1/user", "{base}-evil.example.com/user"])
+def test_refuses_to_send_the_key_to_a_url_outside_the_base_url(mock, recorder, elsewhere: str) -> None:
+    client = client_for(mock, recorder)
+
+    with pytest.raises(ValueError, match="refusing to send the API key"):
+        client.get(elsewhere.format(base=mock.base_url))
+    assert recorder.sent == []
+
+
+def test_the_sessions_ca_bundle_wins_over_requests_ca_bundle(mock, recorder, monkeypatch) -> None:
+    """requests would otherwise let the environment variable replace the session's own CA bundle."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", requests.certs.where())  # public CAs only, not the mock's
+    client = client_for(mock, recorder)
+
+    assert client.get("user")["first_name"] == "Priya"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "problem"),
+    [
+        ({"api_key": "", "user_agent": USER_AGENT}, "api_key"),
+        ({"api_key": "k", "user_agent": "python-requests/2.32"}, "contact e-mail"),
+        ({"api_key": "k", "user_agent": USER_AGENT, "base_url": "http://api.cliniko.com/v1"}, "https://"),
+        ({"api_key": "k", "user_agent": USER_AGENT, "timeout": 0}, "timeout"),
+        ({"api_key": "k", "user_agent": USER_AGENT, "max_retries": -1}, "max_retries"),
+    ],
+    ids=["empty key", "agent without e-mail", "plain http", "zero timeout", "negative retries"],
+)
+def test_bad_arguments_get_a_clear_error(arguments: dict[str, object], problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        Cliniko(**arguments)  # type: ignore[arg-type]

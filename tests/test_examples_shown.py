@@ -1,0 +1,158 @@
+"""The site shows only tested code, and every tested example is shown.
+
+* Every code block in the built HTML is the text of a file under `snippets/` (an example, a named
+  section of one, its stored output, or the client library), so no untested code reaches a reader.
+* Every example and every stored output under `snippets/` appears as a code block on some page.
+* Every status in the errors table, and every header named on the caching and rate-limiting pages,
+  appears in the stored output of some example, which the example tests compare with what it printed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import example_runner
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+SNIPPETS = example_runner.SNIPPETS
+_SECTION_MARKER = re.compile(r"--8<--\s*\[(start|end):([\w-]+)\]")
+
+
+class _PreBlocks(HTMLParser):
+    """Collects the text of every `<pre>` element (a rendered code block)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._depth = 0
+        self._skip = 0
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "pre":
+            self._depth += 1
+        classes = (dict(attrs).get("class") or "").split()
+        if self._depth and tag in {"span", "a"} and ("linenos" in classes or "linenodiv" in classes):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "pre" and self._depth:
+            self._depth -= 1
+            if not self._depth:
+                self.blocks.append("".join(self._text))
+                self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._depth:
+            self._text.append(data)
+
+
+def _normalise(text: str) -> str:
+    lines = [line.rstrip() for line in html.unescape(text).replace("\r\n", "\n").split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+def _shown_texts(path: Path) -> list[str]:
+    """What a page can show of a file: the whole file without section markers, and each named section."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    texts = [_normalise("\n".join(line for line in lines if not _SECTION_MARKER.search(line)))]
+    sections: dict[str, list[str]] = {}
+    open_sections: list[str] = []
+    for line in lines:
+        marker = _SECTION_MARKER.search(line)
+        if marker:
+            kind, name = marker.groups()
+            if kind == "start":
+                open_sections.append(name)
+                sections.setdefault(name, [])
+            elif name in open_sections:
+                open_sections.remove(name)
+            continue
+        for name in open_sections:
+            sections[name].append(line)
+    texts.extend(_normalise(textwrap.dedent("\n".join(body))) for body in sections.values())
+    return texts
+
+
+def _snippet_files() -> list[Path]:
+    return sorted(
+        p
+        for p in SNIPPETS.rglob("*")
+        if p.is_file() and p.suffix in {".py", ".sh", ".out"} and "__pycache__" not in p.parts
+    )
+
+
+def _code_blocks(site: Path) -> dict[str, list[str]]:
+    blocks: dict[str, list[str]] = {}
+    for page in sorted(site.rglob("*.html")):
+        parser = _PreBlocks()
+        parser.feed(page.read_text(encoding="utf-8"))
+        found = [_normalise(b) for b in parser.blocks]
+        found = [b for b in found if b and not b.replace("\n", "").isdigit()]
+        if found:
+            blocks[page.relative_to(site).as_posix()] = found
+    return blocks
+
+
+def test_every_code_block_on_the_site_comes_from_a_tested_snippet(built_site: Path) -> None:
+    sources = [text for path in _snippet_files() for text in _shown_texts(path)]
+    untested = [
+        f"{page}: {block[:80]!r}"
+        for page, page_blocks in _code_blocks(built_site).items()
+        for block in page_blocks
+        if not any(block == source or block in source for source in sources)
+    ]
+    assert not untested, "code blocks that no tested file under snippets/ contains:\n" + "\n".join(untested)
+
+
+def test_every_snippet_and_stored_output_is_shown_on_some_page(built_site: Path) -> None:
+    shown = [block for page_blocks in _code_blocks(built_site).values() for block in page_blocks]
+    unshown = [
+        path.relative_to(SNIPPETS).as_posix()
+        for path in _snippet_files()
+        if not any(text and text in shown for text in _shown_texts(path))
+    ]
+    assert not unshown, "files under snippets/ that no page shows:\n" + "\n".join(unshown)
+
+
+def _stored_outputs() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(SNIPPETS.rglob("*.out")))
+
+
+def test_every_status_in_the_errors_table_appears_in_an_executed_example() -> None:
+    page = (DOCS / "errors.md").read_text(encoding="utf-8")
+    statuses = sorted(set(re.findall(r"^\|\s*`?(\d{3})\b", page, flags=re.MULTILINE)))
+    if not statuses:
+        pytest.fail("the errors page has no table of status codes")
+    outputs = _stored_outputs()
+    missing = [s for s in statuses if not re.search(rf"(?<![\d.:-]){s}(?![\d:])", outputs)]
+    assert not missing, f"statuses in the errors table that no example's output shows: {missing}"
+
+
+_HEADER_NAME = re.compile(
+    r"`((?:X-[A-Za-z]+(?:-[A-Za-z]+)*)|Accept|Authorization|Cache-Control|Content-Type|Content-Length|Date|"
+    r"ETag|If-None-Match|If-Modified-Since|If-Match|If-Unmodified-Since|Last-Modified|Location|"
+    r"Retry-After|User-Agent|Vary|WWW-Authenticate|Age|Expires|Pragma)(?::[^`]*)?`"
+)
+
+
+@pytest.mark.parametrize("page", ["caching.md", "rate-limiting.md"])
+def test_every_header_named_on_the_page_appears_in_an_executed_example(page: str) -> None:
+    text = (DOCS / page).read_text(encoding="utf-8")
+    names = sorted(set(_HEADER_NAME.findall(text)))
+    if not names:
+        pytest.fail(f"{page} names no HTTP header")
+    outputs = _stored_outputs().lower()
+    missing = [name for name in names if f"{name.lower()}:" not in outputs]
+    assert not missing, f"headers named on {page} that no example's output shows: {missing}"
