@@ -166,7 +166,7 @@ class MockApi:
         error = ApiError(
             429,
             f"Too many requests: each account may make {self.limiter.limit} requests per minute. "
-            f"Try again in {decision.retry_after} seconds.",
+            f"Try again in {decision.retry_after} second{'' if decision.retry_after == 1 else 's'}.",
             headers={
                 "Retry-After": str(decision.retry_after),
                 "X-RateLimit-Reset": str(decision.reset_at),
@@ -298,9 +298,12 @@ def _positive_int(query: QueryParams, name: str, default: int, maximum: int) -> 
     raw = query.get(name)
     if raw is None:
         return default
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
+    # The length is checked before int(), which refuses strings of more than 4300 digits.
+    digits = raw.lstrip("0")
+    too_long = len(digits) > len(str(maximum))
+    if not (raw.isascii() and raw.isdigit()) or too_long or not 1 <= int(digits or "0") <= maximum:
         raise ApiError(400, f"The {name} parameter must be a whole number from 1 to {maximum}.")
-    return int(raw)
+    return int(digits)
 
 
 async def _get_user(api: MockApi, call: Call) -> Reply:

@@ -7,7 +7,6 @@ The password is ignored: Cliniko keys are sent as `KEY:` (an empty password). An
 from __future__ import annotations
 
 import base64
-import binascii
 
 from mock_cliniko.errors import ApiError
 from mock_cliniko.state import Store, User
@@ -31,7 +30,7 @@ def authenticate(authorization: str | None, store: Store) -> User:
         raise _unauthorized("Only HTTP Basic authentication is supported, with your API key as the username.")
     try:
         decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # bad base64 (binascii.Error), non-ASCII characters, or bytes that are not UTF-8
         raise _unauthorized("The Authorization header is not valid Basic credentials.") from None
     api_key, colon, _password = decoded.partition(":")
     if not colon or not api_key:

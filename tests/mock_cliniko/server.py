@@ -116,6 +116,9 @@ class _SniffingServer(uvicorn.Server):
     async def _dispatch(self, connection: socket.socket) -> None:
         loop = asyncio.get_running_loop()
         connection.setblocking(False)
+        # asyncio sets TCP_NODELAY only on sockets created with proto=IPPROTO_TCP, which ours (proto 0)
+        # are not; without it, Nagle's algorithm holds the body behind the headers for about 40 ms.
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             first = await asyncio.wait_for(_peek(connection), timeout=15)
         except (TimeoutError, OSError):
@@ -219,6 +222,8 @@ class _ThreadedServer:
 
     def stop(self) -> None:
         self.server.should_exit = True
+        # Don't wait for clients that keep idle keep-alive connections open: close them now.
+        self.server.force_exit = True
         self.thread.join(timeout=10)
 
 
