@@ -2,12 +2,12 @@ set -o pipefail  # a failed curl stops the script instead of feeding jq nothing
 # The only place the base URL appears; a trailing slash is dropped.
 base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
 base_url="${base_url%/}"
-key="${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
+: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
 # Built from the base: the entry point of the resource. jq picks the first record's link.
 echo "GET $base_url/patients?per_page=1"
 patient_url=$(curl --silent --show-error --max-time 10 \
-  --user "$key:" \
+  --user "$CLINIKO_API_KEY:" \
   --header "Accept: application/json" \
   --header "User-Agent: Practice Sync (dev@example.com)" \
   "$base_url/patients?per_page=1" \
@@ -16,7 +16,7 @@ echo "GET $patient_url"
 
 # Followed as given: the record's own link is already a complete URL.
 curl --silent --show-error --max-time 10 \
-  --user "$key:" \
+  --user "$CLINIKO_API_KEY:" \
   --header "Accept: application/json" \
   --header "User-Agent: Practice Sync (dev@example.com)" \
   --write-out '\n' \

@@ -1,7 +1,7 @@
 # A small cache for GET with curl's own ETag options: --etag-save keeps the ETag of each answer,
 # --etag-compare sends it back as If-None-Match. The body is kept only when a new one arrives.
 set -euo pipefail
-: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key.}"
+: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
 url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients?per_page=100"
 cache=$(mktemp -d)

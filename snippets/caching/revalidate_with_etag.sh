@@ -1,6 +1,6 @@
 # Read a patient, then ask again with If-None-Match: the API answers 304 with no body.
 set -euo pipefail
-: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key.}"
+: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
 url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients/1240000000000000001"
 headers=$(mktemp)

@@ -1,6 +1,6 @@
 # Change a patient, then revalidate with the old ETag: the API sends the new version and a new ETag.
 set -euo pipefail
-: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key.}"
+: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
 url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients/1240000000000000001"
 headers=$(mktemp)

@@ -3,31 +3,31 @@
 import os
 import sys
 
-from cliniko_client import DEFAULT_BASE_URL, Cliniko, ClinikoError, NotFoundError, ValidationError
+from cliniko_client import Cliniko, ClinikoError, NotFoundError, ValidationError
 
-API_KEY = os.environ.get("CLINIKO_API_KEY") or sys.exit("Set CLINIKO_API_KEY to your Cliniko API key.")
+BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+API_KEY = os.environ.get("CLINIKO_API_KEY")
+if not API_KEY:
+    sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
 
-client = Cliniko(
+with Cliniko(
     api_key=API_KEY,
     user_agent="Practice Sync (dev@example.com)",
-    base_url=os.environ.get("CLINIKO_API_URL", DEFAULT_BASE_URL),
-)
+    base_url=BASE_URL,
+) as client:
+    try:
+        client.post("patients", json={"first_name": "Ana", "date_of_birth": "15/01/1990"})
+    except ValidationError as error:
+        print(f"{error.status} {error.message}")
+        for field, problem in error.errors.items():
+            print(f"  {field}: {problem}")
 
-try:
-    client.post("patients", json={"first_name": "Ana", "date_of_birth": "15/01/1990"})
-except ValidationError as error:
-    print(f"{error.status} {error.message}")
-    for field, problem in error.errors.items():
-        print(f"  {field}: {problem}")
+    try:
+        client.get("patients/1")
+    except NotFoundError as error:
+        print(f"{error.status} {error.message}")
 
-try:
-    client.get("patients/1")
-except NotFoundError as error:
-    print(f"{error.status} {error.message}")
-
-try:
-    client.get("patients", params={"per_page": 500})
-except ClinikoError as error:  # the base class catches every error status
-    print(f"{error.status} {type(error).__name__}: {error.body}")
-
-client.close()
+    try:
+        client.get("patients", params={"per_page": 500})
+    except ClinikoError as error:  # the base class catches every error status
+        print(f"{error.status} {type(error).__name__}: {error.body}")

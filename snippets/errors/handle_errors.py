@@ -5,8 +5,10 @@ import sys
 
 import requests
 
-BASE_URL = os.environ.get("CLINIKO_API_URL", "https://api.cliniko.com/v1")
-API_KEY = os.environ.get("CLINIKO_API_KEY") or sys.exit("Set CLINIKO_API_KEY to your Cliniko API key.")
+BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+API_KEY = os.environ.get("CLINIKO_API_KEY")
+if not API_KEY:
+    sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
 
 
 class ApiError(Exception):

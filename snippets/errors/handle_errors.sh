@@ -1,8 +1,8 @@
 # Check the status of every answer before using it: create a patient, archive it, then try to change it.
 set -euo pipefail
-: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key.}"
+: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
-api="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -19,14 +19,14 @@ call() {
     --request "$method" "$@" \
     --dump-header "$work/headers" --output "$work/body" --write-out '%{http_code}' \
     "$url")
-  echo "$method ${url#"$api"} -> HTTP $status"
+  echo "$method ${url#"$base_url"} -> HTTP $status"
   if [ "$status" -ge 400 ] && [ "$status" != "${OK_ERROR:-}" ]; then
     echo "unexpected error: $(cat "$work/body")" >&2
     exit 1
   fi
 }
 
-call POST "$api/patients" --data '{"first_name": "Ana", "last_name": "Rossi"}'
+call POST "$base_url/patients" --data '{"first_name": "Ana", "last_name": "Rossi"}'
 patient_url=$(grep -i '^location:' "$work/headers" | cut -d ' ' -f 2 | tr -d '\r')
 echo "  Location: $patient_url"
 call POST "$patient_url/archive"

@@ -1,7 +1,7 @@
 # Send a GET again after a 5xx or a 429, waiting as long as Retry-After says, a bounded number of times.
 # GET is safe to repeat; do not retry a POST that creates a record this way.
 set -euo pipefail
-: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key.}"
+: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
 url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/user"
 max_attempts=4

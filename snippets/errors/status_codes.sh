@@ -1,8 +1,8 @@
 # Send requests that are each wrong in one way, and print how the API answers each one.
 set -euo pipefail
-: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key.}"
+: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
-api="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
 key=(--user "$CLINIKO_API_KEY:")
 accept=(--header "Accept: application/json")
 agent=(--header "User-Agent: Practice Sync (dev@example.com)")
@@ -16,25 +16,25 @@ try() {
 }
 
 try "a User-Agent with no contact e-mail (curl/<version> by default)" \
-  "${key[@]}" "${accept[@]}" "$api/user"
+  "${key[@]}" "${accept[@]}" "$base_url/user"
 try "per_page above 100" \
-  "${key[@]}" "${accept[@]}" "${agent[@]}" "$api/patients?per_page=500"
+  "${key[@]}" "${accept[@]}" "${agent[@]}" "$base_url/patients?per_page=500"
 try "a body that is not valid JSON" \
-  "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '{"first_name": "Ana"' "$api/patients"
+  "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '{"first_name": "Ana"' "$base_url/patients"
 try "an API key that does not exist" \
-  --user "not-a-real-key:" "${accept[@]}" "${agent[@]}" "$api/user"
+  --user "not-a-real-key:" "${accept[@]}" "${agent[@]}" "$base_url/user"
 try "a patient ID that does not exist" \
-  "${key[@]}" "${accept[@]}" "${agent[@]}" "$api/patients/1"
+  "${key[@]}" "${accept[@]}" "${agent[@]}" "$base_url/patients/1"
 try "a method the path does not offer" \
-  "${key[@]}" "${accept[@]}" "${agent[@]}" --request DELETE "$api/patients/1240000000000000001"
+  "${key[@]}" "${accept[@]}" "${agent[@]}" --request DELETE "$base_url/patients/1240000000000000001"
 try "Accept: text/html" \
-  "${key[@]}" --header "Accept: text/html" "${agent[@]}" "$api/user"
+  "${key[@]}" --header "Accept: text/html" "${agent[@]}" "$base_url/user"
 { printf '{"first_name": "'; head -c 1100000 /dev/zero | tr '\0' 'A'; printf '"}'; } |
   try "a body over 1 MiB" \
-    "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data-binary @- "$api/patients"
+    "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data-binary @- "$base_url/patients"
 try "Content-Type: application/x-www-form-urlencoded (curl's default for --data)" \
-  "${key[@]}" "${accept[@]}" "${agent[@]}" --data "first_name=Ana&last_name=Rossi" "$api/patients"
+  "${key[@]}" "${accept[@]}" "${agent[@]}" --data "first_name=Ana&last_name=Rossi" "$base_url/patients"
 try "a blank first name" \
-  "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '{"first_name": "", "last_name": "Rossi"}' "$api/patients"
+  "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '{"first_name": "", "last_name": "Rossi"}' "$base_url/patients"
 try "a body that is not a JSON object" \
-  "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '["Ana", "Rossi"]' "$api/patients"
+  "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '["Ana", "Rossi"]' "$base_url/patients"

@@ -5,8 +5,10 @@ import sys
 
 import requests
 
-BASE_URL = os.environ.get("CLINIKO_API_URL", "https://api.cliniko.com/v1")
-API_KEY = os.environ.get("CLINIKO_API_KEY") or sys.exit("Set CLINIKO_API_KEY to your Cliniko API key.")
+BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+API_KEY = os.environ.get("CLINIKO_API_KEY")
+if not API_KEY:
+    sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
 
 session = requests.Session()
 session.auth = (API_KEY, "")
@@ -15,7 +17,7 @@ session.headers.update({
     "User-Agent": "Practice Sync (dev@example.com)",
 })
 
-patients = {}  # by ID: a record that moves to the next page while we read is kept once
+patients = []
 url = f"{BASE_URL}/patients"
 page = 0
 while url:
@@ -23,8 +25,7 @@ while url:
     response.raise_for_status()
     body = response.json()
     page += 1
-    for patient in body["patients"]:
-        patients[patient["id"]] = patient
+    patients.extend(body["patients"])
     url = body["links"].get("next")  # absent on the last page, which ends the loop
     print(f"page {page}: {len(body['patients'])} patients, next: {url or '(none)'}")
 

@@ -1,7 +1,7 @@
 # Fetch every active patient by following links.next until a page has none.
 # Plain grep and cut read the two values the loop needs from the compact JSON.
 set -euo pipefail
-: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key.}"
+: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
 url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients"
 page=0

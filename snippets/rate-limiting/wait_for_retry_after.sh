@@ -1,6 +1,6 @@
 # On 429, wait as long as Retry-After says and send the request again (a few times at most).
 set -euo pipefail
-: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key.}"
+: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
 url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/user"
 max_attempts=3

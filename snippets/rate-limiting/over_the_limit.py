@@ -1,4 +1,4 @@
-"""How a list is wrapped: a plural key, total_entries, and links."""
+"""Send a request when the account has used its 500 requests for this minute, and show the 429."""
 
 import json
 import os
@@ -12,8 +12,7 @@ if not API_KEY:
     sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
 
 response = requests.get(
-    f"{BASE_URL}/patients",
-    params={"per_page": 2},  # two records are enough to see the shape
+    f"{BASE_URL}/user",
     auth=(API_KEY, ""),
     headers={
         "Accept": "application/json",
@@ -22,4 +21,6 @@ response = requests.get(
     timeout=10,
 )
 print(response.status_code, response.reason)
+for name in ("Date", "Retry-After", "X-RateLimit-Reset", "Cache-Control"):
+    print(f"{name}: {response.headers.get(name)}")
 print(json.dumps(response.json(), indent=2))

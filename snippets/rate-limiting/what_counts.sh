@@ -1,8 +1,8 @@
 # With four requests left in the minute, see which answers use one up: all but the 401.
 set -euo pipefail
-: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key.}"
+: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
-api="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
 headers=$(mktemp)
 trap 'rm -f "$headers"' EXIT
 
@@ -16,7 +16,7 @@ get() {
     --header "User-Agent: Practice Sync (dev@example.com)" \
     --dump-header "$headers" --output /dev/null \
     --write-out "HTTP %{http_code}  $what\n" \
-    "$@" "$api$path"
+    "$@" "$base_url$path"
 }
 
 get "a read" /user

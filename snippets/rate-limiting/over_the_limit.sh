@@ -1,8 +1,6 @@
 # Send a request when the account has used its 500 requests for this minute, and show the 429.
-: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key.}"
-
 curl --silent --show-error --max-time 10 --include \
-  --user "$CLINIKO_API_KEY:" \
+  --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}:" \
   --header "Accept: application/json" \
   --header "User-Agent: Practice Sync (dev@example.com)" \
   --write-out '\n' \

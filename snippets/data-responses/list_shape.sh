@@ -1,6 +1,0 @@
-curl --silent --show-error --max-time 10 \
-  --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}:" \
-  --header "Accept: application/json" \
-  --header "User-Agent: Practice Sync (dev@example.com)" \
-  --write-out '\n' \
-  "${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients?per_page=2"
