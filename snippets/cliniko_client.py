@@ -330,9 +330,9 @@ class Cliniko:
     def paginate(self, path: str, key: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Yield every record of a list, page after page.
 
-        The list can change while it is read. A record pushed onto the next page after it was
-        yielded is not yielded again; a record pulled back onto a page already read (when one
-        before it is archived) is missed, as with any paged read.
+        The list can change while it is read: when a record on a page already read is archived,
+        the records after it move back by one, and the first of them is missed, as with any paged
+        read. No record is yielded twice.
 
         Args:
             path: The list's path, such as `patients`.
