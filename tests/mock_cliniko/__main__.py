@@ -38,6 +38,10 @@ def main() -> int:
         print(f"mock: {error}", file=sys.stderr)
         return 1
 
+    # The handlers go in before the mock says it is running, so that an early Ctrl+C still stops it cleanly.
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print("Mock Cliniko API running. In another shell, export:\n")
     for name, value in mock.environment().items():
         print(f"export {name}={shlex.quote(value)}")
@@ -49,9 +53,6 @@ def main() -> int:
         "Press Ctrl+C to stop.",
         flush=True,
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     stop.wait()
     mock.stop()
     return 0

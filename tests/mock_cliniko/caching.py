@@ -31,15 +31,11 @@ def strong_etag(request_target: str, body: bytes) -> str:
     return f'"{digest[:32]}"'
 
 
-def _opaque(tag: str) -> str:
-    return tag[2:] if tag.startswith("W/") else tag
-
-
 def _if_none_match_matches(header: str, etag: str) -> bool:
     """Weak comparison of `If-None-Match` against the current ETag; `*` matches any current record."""
     if header.strip() == "*":
         return True
-    wanted = _opaque(etag)
+    wanted = etag  # the server's own tags are always strong; the pattern drops a client's W/ prefix
     position = 0
     while position < len(header):
         match = _ENTITY_TAG.match(header, position)

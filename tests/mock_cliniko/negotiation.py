@@ -104,6 +104,10 @@ def parse_json_body(content_type: str | None, body: bytes) -> Any:
     if charset not in (None, "utf-8", "utf8"):
         raise ApiError(415, "JSON request bodies must be encoded as UTF-8.")
     try:
-        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        value = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        # An escape such as "\ud800" decodes to a lone surrogate, which no UTF-8 answer can echo back;
+        # I-JSON (RFC 7493) forbids them, so such a body is refused like any other bad JSON.
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (UnicodeError, ValueError, RecursionError):
         raise ApiError(400, "The request body is not valid JSON.") from None
+    return value

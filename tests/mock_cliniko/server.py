@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import functools
 import json
 import socket
 import tempfile
@@ -50,6 +49,7 @@ def _protocol_class(clock: Clock) -> type[H11Protocol]:
                 (b"content-type", JSON_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"date", caching.http_date(clock.now()).encode()),
+                (b"cache-control", b"no-store"),
                 (b"connection", b"close"),
             ]
             try:
@@ -70,6 +70,7 @@ def _plain_http_answer(clock: Clock) -> bytes:
         f"date: {caching.http_date(clock.now())}\r\n"
         f"content-type: {JSON_TYPE}\r\n"
         f"content-length: {len(body)}\r\n"
+        "cache-control: no-store\r\n"
         "connection: close\r\n"
         "\r\n"
     )

@@ -1,0 +1,366 @@
+"""Fuzzing: whatever a client sends, the mock answers a documented status with a JSON body, never a 5xx.
+
+Two requests in three are well-formed API calls with at most one thing wrong, so that they get past
+the early checks and reach the routes, the validation and the conditional requests; the others are
+anything at all: odd methods, paths with any character or percent-encoding, query strings, headers
+valid, malformed or missing, and bodies in any encoding, sent whole or chunked.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import string
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api_requests import JSON_CONTENT_TYPE, USER_AGENT, RawClient, basic_auth
+from mock_cliniko import MockCliniko
+from mock_cliniko.rate_limit import LIMIT
+from mock_cliniko.seed import ACCOUNT_A, ACCOUNT_B, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
+
+#: Every status the API documents (a 503 only comes from a test control, which the fuzz never sets).
+DOCUMENTED = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 413, 415, 422, 429}
+WITHOUT_BODY = {204, 304}
+#: Statuses the fuzz must produce, to show that it reaches past the first checks.
+MUST_REACH = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 415, 422, 429}
+EXAMPLES = 2000
+#: Methods that never change the mock's data.
+READS = {"GET", "HEAD"}
+
+
+def usually(value: Any, otherwise: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Mostly `value`, else something from `otherwise`."""
+    return st.one_of(st.just(value), st.just(value), st.just(value), otherwise)
+
+
+# Methods and targets -----------------------------------------------------------------------------
+
+PATIENTS = ["1240000000000000001", "1240000000000000007", "1240000000000000113", "1240000000000000116", "1"]
+#: Characters a request target may hold unencoded, less the ones that end a path segment.
+_TARGET_CHARACTERS = "".join(chr(code) for code in range(0x21, 0x7F) if chr(code) not in "/?#")
+
+methods = st.one_of(
+    st.sampled_from(["GET", "GET", "HEAD", "POST", "POST", "PATCH"]),
+    st.sampled_from(["PUT", "DELETE", "OPTIONS", "TRACE", "CONNECT", "get", "PROPFIND"]),
+    st.text(alphabet=string.ascii_uppercase + "-", min_size=1, max_size=8),
+)
+#: The API's own routes, as a client that read the docs would call them.
+routes = st.sampled_from(
+    [("GET", "/v1/user"), ("HEAD", "/v1/user")]
+    + [("GET", "/v1/patients")] * 3
+    + [("POST", "/v1/patients")] * 4
+    + [(method, f"/v1/patients/{patient}") for patient in PATIENTS for method in ("GET", "HEAD", "PATCH")]
+    + [("POST", f"/v1/patients/{patient}/archive") for patient in PATIENTS]
+)
+api_paths = routes.map(lambda route: route[1])
+segments = st.one_of(
+    st.sampled_from(["v1", "user", "patients", "archive", "", ".", "..", "%2e%2e", "%2F", "%00", *PATIENTS]),
+    st.text(alphabet=_TARGET_CHARACTERS, max_size=8),
+    st.text(max_size=4).map(lambda text: quote(text, safe="")),
+    st.binary(min_size=1, max_size=3).map(lambda raw: "".join(f"%{byte:02X}" for byte in raw)),
+)
+odd_paths = st.one_of(
+    api_paths.map(lambda path: path + "/"),
+    st.lists(segments, max_size=4).map(lambda parts: "/v1/" + "/".join(parts)),
+    st.lists(segments, max_size=3).map(lambda parts: "/" + "/".join(parts)),
+    st.sampled_from(["*", "https://api.cliniko.com/v1/user", "//v1/user", "/v1/patients/%31240000000000000001"]),
+)
+paths = st.one_of(api_paths, odd_paths)
+
+query_values = st.one_of(
+    st.integers(-2, 120).map(str),
+    st.sampled_from(["", "1.5", "1e2", "0x10", "\u0663", " 1", "+1", "00002", "9" * 30]),
+    # Python's int() refuses strings of more than 4300 digits, leading zeros included.
+    st.sampled_from(["7" * 4301, "0" * 5000 + "2"]),
+    st.text(max_size=6),
+)
+paging = st.lists(st.tuples(st.sampled_from(["page", "per_page", "q"]), query_values), min_size=1, max_size=3).map(
+    lambda pairs: "?" + urlencode(pairs)
+)
+queries = st.one_of(
+    st.just(""),
+    paging,
+    st.text(alphabet=_TARGET_CHARACTERS + "/?", max_size=16).map(lambda raw: "?" + raw),
+)
+
+# Headers -----------------------------------------------------------------------------------------
+
+#: Characters a header value may hold: visible ASCII, space, tab, and bytes 0x80-0xFF (obs-text).
+_FIELD_CHARACTERS = st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f") | st.just("\t")
+#: Any byte but a line break. Control characters make the request malformed HTTP, which the server
+#: refuses before the API sees it and then closes the connection; they are kept to a few headers.
+_ANY_CHARACTERS = st.characters(min_codepoint=0, max_codepoint=0xFF, exclude_characters="\r\n")
+field_text = st.text(_FIELD_CHARACTERS, max_size=24)
+_TOKEN = st.text(alphabet=string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~", min_size=1, max_size=8)
+#: Headers the fuzz does not invent, because they frame the message rather than describe it.
+_FRAMING = {"host", "content-length", "transfer-encoding", "connection", "upgrade", "expect", "te", "trailer"}
+KEYS = [ADMIN_KEY_A, PRACTITIONER_KEY_A, BOOKKEEPER_KEY_A, ADMIN_KEY_B]
+
+# What a client may send instead of the well-formed value (None: the header is left out).
+odd_authorizations = st.one_of(
+    st.sampled_from(
+        [None, ADMIN_KEY_A, f"Bearer {ADMIN_KEY_A}", "Basic", "Basic =", basic_auth("x"), basic_auth("", "x")]
+    ),
+    st.binary(max_size=24).map(lambda raw: "Basic " + base64.b64encode(raw).decode()),
+    field_text.map(lambda text: "Basic " + text),
+    field_text,
+)
+odd_user_agents = st.one_of(
+    st.sampled_from([None, "python-requests/2.32.3", "x@y.zz", "Sync (a@b.c)", "@."]),
+    field_text,
+)
+odd_accepts = st.one_of(
+    st.sampled_from([None, "*/*", "application/*", "text/html", "application/json;q=0, */*", "*/*;q=nan"]),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["application/json", "*/*", "application/*", "text/*", "json", "/", ""]),
+            st.one_of(st.none(), st.floats(), st.text(_FIELD_CHARACTERS, max_size=3)),
+        ),
+        max_size=3,
+    ).map(lambda ranges: ", ".join(kind if q is None else f"{kind};q={q}" for kind, q in ranges)),
+    field_text,
+)
+odd_content_types = st.one_of(
+    st.sampled_from(
+        [
+            None,
+            "application/json; charset=utf-8",
+            "APPLICATION/JSON;charset=UTF8",
+            "application/json; charset=utf-16",
+            "application/json; charset",
+            "text/plain",
+            "multipart/form-data; boundary=x",
+        ]
+    ),
+    field_text,
+)
+entity_tags = st.one_of(
+    st.none(),
+    st.none(),
+    st.sampled_from(["*", '"x"', 'W/"x"', '"a", W/"b"', "", ",", 'W/"', '""', "*, *"]),
+    field_text,
+)
+dates = st.one_of(
+    st.none(),
+    st.none(),
+    st.sampled_from(["Thu, 15 Jan 2026 09:30:00 GMT", "Thursday, 15-Jan-26 09:30:00 GMT", "Thu Jan 15 09:30:00 2026"]),
+    st.datetimes().map(lambda moment: moment.strftime("%a, %d %b %Y %H:%M:%S GMT")),
+    field_text,
+)
+extra_headers = st.lists(
+    st.tuples(
+        _TOKEN.filter(lambda name: name.lower() not in _FRAMING),
+        st.one_of(field_text, st.text(_ANY_CHARACTERS, max_size=4)),
+    ),
+    max_size=2,
+)
+
+#: The headers of a well-formed request, but `Host` and `Content-Type`.
+WELL_FORMED_HEADERS = {
+    "Authorization": st.sampled_from([basic_auth(key) for key in KEYS]),
+    "User-Agent": st.just(USER_AGENT),
+    "Accept": st.sampled_from(["application/json", None, "*/*"]),
+    "If-None-Match": st.sampled_from([None, None, None, "*", '"x"']),
+    "If-Modified-Since": st.sampled_from(
+        [None, None, None, "Thu, 15 Jan 2026 09:30:00 GMT", "Sun, 01 Jan 2023 00:00:00 GMT"]
+    ),
+}
+#: The flaws that are a header, and what the header holds instead.
+HEADER_FLAWS = {
+    "Authorization": odd_authorizations,
+    "User-Agent": odd_user_agents,
+    "Accept": odd_accepts,
+    "Content-Type": odd_content_types,
+}
+#: The headers of a request that may be anything.
+ANY_HEADERS = {
+    "Authorization": usually(
+        basic_auth(ADMIN_KEY_A), st.sampled_from([basic_auth(key) for key in KEYS]) | odd_authorizations
+    ),
+    "User-Agent": usually(USER_AGENT, odd_user_agents),
+    "Accept": usually("application/json", odd_accepts),
+    "Content-Type": usually("application/json", odd_content_types),
+    "If-None-Match": entity_tags,
+    "If-Modified-Since": dates,
+}
+
+# Bodies ------------------------------------------------------------------------------------------
+
+#: Text as JSON may carry it: any character, and now and then a lone surrogate (written "\ud800").
+json_text = st.text(max_size=8) | st.text(st.characters(categories=["Cs"]), min_size=1, max_size=2)
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), json_text)
+json_values = st.one_of(
+    json_scalars,
+    st.lists(json_scalars, max_size=3),
+    st.dictionaries(json_text, st.one_of(json_scalars, st.lists(json_scalars, max_size=2)), max_size=3),
+)
+field_values = st.one_of(
+    json_text,
+    st.sampled_from([None, 7, "", "  ", "a@b.co", "not-an-email", "1990-04-12", "2999-01-01", "1990-02-30", "A" * 101]),
+)
+patient_bodies = st.fixed_dictionaries(
+    {},
+    optional={name: field_values for name in ("title", "first_name", "last_name", "date_of_birth", "email", "id")},
+)
+encodings = st.sampled_from(["utf-8", "utf-8", "utf-16", "latin-1", "utf-8-sig"])
+
+
+def _encode(value: Any, encoding: str, ascii_only: bool) -> bytes:
+    """JSON in an encoding; characters it cannot hold become "?", and `ascii_only` escapes them all."""
+    return json.dumps(value, ensure_ascii=ascii_only).encode(encoding, errors="replace")
+
+
+#: Patient fields as JSON, valid or not.
+field_bodies = st.builds(_encode, patient_bodies, st.just("utf-8"), st.booleans())
+bodies = st.one_of(
+    st.none(),
+    field_bodies,
+    st.builds(_encode, st.one_of(patient_bodies, json_values), encodings, st.booleans()),
+    st.sampled_from([b"", b"{", b"NaN", b'{"first_name": Infinity}', b"\xff\xfe", b"[" * 3000, b"1" * 5000]),
+    st.binary(max_size=32),
+)
+#: Patients that pass validation, so that creates and updates can succeed.
+valid_names = st.text(alphabet=string.ascii_letters + " '-", min_size=1, max_size=12).filter(str.strip)
+valid_bodies = st.fixed_dictionaries(
+    {"first_name": valid_names, "last_name": valid_names},
+    optional={"title": st.sampled_from(["Dr", "Ms", None]), "email": st.sampled_from(["a@b.co", None])},
+).map(lambda fields: json.dumps(fields).encode())
+#: A new patient whose names are any text JSON can carry (escaped, so lone surrogates arrive as "\ud800").
+#: Nothing else is wrong with it, so the names reach the record and the answer that echoes it.
+odd_text = json_text.filter(str.strip)
+odd_text_bodies = st.fixed_dictionaries({"first_name": odd_text, "last_name": odd_text}).map(
+    lambda fields: json.dumps(fields).encode()
+)
+
+# Requests ----------------------------------------------------------------------------------------
+
+#: What a mostly well-formed request may get wrong, one thing at a time.
+flaws = st.sampled_from(["none", "none", "fields", "odd-text", "body", "target", "method", "extra", *HEADER_FLAWS])
+_one_in_twenty = st.integers(0, 19).map(lambda number: number == 0)
+_one_in_three = st.sampled_from([False, False, True])
+_quota_left = st.sampled_from([None, None, None, 0, 1])
+
+
+def _draw_headers(draw: Any, strategies: dict[str, st.SearchStrategy[Any]]) -> list[tuple[str, str]]:
+    headers = []
+    for name, strategy in strategies.items():
+        value = draw(strategy)
+        if value is not None:
+            headers.append((name, value))
+    return headers
+
+
+@st.composite
+def well_formed_requests(draw: Any) -> dict[str, Any]:
+    """A request as the docs describe it, with at most one thing wrong."""
+    flaw = draw(flaws)
+    method, path = ("POST", "/v1/patients") if flaw == "odd-text" else draw(routes)
+    if flaw == "method":
+        method = draw(methods)
+    if flaw == "target":
+        target = draw(odd_paths) + draw(queries)
+    else:
+        target = path + draw(paging if path == "/v1/patients" else queries)
+    if flaw == "fields":
+        body = draw(field_bodies)
+    elif flaw == "odd-text":
+        body = draw(odd_text_bodies)
+    elif flaw == "body":
+        body = draw(bodies)
+    elif flaw == "Content-Type" or method in {"POST", "PATCH"}:
+        body = draw(valid_bodies)
+    else:
+        body = None
+    strategies = dict(WELL_FORMED_HEADERS)
+    if body is not None:
+        strategies["Content-Type"] = st.just("application/json")
+    if flaw in HEADER_FLAWS:
+        strategies[flaw] = HEADER_FLAWS[flaw]
+    headers = [("Host", "127.0.0.1"), *_draw_headers(draw, strategies)]
+    if flaw == "extra":
+        headers += draw(extra_headers)
+    return {"method": method, "target": target, "headers": headers, "body": body}
+
+
+@st.composite
+def wild_requests(draw: Any) -> dict[str, Any]:
+    """Anything a client might send; now and then even without the `Host` that HTTP/1.1 requires."""
+    headers = [] if draw(_one_in_twenty) else [("Host", "127.0.0.1")]
+    headers += _draw_headers(draw, ANY_HEADERS) + draw(extra_headers)
+    return {"method": draw(methods), "target": draw(paths) + draw(queries), "headers": headers, "body": draw(bodies)}
+
+
+@st.composite
+def api_requests(draw: Any) -> dict[str, Any]:
+    """A well-formed request with at most one flaw (two times in three), or anything at all."""
+    request = draw(wild_requests() if draw(_one_in_three) else well_formed_requests())
+    request["chunked"] = draw(st.booleans())
+    # Requests left in each account's quota, to reach the 429 as well; None leaves it full.
+    request["quota_left"] = draw(_quota_left)
+    return request
+
+
+def _header_bytes(value: str) -> bytes:
+    """Latin-1 where it fits (one byte a character, as HTTP/1.1 has it), UTF-8 otherwise."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
+
+
+def test_any_request_gets_a_documented_status_and_a_json_body(mock_server: MockCliniko):
+    controls = mock_server.controls
+    assert controls is not None
+    seen: set[int] = set()
+    # Every example starts from the seed data with its quota refilled, so that examples do not depend
+    # on each other and the quota never runs out. The data changes only when a request other than a
+    # read succeeds, so only then is the whole mock reset: a reset costs more than the request itself,
+    # and resetting after every example would make the fuzz a third slower.
+    controls.reset()
+
+    with RawClient(mock_server) as client:
+
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )
+        @given(request=api_requests())
+        def check(request: dict[str, Any]) -> None:
+            quota = LIMIT if request["quota_left"] is None else request["quota_left"]
+            controls.set_remaining(ACCOUNT_A, quota)
+            controls.set_remaining(ACCOUNT_B, quota)
+            headers = [(name, _header_bytes(value)) for name, value in request["headers"]]
+
+            may_have_changed = True
+            try:
+                answer = client.send(
+                    request["method"], request["target"], headers, request["body"], chunked=request["chunked"]
+                )
+                may_have_changed = request["method"] not in READS and 200 <= answer.status < 300
+            finally:
+                if may_have_changed:
+                    controls.reset()
+
+            seen.add(answer.status)
+            assert answer.status in DOCUMENTED, (answer.status, answer.body[:300])
+            assert answer.header("Date"), answer.headers
+            if answer.status in WITHOUT_BODY:
+                assert answer.body == b""
+                return
+            assert answer.header("Content-Type") == JSON_CONTENT_TYPE, answer.headers
+            if request["method"] == "HEAD":
+                assert answer.body == b""  # a client reads no body after HEAD, whatever the status
+                return
+            body = answer.json()
+            assert isinstance(body, dict)
+            if answer.status >= 400:
+                assert isinstance(body.get("message"), str) and body["message"], body
+
+        check()
+
+    assert seen >= MUST_REACH, f"the fuzz never got these answers: {sorted(MUST_REACH - seen)}"

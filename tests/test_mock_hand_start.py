@@ -1,0 +1,398 @@
+"""The hand-started mock (`make mock`, `python -m mock_cliniko`): its start-up, its exports, its clock rule."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from api_requests import USER_AGENT
+from conftest import in_ci
+
+ROOT = Path(__file__).resolve().parent.parent
+READY_LINE = "Press Ctrl+C to stop."
+START_TIMEOUT = 30
+EXPORTED = {
+    "CLINIKO_API_URL",
+    "CLINIKO_API_KEY",
+    "REQUESTS_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "CURL_CA_BUNDLE",
+    "CLINIKO_MOCK_CONTROL_URL",
+}
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port_pair() -> int:
+    """A port that is free, with the next one (the control port) free as well."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port < 65534 and _port_is_free(port + 1):
+            return port
+    raise RuntimeError("found no two free ports in a row")
+
+
+def _mock_environment(port: str, workdir: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": "tests", "PORT": port, "MOCK_CLINIKO_DIR": str(workdir)}
+
+
+def _launch(port: str, workdir: Path, stderr: TextIO) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "mock_cliniko"],
+        cwd=ROOT,
+        env=_mock_environment(port, workdir),
+        stdout=subprocess.PIPE,
+        stderr=stderr,  # a file, which never fills up and blocks the mock as an unread pipe could
+        text=True,
+    )
+
+
+def _run_to_exit(port: str, workdir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mock_cliniko"],
+        cwd=ROOT,
+        env=_mock_environment(port, workdir),
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT,
+        check=False,
+    )
+
+
+@dataclass
+class HandStarted:
+    process: subprocess.Popen[str]
+    #: Where its standard error goes.
+    stderr_path: Path
+    #: Everything it printed up to and including the line saying it is ready.
+    printed: list[str]
+    #: The variables from its `export NAME=value` lines.
+    exports: dict[str, str]
+
+
+def _read_until_ready(process: subprocess.Popen[str], stderr_path: Path) -> list[str]:
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    printed: list[str] = []
+    while True:
+        try:
+            line = lines.get(timeout=START_TIMEOUT)
+        except queue.Empty:
+            raise AssertionError(f"the mock printed no {READY_LINE!r} in {START_TIMEOUT} s: {printed}") from None
+        if line is None:
+            raise AssertionError(f"the mock exited before it was ready: {printed} {stderr_path.read_text()}")
+        printed.append(line)
+        if line == READY_LINE:
+            return printed
+
+
+def _exports(printed: list[str]) -> dict[str, str]:
+    exports = {}
+    for line in printed:
+        if line.startswith("export "):
+            words = shlex.split(line)
+            assert len(words) == 2, line
+            name, _, value = words[1].partition("=")
+            exports[name] = value
+    return exports
+
+
+def _stop(process: subprocess.Popen[str]) -> int:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+def _start(workdir: Path) -> Iterator[HandStarted]:
+    stderr_path = workdir / "stderr.txt"
+    with stderr_path.open("w") as stderr:
+        process = _launch(str(free_port_pair()), workdir, stderr)
+        try:
+            printed = _read_until_ready(process, stderr_path)
+            yield HandStarted(process, stderr_path, printed, _exports(printed))
+        finally:
+            _stop(process)
+
+
+@pytest.fixture(scope="module")
+def hand_started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HandStarted]:
+    yield from _start(tmp_path_factory.mktemp("hand-started"))
+
+
+@pytest.fixture
+def own_hand_started(tmp_path: Path) -> Iterator[HandStarted]:
+    """A hand-started mock of the test's own, for a test that stops it."""
+    yield from _start(tmp_path)
+
+
+def _run_with_only(exports: dict[str, str], command: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run a client with nothing in its environment but what the mock told us to export."""
+    return subprocess.run(command, env=dict(exports), capture_output=True, text=True, timeout=30, check=False)
+
+
+# What it prints ----------------------------------------------------------------------------------
+
+
+def test_prints_export_lines_for_every_variable_a_client_needs(hand_started):
+    assert set(hand_started.exports) == EXPORTED
+    assert hand_started.exports["CLINIKO_API_URL"].startswith("https://127.0.0.1:")
+    assert hand_started.exports["CLINIKO_API_URL"].endswith("/v1")
+
+
+def test_writes_its_ca_to_mock_cliniko_dir(hand_started):
+    ca_file = Path(hand_started.exports["REQUESTS_CA_BUNDLE"])
+
+    assert ca_file.name == "ca.pem"
+    assert ca_file.read_text().startswith("-----BEGIN CERTIFICATE-----")
+    assert hand_started.exports["SSL_CERT_FILE"] == hand_started.exports["CURL_CA_BUNDLE"] == str(ca_file)
+    assert ca_file.parent.name.startswith("hand-started")
+
+
+# Clients that have only the exported variables ---------------------------------------------------
+
+
+def test_curl_with_only_the_exports_gets_the_user(hand_started):
+    curl = shutil.which("curl")
+    if curl is None:
+        if in_ci():
+            pytest.fail("curl is missing")
+        pytest.skip("curl is not installed")
+    script = (
+        f'{shlex.quote(curl)} --silent --show-error --write-out "\\n%{{http_code}}" '
+        f'-u "$CLINIKO_API_KEY:" -H "Accept: application/json" -H {shlex.quote("User-Agent: " + USER_AGENT)} '
+        '"$CLINIKO_API_URL/user"'
+    )
+
+    completed = _run_with_only(hand_started.exports, ["/bin/sh", "-c", script])
+
+    assert completed.returncode == 0, completed.stderr
+    body, _, status = completed.stdout.rpartition("\n")
+    assert status == "200"
+    assert json.loads(body)["role"] == "administrator"
+
+
+def test_requests_with_only_the_exports_gets_the_user_without_a_verify_argument(hand_started):
+    script = (
+        "import os, requests\n"
+        "response = requests.get(\n"
+        "    os.environ['CLINIKO_API_URL'] + '/user',\n"
+        "    auth=(os.environ['CLINIKO_API_KEY'], ''),\n"
+        f"    headers={{'Accept': 'application/json', 'User-Agent': {USER_AGENT!r}}},\n"
+        "    timeout=10,\n"
+        ")\n"
+        "print(response.status_code, response.json()['role'])\n"
+    )
+
+    completed = _run_with_only(hand_started.exports, [sys.executable, "-c", script])
+
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "200 administrator"
+
+
+def test_a_client_without_the_exported_ca_is_refused(hand_started):
+    exports = {name: value for name, value in hand_started.exports.items() if "CA_BUNDLE" not in name}
+    exports.pop("SSL_CERT_FILE")
+    script = (
+        "import os, requests\n"
+        "try:\n"
+        "    requests.get(os.environ['CLINIKO_API_URL'] + '/user', timeout=10)\n"
+        "except requests.exceptions.SSLError:\n"
+        "    print('refused')\n"
+    )
+
+    completed = _run_with_only(exports, [sys.executable, "-c", script])
+
+    assert completed.stdout.strip() == "refused", completed.stderr
+
+
+# The clock rule ----------------------------------------------------------------------------------
+
+
+def test_spending_the_quota_by_hand_never_locks_you_out(hand_started):
+    exports = hand_started.exports
+    ca = exports["REQUESTS_CA_BUNDLE"]
+    requests.post(f"{exports['CLINIKO_MOCK_CONTROL_URL']}/reset", verify=ca, timeout=10).raise_for_status()
+    auth = (exports["CLINIKO_API_KEY"], "")
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    url = f"{exports['CLINIKO_API_URL']}/user"
+
+    with requests.Session() as session:
+        statuses = [session.get(url, auth=auth, headers=headers, verify=ca, timeout=10).status_code for _ in range(500)]
+        refused = session.get(url, auth=auth, headers=headers, verify=ca, timeout=10)
+        retried = session.get(url, auth=auth, headers=headers, verify=ca, timeout=10)
+
+    assert set(statuses) == {200}
+    assert refused.status_code == 429
+    assert refused.headers["Date"] == "Thu, 15 Jan 2026 09:30:00 GMT"
+    assert refused.headers["Retry-After"] == "60"
+    assert retried.status_code == 200
+    assert retried.headers["Date"] == "Thu, 15 Jan 2026 09:31:00 GMT"
+
+
+def test_the_clock_stands_still_until_a_rate_limit(hand_started):
+    exports = hand_started.exports
+    ca = exports["REQUESTS_CA_BUNDLE"]
+    requests.post(f"{exports['CLINIKO_MOCK_CONTROL_URL']}/reset", verify=ca, timeout=10).raise_for_status()
+
+    dates = {
+        requests.get(
+            f"{exports['CLINIKO_API_URL']}/user",
+            auth=(exports["CLINIKO_API_KEY"], ""),
+            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            verify=ca,
+            timeout=10,
+        ).headers["Date"]
+        for _ in range(3)
+    }
+
+    assert dates == {"Thu, 15 Jan 2026 09:30:00 GMT"}
+
+
+def test_the_api_port_does_not_serve_the_controls(hand_started):
+    exports = hand_started.exports
+    api_origin = exports["CLINIKO_API_URL"].removesuffix("/v1")
+
+    response = requests.post(
+        f"{api_origin}/reset",
+        auth=(exports["CLINIKO_API_KEY"], ""),
+        headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+        verify=exports["REQUESTS_CA_BUNDLE"],
+        timeout=10,
+    )
+
+    assert response.status_code == 404
+    assert "now" not in response.json()
+
+
+# The control port --------------------------------------------------------------------------------
+
+
+def _control(hand_started: HandStarted, path: str, **params: str) -> requests.Response:
+    exports = hand_started.exports
+    return requests.post(
+        f"{exports['CLINIKO_MOCK_CONTROL_URL']}{path}", params=params, verify=exports["REQUESTS_CA_BUNDLE"], timeout=10
+    )
+
+
+def test_control_port_moves_the_clock_and_resets_it(hand_started):
+    exports = hand_started.exports
+
+    advanced = _control(hand_started, "/advance", seconds="30")
+    date = requests.get(
+        f"{exports['CLINIKO_API_URL']}/user",
+        auth=(exports["CLINIKO_API_KEY"], ""),
+        headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+        verify=exports["REQUESTS_CA_BUNDLE"],
+        timeout=10,
+    ).headers["Date"]
+    reset = _control(hand_started, "/reset")
+
+    assert advanced.json() == {"now": "2026-01-15T09:30:30Z"}
+    assert date == "Thu, 15 Jan 2026 09:30:30 GMT"
+    assert reset.json() == {"now": "2026-01-15T09:30:00Z"}
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/advance", {}),
+        ("/advance", {"seconds": "-5"}),
+        ("/advance", {"seconds": "soon"}),
+        ("/remaining", {"account": "1210000000000000001", "remaining": "many"}),
+        ("/remaining", {"account": "1210000000000000001", "remaining": "501"}),
+        ("/time", {"at": "yesterday"}),
+        ("/jump-on-rate-limit", {"enabled": "maybe"}),
+    ],
+    ids=[
+        "no-seconds",
+        "negative-seconds",
+        "word-seconds",
+        "word-remaining",
+        "remaining-over-limit",
+        "bad-time",
+        "bad-switch",
+    ],
+)
+def test_control_port_refuses_bad_input_with_a_clear_message(hand_started, path, params):
+    response = _control(hand_started, path, **params)
+
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("send ")
+
+
+# Start-up errors and stopping ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("taken", ["api", "control"])
+def test_a_busy_port_is_a_clear_error_and_a_failure(tmp_path, taken):
+    port = free_port_pair()
+    busy = port if taken == "api" else port + 1
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", busy))
+        squatter.listen()
+
+        completed = _run_to_exit(str(port), tmp_path)
+
+    assert completed.returncode != 0
+    assert f"port {busy}" in completed.stderr
+    assert "already in use" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert "export" not in completed.stdout
+
+
+@pytest.mark.parametrize("port", ["http", "0", "65535"])
+def test_an_invalid_port_is_a_clear_error(tmp_path, port):
+    completed = _run_to_exit(port, tmp_path)
+
+    assert completed.returncode == 2
+    assert "PORT must be a port number" in completed.stderr
+    assert repr(port) in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_ctrl_c_stops_it_cleanly_and_frees_the_port(own_hand_started):
+    port = urlsplit(own_hand_started.exports["CLINIKO_API_URL"]).port
+    assert port is not None
+
+    returncode = _stop(own_hand_started.process)
+
+    assert returncode == 0
+    assert "Traceback" not in own_hand_started.stderr_path.read_text()
+    assert _port_is_free(port) and _port_is_free(port + 1)
