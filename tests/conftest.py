@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from browser.support import BuildError, build_site
 from mock_cliniko import MockCliniko
 from mock_cliniko.control import Controls
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -53,16 +50,12 @@ def in_ci() -> bool:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site built once per session with `mkdocs build --strict`; any warning fails the build."""
-    site_dir = tmp_path_factory.mktemp("site")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{result.stderr}", pytrace=False)
-    return site_dir
+    """The site built once per session with `mkdocs build --strict`; any warning fails the build.
+
+    Shared by the build, link, example-invariant and browser tests.
+    """
+    try:
+        return build_site(tmp_path_factory.mktemp("site") / "site")
+    except BuildError as error:
+        message = str(error)
+    pytest.fail(message, pytrace=False)

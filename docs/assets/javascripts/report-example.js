@@ -1,0 +1,172 @@
+/*
+ * Under every code block of a page, a small link that opens a new GitHub
+ * issue saying which example looks wrong: the page, the section, the tab
+ * (Python or curl), the file name when the block shows one, and the first
+ * lines of the code. The link sits after the code block, never inside it, so
+ * the copy button never copies it. Nothing is sent anywhere: the reader sees
+ * the prefilled issue on GitHub and decides whether to submit it.
+ *
+ * The same script fills the current address into the "broken link" report on
+ * the 404 page.
+ */
+(function () {
+  "use strict";
+
+  /* New issues go to the repository the header links to (repo_url). */
+  function issuesAddress() {
+    var repository = document.querySelector("a.md-source");
+    var base = repository ? repository.href : "https://github.com/cliniko/cliniko-api";
+    return base.replace(/\/+$/, "") + "/issues/new";
+  }
+
+  var MAX_LINES = 15;
+  var MAX_CHARS = 1500;
+
+  function issueUrl(title, body) {
+    return issuesAddress() + "?title=" + encodeURIComponent(title) +
+      "&body=" + encodeURIComponent(body);
+  }
+
+  /* Text of a heading without the "¶" permalink that follows it. */
+  function headingText(heading) {
+    var copy = heading.cloneNode(true);
+    copy.querySelectorAll(".headerlink").forEach(function (link) {
+      link.remove();
+    });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  function pageAddress() {
+    var canonical = document.querySelector("link[rel=canonical]");
+    return canonical ? canonical.href : location.href.split("#")[0];
+  }
+
+  /* The heading closest above the block, with its permalink. */
+  function sectionOf(block, article) {
+    var found = null;
+    article.querySelectorAll("h2[id], h3[id], h4[id]").forEach(function (h) {
+      if (h.compareDocumentPosition(block) & Node.DOCUMENT_POSITION_FOLLOWING) {
+        found = h;
+      }
+    });
+    if (!found) return null;
+    return { title: headingText(found), address: pageAddress() + "#" + found.id };
+  }
+
+  /* The label of the content tab that holds the block, if any. */
+  function tabOf(block) {
+    var tab = block.closest(".tabbed-block");
+    if (!tab || !tab.parentElement) return null;
+    var set = tab.parentElement.closest(".tabbed-set");
+    if (!set) return null;
+    var index = Array.prototype.indexOf.call(tab.parentElement.children, tab);
+    var labels = set.querySelectorAll(":scope > .tabbed-labels > label");
+    return labels[index] ? labels[index].textContent.trim() : null;
+  }
+
+  function excerpt(block) {
+    var code = block.querySelector("pre > code") || block.querySelector("code");
+    if (!code) return "";
+    var copy = code.cloneNode(true);
+    copy.querySelectorAll(".md-annotation, .md-code__nav, button").forEach(function (node) {
+      node.remove();
+    });
+    var lines = copy.textContent.replace(/\s+$/, "").split("\n");
+    var text = lines.slice(0, MAX_LINES).join("\n");
+    if (text.length > MAX_CHARS) text = text.slice(0, MAX_CHARS);
+    if (lines.length > MAX_LINES || text.length === MAX_CHARS) text += "\n…";
+    return text;
+  }
+
+  function describe(block, number, article) {
+    var h1 = article.querySelector("h1");
+    var page = h1 ? headingText(h1) : document.title;
+    var section = sectionOf(block, article);
+    var tab = tabOf(block);
+    var filename = block.querySelector(".filename");
+    var where = "example " + number;
+    if (tab) where += ", " + tab + " tab";
+    if (section) where += ", under \u201c" + section.title + "\u201d";
+
+    var body = [
+      "Page: " + pageAddress(),
+      "Example: " + number + " on the page, counting from the top",
+    ];
+    if (section) body.push("Section: " + section.title + " (" + section.address + ")");
+    if (tab) body.push("Tab: " + tab);
+    if (filename) body.push("File: " + filename.textContent.trim());
+    body.push(
+      "",
+      "The example starts:",
+      "",
+      "````",
+      excerpt(block),
+      "````",
+      "",
+      "What is wrong (what you ran, what you expected, what happened):",
+      ""
+    );
+    return {
+      title: "Example problem: " + page + " (" + where + ")",
+      body: body.join("\n"),
+      label: "Report a problem with this example: " + where + " on \u201c" + page + "\u201d",
+    };
+  }
+
+  function addReportLinks() {
+    var article = document.querySelector("article.md-content__inner");
+    if (!article) return;
+    var blocks = article.querySelectorAll("div.highlight, div.highlighttable");
+    var number = 0;
+    blocks.forEach(function (block) {
+      /* A table of numbered lines holds a div.highlight of its own. */
+      if (block.parentElement && block.parentElement.closest(".highlighttable")) return;
+      /* Source listings that mkdocstrings folds under API entries are not examples. */
+      if (block.closest("details.quote")) return;
+      number += 1;
+      var next = block.nextElementSibling;
+      if (next && next.classList.contains("example-report")) return;
+      var info = describe(block, number, article);
+      var paragraph = document.createElement("p");
+      paragraph.className = "example-report";
+      var link = document.createElement("a");
+      link.href = issueUrl(info.title, info.body);
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.setAttribute("aria-label", info.label);
+      link.textContent = "Report a problem with this example";
+      paragraph.appendChild(link);
+      block.insertAdjacentElement("afterend", paragraph);
+    });
+  }
+
+  function fillMissingAddress() {
+    document.querySelectorAll("a[data-report-missing]").forEach(function (link) {
+      link.href = issueUrl(
+        "Broken link on the documentation site",
+        [
+          "A link led to a page that does not exist.",
+          "",
+          "The missing address: " + location.href,
+          "The page with the link: " + (document.referrer || "(please add it)"),
+          "",
+        ].join("\n")
+      );
+    });
+  }
+
+  function enhance() {
+    addReportLinks();
+    fillMissingAddress();
+  }
+
+  /* Material swaps pages in place (instant navigation) and announces each new
+     page on document$; without it, run once when the page is ready. */
+  if (typeof document$ !== "undefined" && document$.subscribe) {
+    document$.subscribe(enhance);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhance);
+  } else {
+    enhance();
+  }
+})();

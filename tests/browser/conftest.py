@@ -1,0 +1,112 @@
+"""Browser fixtures: the site built once, served over HTTP on 127.0.0.1, and one Chromium for the whole test run."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from browser.support import (
+    CHROMIUM_ARGS,
+    Site,
+    SiteHandler,
+    Tour,
+    Traffic,
+    Visit,
+    find_chromium,
+    site_url,
+    walk_site,
+    watch,
+)
+from conftest import in_ci
+
+
+@pytest.fixture(scope="session")
+def site_dir(request: pytest.FixtureRequest) -> Path:
+    """The site, built once per test run with `mkdocs build --strict` (the shared `built_site`).
+
+    SITE_DIR=<folder> serves a site built beforehand instead, to iterate on a browser test
+    without rebuilding each time.
+    """
+    prebuilt = os.environ.get("SITE_DIR")
+    if prebuilt:
+        if not (Path(prebuilt) / "sitemap.xml").is_file():
+            pytest.fail(f"SITE_DIR={prebuilt} does not hold a built site (no sitemap.xml)", pytrace=False)
+        return Path(prebuilt)
+    return request.getfixturevalue("built_site")
+
+
+@pytest.fixture(scope="session")
+def site(site_dir: Path) -> Iterator[Site]:
+    """The built site, served by a real HTTP server in a thread, under the path of `site_url`."""
+    prefix = urlsplit(site_url()).path or "/"
+    handler = type("Handler", (SiteHandler,), {"prefix": prefix})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site_dir)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    try:
+        yield Site(base=f"http://{host}:{port}{prefix}", directory=site_dir)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = find_chromium()
+    if path is None:
+        message = (
+            "no Chromium found: install the `chromium` package, set CHROMIUM_PATH, "
+            "or run `python -m playwright install chromium`"
+        )
+        if in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    """One Chromium for the whole test run; each test gets its own context from it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def visit(browser: Any) -> Iterator[Visit]:
+    """A new context per test, so a choice one test stores (a tab, a scheme) cannot leak into another."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    traffic = Traffic()
+    watch(context, traffic)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        yield Visit(context=context, page=page, traffic=traffic)
+    finally:
+        context.close()
+
+
+# An address the site does not have: GitHub Pages answers it with the site's 404 page.
+MISSING = "there-is-no-page-at-this-address/"
+
+
+@pytest.fixture(scope="session")
+def tour(browser: Any, site: Site) -> Tour:
+    """One walk through every page (see `walk_site`), shared by the tests that check every page."""
+    return walk_site(browser, site, MISSING)

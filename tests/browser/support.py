@@ -1,0 +1,464 @@
+"""What the browser tests share: building and serving the site, finding Chromium, recording traffic."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+SNIPPETS = ROOT / "snippets"
+
+# Chromium's background services (updates, sync, safe browsing) try to reach Google; there is
+# no network here, and the tests must see only the site's own requests.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class BuildError(RuntimeError):
+    """`mkdocs build --strict` failed; the message is MkDocs' own output."""
+
+
+def site_url() -> str:
+    """`site_url` from mkdocs.yml, read as text (the file may hold tags that plain YAML rejects)."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    match = re.search(r"^site_url:\s*(\S+)\s*$", text, re.MULTILINE)
+    if not match:
+        raise BuildError("mkdocs.yml has no site_url")
+    return match.group(1).rstrip("/") + "/"
+
+
+def build_site(destination: Path) -> Path:
+    """Build the site with `mkdocs build --strict` into `destination`."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(destination)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        raise BuildError(f"mkdocs build --strict failed:\n{result.stderr}")
+    return destination
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built site under `prefix`, and its 404.html for any address it does not have.
+
+    That is what GitHub Pages does for a project site such as https://cliniko.github.io/cliniko-api/.
+    One more thing makes this server stand in for the real host: the sitemap lists the pages at
+    `site_url`, and Material's instant navigation only handles links to the addresses it lists
+    (it adopts the scheme and host name of the page, not its port). So the sitemap is served
+    with `site_url` replaced by this server's own address, as if the site were at its home.
+    """
+
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        request_path = urlsplit(path).path
+        if not request_path.startswith(self.prefix):
+            return str(Path(self.directory) / "__outside_the_site__")
+        return super().translate_path("/" + request_path[len(self.prefix) :])
+
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path != self.prefix + "sitemap.xml":
+            super().do_GET()
+            return
+        host, port = self.server.server_address[:2]
+        served = f"http://{host}:{port}{self.prefix}"
+        sitemap = Path(self.directory) / "sitemap.xml"
+        body = sitemap.read_text(encoding="utf-8").replace(site_url(), served).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@dataclass(frozen=True)
+class Site:
+    """The served site: `base` is the home page's address, e.g. http://127.0.0.1:PORT/cliniko-api/."""
+
+    base: str
+    directory: Path
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def url(self, path: str = "") -> str:
+        return self.base + path.lstrip("/")
+
+    def pages(self) -> list[str]:
+        """Every page's address on this server, in the order of the sitemap."""
+        tree = ET.parse(self.directory / "sitemap.xml")
+        namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+        published = site_url()
+        pages = []
+        for loc in tree.findall("s:url/s:loc", namespace):
+            text = loc.text or ""
+            if not text.startswith(published):
+                raise AssertionError(f"sitemap entry outside the site: {text}")
+            pages.append(self.url(text[len(published) :]))
+        if not pages:
+            raise AssertionError("the sitemap lists no page")
+        return pages
+
+    def html(self, address: str) -> str:
+        """The built HTML behind one of this server's page addresses."""
+        relative = address[len(self.base) :].split("#")[0]
+        target = self.directory / relative
+        if relative == "" or relative.endswith("/"):
+            target = target / "index.html"
+        return target.read_text(encoding="utf-8")
+
+    def pages_containing(self, fragment: str) -> list[str]:
+        """The pages whose built HTML contains `fragment`, in sitemap order."""
+        return [address for address in self.pages() if fragment in self.html(address)]
+
+
+def find_chromium() -> str | None:
+    """CHROMIUM_PATH if set, else a system Chromium or Chrome, else the Chromium Playwright downloads."""
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return configured if Path(configured).is_file() else None
+    for name in ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            bundled = playwright.chromium.executable_path
+    except Exception:  # noqa: BLE001 - any failure here means there is no usable bundled browser
+        return None
+    return bundled if bundled and Path(bundled).is_file() else None
+
+
+@dataclass
+class Traffic:
+    """What a browser context did: every request, the failed ones, and the console errors."""
+
+    requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.requests.clear()
+        self.failed.clear()
+        self.console_errors.clear()
+
+    def snapshot(self) -> Traffic:
+        return Traffic(list(self.requests), list(self.failed), list(self.console_errors))
+
+
+def watch(target: Any, traffic: Traffic) -> None:
+    """Record into `traffic` what a Playwright BrowserContext or Page requests and logs as an error."""
+
+    def on_response(response: Any) -> None:
+        if response.status >= 400:
+            traffic.failed.append(f"{response.url} (HTTP {response.status})")
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            traffic.console_errors.append(f"{message.text} [{message.location.get('url', '')}]")
+
+    def on_page(page: Any) -> None:
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: traffic.console_errors.append(f"uncaught: {error}"))
+
+    target.on("request", lambda request: traffic.requests.append(request.url))
+    target.on("requestfailed", lambda request: traffic.failed.append(f"{request.url} ({request.failure})"))
+    target.on("response", on_response)
+    if hasattr(target, "new_page"):
+        target.on("page", on_page)
+    else:
+        on_page(target)
+
+
+@dataclass
+class Visit:
+    """A fresh browser context (empty storage) with one page, and what it has done so far."""
+
+    context: Any
+    page: Any
+    traffic: Traffic
+
+
+def snippet(relative: str) -> str:
+    """The text of a file under snippets/."""
+    return (SNIPPETS / relative).read_text(encoding="utf-8")
+
+
+# What the copy button of every code block on a page copies, in document order. For each block:
+# the label of the content tab holding it, the copied text, and the address of the "report a
+# problem" link under it. As a reader would, the script unfolds a folded block and selects a
+# block's tab before pressing its copy button; blocks already on show are copied first, so that
+# linked tabs switch as few times as possible.
+COPY_EVERY_BLOCK = """async () => {
+  const codes = Array.from(document.querySelectorAll("article pre > code"));
+  const labelOf = code => {
+    const panel = code.closest(".tabbed-block");
+    if (!panel) return null;
+    const set = panel.parentElement.closest(".tabbed-set");
+    const index = Array.prototype.indexOf.call(panel.parentElement.children, panel);
+    return set.querySelectorAll(":scope > .tabbed-labels > label")[index];
+  };
+  const onShow = code => {
+    const label = labelOf(code);
+    return label === null || document.getElementById(label.htmlFor).checked;
+  };
+  const copies = new Array(codes.length);
+  let remaining = codes.map((code, index) => index);
+  while (remaining.length > 0) {
+    const later = [];
+    for (const index of remaining) {
+      const code = codes[index];
+      if (!onShow(code)) { later.push(index); continue; }
+      for (let details = code.closest("details"); details; details = details.parentElement.closest("details")) {
+        details.open = true;
+      }
+      const block = code.closest("div.highlight");
+      const after = block ? block.nextElementSibling : null;
+      const report = after && after.matches(".example-report") ? after.querySelector("a") : null;
+      const button = code.parentElement.querySelector("button[data-clipboard-target]");
+      let text = null;
+      if (button) {
+        await navigator.clipboard.writeText("\\u0000nothing was copied");
+        button.click();
+        text = await navigator.clipboard.readText();
+      }
+      const label = labelOf(code);
+      copies[index] = {
+        tab: label ? label.textContent.trim() : null,
+        text: text,
+        report: report ? report.href : null,
+        reportInsideCode: code.closest("pre").querySelector(".example-report") !== null,
+      };
+    }
+    if (later.length === remaining.length) {
+      labelOf(codes[later[0]]).click();
+      if (!onShow(codes[later[0]])) throw new Error("selecting a content tab did not show its block");
+    }
+    remaining = later;
+  }
+  return copies;
+}"""
+
+SEARCH_READY = (
+    "() => { const meta = document.querySelector('.md-search-result__meta');"
+    " return meta !== null && !meta.textContent.includes('Initializing'); }"
+)
+
+SCHEMES = {"light": "default", "dark": "slate"}
+AXE_IMPACTS = ("serious", "critical")
+
+
+@dataclass
+class PageRecord:
+    """What the walk saw on one page."""
+
+    address: str
+    traffic: Traffic
+    copies: list[dict[str, Any]] = field(default_factory=list)
+    violations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass
+class Tour:
+    """A walk through every page of the sitemap, and the 404 page, in one browser context."""
+
+    pages: list[str]
+    missing: str
+    records: dict[str, PageRecord] = field(default_factory=dict)
+
+    def all_requests(self) -> list[str]:
+        return [url for record in self.records.values() for url in record.traffic.requests]
+
+
+def wait_until_settled(page: Any) -> None:
+    """Wait for the load event and for the search index, which Material fetches after the page."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(SEARCH_READY)
+
+
+# Only colours change between the schemes: in the second scheme, axe-core checks colour rules only.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+
+def serious_violations(page: Any, rules: list[str] | None = None) -> list[dict[str, Any]]:
+    """axe-core's violations of impact serious or critical on the page as it is now.
+
+    axe-core comes from axe-playwright-python; it is injected once per page load.
+    """
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT)
+    options: dict[str, Any] = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    results = page.evaluate("options => axe.run(document, options)", options)
+    return [
+        {
+            "rule": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "targets": [node["target"] for node in violation["nodes"]][:5],
+            "summary": violation["nodes"][0].get("failureSummary", "") if violation["nodes"] else "",
+        }
+        for violation in results["violations"]
+        if violation["impact"] in AXE_IMPACTS
+    ]
+
+
+def set_system_scheme(page: Any, scheme: str) -> None:
+    """Make the browser report `scheme` as the system preference; wait until the page follows it."""
+    page.emulate_media(color_scheme=scheme)
+    page.wait_for_function(
+        "scheme => document.body.getAttribute('data-md-color-scheme') === scheme", arg=SCHEMES[scheme]
+    )
+
+
+def walk_site(browser: Any, site: Site, missing: str) -> Tour:
+    """Visit every page once, doing on each what several tests need to look at.
+
+    On every page: wait until it has loaded and the search index is ready; scroll to the bottom
+    and back (back-to-top button); hover over a navigation link (instant prefetch); run axe-core
+    with the system scheme set to light, then to dark, which the palette follows until the reader
+    picks a scheme (in dark, the colour rules only: nothing else changes); then select each
+    content tab and press each copy button, reading the clipboard. On the home page, also
+    search, and follow a link in place (instant navigation).
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.origin)
+    traffic = Traffic()
+    watch(context, traffic)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    tour = Tour(pages=site.pages(), missing=site.url(missing))
+    try:
+        for address in [*tour.pages, tour.missing]:
+            traffic.clear()
+            page.goto(address)
+            wait_until_settled(page)
+            page.mouse.wheel(0, 20_000)
+            page.mouse.wheel(0, -20_000)
+            page.locator(".md-nav--primary a.md-nav__link:visible").last.hover()
+            violations = {"light": serious_violations(page)}
+            set_system_scheme(page, "dark")
+            violations["dark"] = serious_violations(page, COLOUR_RULES)
+            set_system_scheme(page, "light")
+            copies = page.evaluate(COPY_EVERY_BLOCK)
+            if address == site.base:
+                page.keyboard.press("/")
+                page.keyboard.type("patient")
+                page.locator(".md-search-result__item").first.wait_for()
+                page.keyboard.press("Escape")
+                link = page.locator(".md-nav--primary a.md-nav__link:visible").last
+                target = link.evaluate("link => link.href")
+                link.click()
+                # The address may gain a #section on arrival (anchor tracking): compare without it.
+                page.wait_for_url(lambda url, target=target: url.split("#")[0] == target)
+                page.locator(".md-content h1").first.wait_for()
+            tour.records[address] = PageRecord(address, traffic.snapshot(), copies, violations)
+        return tour
+    finally:
+        context.close()
+
+
+# Snippet includes, as pymdownx.snippets reads them: `--8<-- "path"` or `--8<-- "path:section"`.
+INCLUDE = re.compile(r'^\s*-{1,}8<-{1,}\s+"(?P<spec>[^"]+)"\s*$')
+SECTION_MARKER = re.compile(r"-{1,}8<-{1,}\s*\[(?:start|end):[^\]]+\]")
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
+ANNOTATION_MARKER = re.compile(r"[ \t]*#[ \t]*\(\d+\)![ \t]*$")
+
+
+@dataclass(frozen=True)
+class IncludedExample:
+    """A code block of a page that consists of one snippet include, and the text it shows."""
+
+    spec: str
+    text: str
+
+
+def snippet_text(spec: str) -> str | None:
+    """What pymdownx.snippets shows for an include spec; None for line ranges (not checked here)."""
+    path, _, section = spec.partition(":")
+    lines = (SNIPPETS / path).read_text(encoding="utf-8").splitlines()
+    if section:
+        if section.replace(":", "").isdigit():
+            return None
+        start = next(i for i, line in enumerate(lines) if f"[start:{section}]" in line)
+        end = next(i for i, line in enumerate(lines) if i > start and f"[end:{section}]" in line)
+        lines = textwrap.dedent("\n".join(lines[start + 1 : end])).splitlines()
+    # Section markers never show; a `# (1)!` annotation marker becomes a bubble that is not copied.
+    lines = [ANNOTATION_MARKER.sub("", line) for line in lines if not SECTION_MARKER.search(line)]
+    return "\n".join(lines)
+
+
+def included_examples(markdown: str) -> list[IncludedExample]:
+    """Every fenced code block of a page whose whole content is one snippet include."""
+    examples = []
+    lines = markdown.splitlines()
+    index = 0
+    while index < len(lines):
+        opening = FENCE.match(lines[index])
+        if not opening:
+            index += 1
+            continue
+        fence = opening.group("fence")
+        body = []
+        index += 1
+        while index < len(lines):
+            closing = FENCE.match(lines[index])
+            if closing and closing.group("fence")[0] == fence[0] and len(closing.group("fence")) >= len(fence):
+                if lines[index].strip() == closing.group("fence"):
+                    break
+            body.append(lines[index])
+            index += 1
+        index += 1
+        content = [line for line in body if line.strip()]
+        if len(content) == 1:
+            include = INCLUDE.match(content[0])
+            if include:
+                text = snippet_text(include.group("spec"))
+                if text is not None:
+                    examples.append(IncludedExample(include.group("spec"), text))
+    return examples

@@ -1,0 +1,36 @@
+"""axe-core finds nothing serious or critical on any page, in the light scheme and in the dark one."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from browser.support import Site, Tour, Visit, serious_violations
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_page_has_a_serious_or_critical_axe_violation(tour: Tour, scheme: str) -> None:
+    assert tour.records, "the walk visited no page"
+    found = {
+        address: record.violations[scheme] for address, record in tour.records.items() if record.violations[scheme]
+    }
+    assert not found, json.dumps(found, indent=2)
+
+
+def test_axe_check_reports_what_it_should(visit: Visit, site: Site) -> None:
+    """The check above can fail: an unnamed button and grey-on-grey text on a real page are reported."""
+    page = visit.page
+    page.goto(site.base)
+    page.evaluate(
+        """() => {
+        const article = document.querySelector("article");
+        article.insertAdjacentHTML("beforeend",
+          '<button class="planted"></button>' +
+          '<p class="planted" style="color:#777;background:#888">hard to read</p>');
+    }"""
+    )
+    rules = {violation["rule"] for violation in serious_violations(page)}
+    assert {"button-name", "color-contrast"} <= rules

@@ -1,0 +1,52 @@
+"""Content tabs are linked across the site: pick curl once, and every page shows its curl tab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from browser.support import Site, Visit
+
+pytestmark = pytest.mark.browser
+
+CURL_TAB = ">curl</label>"
+
+
+def selected_tabs(page: Any) -> set[str]:
+    """The label of the selected tab of every tab set on the page."""
+    return set(
+        page.evaluate(
+            """() => Array.from(document.querySelectorAll(".tabbed-set")).map(set => {
+                const input = set.querySelector(":scope > input:checked");
+                return set.querySelector(`:scope > .tabbed-labels > label[for="${input.id}"]`).textContent.trim();
+            })"""
+        )
+    )
+
+
+def test_choosing_curl_on_one_page_shows_curl_on_the_next(visit: Visit, site: Site) -> None:
+    pages = site.pages_containing(CURL_TAB)
+    assert len(pages) >= 3, f"fewer than three pages have a curl tab: {pages}"
+    first, second, third = pages[:3]
+    page = visit.page
+    page.goto(first)
+    assert selected_tabs(page) == {"Python"}, "Python is the tab shown before any choice"
+    page.locator(".tabbed-labels > label", has_text="curl").first.click()
+    assert selected_tabs(page) == {"curl"}, "every tab set of the page follows the choice"
+
+    # A full page load elsewhere on the site remembers the choice...
+    page.goto(second)
+    assert selected_tabs(page) == {"curl"}
+
+    # ... and so does a page reached in place, by instant navigation.
+    page.evaluate("() => { window.sameDocument = true; }")
+    page.locator(f'.md-nav--primary a.md-nav__link[href="{third}"]').first.click()
+    page.wait_for_url(third)
+    page.locator(".tabbed-set").first.wait_for()
+    assert page.evaluate("() => window.sameDocument === true"), "the page was reloaded"
+    assert selected_tabs(page) == {"curl"}
+
+    page.locator(".tabbed-labels > label", has_text="Python").first.click()
+    page.goto(first)
+    assert selected_tabs(page) == {"Python"}

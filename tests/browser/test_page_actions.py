@@ -1,0 +1,124 @@
+"""What every page offers around its content: edit and source buttons, feedback, logo, favicon, address."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from browser.support import ROOT, Site, Visit, site_url
+
+pytestmark = pytest.mark.browser
+
+REPOSITORY = "https://github.com/cliniko/cliniko-api"
+PAGE = "rate-limiting/"
+PAGE_SOURCE = "docs/rate-limiting.md"
+
+
+def stand_in_for_github(context: Any) -> list[str]:
+    """Answer every request to github.com with an empty page (there is no network); return their list."""
+    opened: list[str] = []
+
+    def answer(route: Any) -> None:
+        opened.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>GitHub</title>")
+
+    context.route("https://github.com/**", answer)
+    return opened
+
+
+def source_of(site: Site, address: str) -> str:
+    """docs/… path of the Markdown file behind a page address."""
+    relative = address[len(site.base) :].rstrip("/")
+    for candidate in (f"docs/{relative}.md", f"docs/{relative}/index.md") if relative else ("docs/index.md",):
+        if (ROOT / candidate).is_file():
+            return candidate
+    raise AssertionError(f"no Markdown source for {address}")
+
+
+def test_edit_and_view_buttons_open_the_page_file_on_github(visit: Visit, site: Site) -> None:
+    opened = stand_in_for_github(visit.context)
+    page = visit.page
+    page.goto(site.url(PAGE))
+    page.locator("a.md-content__button[rel=edit]").click()
+    page.wait_for_url(f"{REPOSITORY}/edit/main/{PAGE_SOURCE}")
+    page.goto(site.url(PAGE))
+    page.locator("a.md-content__button[title='View source of this page']").click()
+    page.wait_for_url(f"{REPOSITORY}/raw/main/{PAGE_SOURCE}")
+    assert opened == [f"{REPOSITORY}/edit/main/{PAGE_SOURCE}", f"{REPOSITORY}/raw/main/{PAGE_SOURCE}"]
+
+
+def test_every_page_has_edit_and_view_links_to_its_own_source_file(site: Site) -> None:
+    problems = []
+    for address in site.pages():
+        html = site.html(address)
+        source = source_of(site, address)
+        for kind in ("edit", "raw"):
+            link = f'href="{REPOSITORY}/{kind}/main/{source}"'
+            if link not in html:
+                problems.append(f"{address}: no {kind} link to {source}")
+    assert not problems, "\n".join(problems)
+
+
+def test_feedback_answer_opens_a_prefilled_issue_naming_the_page(visit: Visit, site: Site) -> None:
+    stand_in_for_github(visit.context)
+    page = visit.page
+    page.goto(site.url(PAGE))
+    feedback = page.locator("article aside.page-feedback")
+    assert feedback.locator(".page-feedback__question").inner_text() == "Was this page helpful?"
+    # It closes the page: nothing of the article comes after it.
+    assert page.evaluate("() => document.querySelector('article aside.page-feedback').nextElementSibling") is None
+    with visit.context.expect_page() as new_tab:
+        feedback.get_by_role("link", name="No").click()
+    issue = new_tab.value
+    issue.wait_for_load_state()
+    address = urlsplit(issue.url)
+    assert f"{address.scheme}://{address.netloc}{address.path}" == f"{REPOSITORY}/issues/new"
+    query = parse_qs(address.query)
+    assert query["title"] == ['Page feedback: "Rate limiting" needs work']
+    assert f"Page: {site_url()}{PAGE}" in query["body"][0]
+    assert f"Source: {PAGE_SOURCE}" in query["body"][0]
+
+
+def test_every_page_asks_whether_it_was_helpful_and_names_itself(site: Site) -> None:
+    problems = []
+    for address in site.pages():
+        built = site.html(address)
+        published = site_url() + address[len(site.base) :]
+        answers = re.findall(r'class="md-button page-feedback__answer"[^>]*href="([^"]+)"', built)
+        links = [html.unescape(link) for link in answers]
+        if "Was this page helpful?" not in built or len(links) != 2:
+            problems.append(f"{address}: no yes/no feedback links")
+            continue
+        for link in links:
+            query = parse_qs(urlsplit(link).query)
+            if not link.startswith(f"{REPOSITORY}/issues/new?"):
+                problems.append(f"{address}: the feedback link opens {link[:80]}")
+            elif not query.get("title", [""])[0].startswith("Page feedback: "):
+                problems.append(f"{address}: the feedback issue has no title")
+            elif f"Page: {published}" not in query.get("body", [""])[0]:
+                problems.append(f"{address}: the feedback issue does not name the page")
+    assert not problems, "\n".join(problems)
+
+
+def test_logo_and_favicon_are_the_project_own_svg_images(visit: Visit, site: Site) -> None:
+    page = visit.page
+    page.goto(site.base)
+    logo = page.locator("header a.md-logo img")
+    assert logo.get_attribute("src").endswith("assets/images/logo.svg")
+    assert logo.evaluate("image => image.complete && image.naturalWidth > 0"), "the logo did not load"
+    favicon = page.locator("link[rel=icon]").evaluate("link => link.href")
+    assert favicon.endswith("/assets/images/favicon.svg")
+    response = page.request.get(favicon)
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert response.text().lstrip().startswith("<svg")
+
+
+def test_pages_name_their_published_address_as_canonical(visit: Visit, site: Site) -> None:
+    page = visit.page
+    page.goto(site.url(PAGE))
+    assert page.locator("link[rel=canonical]").get_attribute("href") == f"{site_url()}{PAGE}"
