@@ -1,0 +1,53 @@
+"""The check of stored outputs is strict, and `--update-outputs` repairs exactly what it should.
+
+Runs the example test in a copy of the project holding only the quickstart examples, so that the real
+stored outputs are never touched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _copy_project(destination: Path) -> Path:
+    shutil.copytree(
+        ROOT / "tests", destination / "tests", ignore=shutil.ignore_patterns("__pycache__", ".hypothesis")
+    )
+    shutil.copytree(ROOT / "snippets" / "quickstart", destination / "snippets" / "quickstart")
+    shutil.copy(ROOT / "pyproject.toml", destination / "pyproject.toml")
+    return destination
+
+
+def _run_example_tests(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_snippets.py", *extra],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_one_changed_byte_in_a_stored_output_fails_and_the_update_flag_restores_it(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path / "project")
+    stored = project / "snippets" / "quickstart" / "get_user.py.out"
+    original = stored.read_bytes()
+
+    # Change one byte: the first letter of the output, to the other case.
+    changed = bytearray(original)
+    position = next(i for i, byte in enumerate(changed) if chr(byte).isalpha())
+    changed[position] ^= 0x20
+    stored.write_bytes(bytes(changed))
+
+    failing = _run_example_tests(project)
+    assert failing.returncode != 0
+    assert "printed something other than its stored output" in failing.stdout
+
+    assert _run_example_tests(project, "--update-outputs").returncode == 0
+    assert stored.read_bytes() == original
+    assert _run_example_tests(project).returncode == 0
