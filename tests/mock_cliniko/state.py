@@ -79,8 +79,22 @@ class Store:
         self._initial = copy.deepcopy(initial)
         self._clock = clock
         self._lock = threading.RLock()
-        self._data = copy.deepcopy(self._initial)
+        self._data = self._fresh_copy()
         self._users_by_key = self._index_keys()
+
+    def _fresh_copy(self) -> Dataset:
+        """A copy of the initial data that changes cannot reach back into.
+
+        A record's fields are strings, datetimes or None, which are never changed in place, so a
+        shallow copy of each record is enough (and much cheaper than a deep copy, on every reset).
+        """
+        initial = self._initial
+        return Dataset(
+            accounts={key: copy.copy(value) for key, value in initial.accounts.items()},
+            users={key: copy.copy(value) for key, value in initial.users.items()},
+            patients={key: copy.copy(value) for key, value in initial.patients.items()},
+            next_patient_id=initial.next_patient_id,
+        )
 
     def _index_keys(self) -> dict[str, User]:
         return {user.api_key: user for user in self._data.users.values()}
@@ -88,7 +102,7 @@ class Store:
     def reset(self) -> None:
         """Return to the initial data set."""
         with self._lock:
-            self._data = copy.deepcopy(self._initial)
+            self._data = self._fresh_copy()
             self._users_by_key = self._index_keys()
 
     # Users -----------------------------------------------------------------------------------
