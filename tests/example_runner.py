@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +58,39 @@ _ACCOUNT_OF_KEY = {
 }
 _SCENARIO_FIELDS = {"key", "clock", "remaining", "jump_clock_on_rate_limit", "fail_next"}
 TIMEOUT_SECONDS = 60
+
+
+#: A named-section marker, as pymdownx.snippets reads it: `# --8<-- [start:name]` / `[end:name]`.
+SECTION_MARKER = re.compile(r"-{1,}8<-{1,}\s*\[(?P<kind>start|end):(?P<name>[^\]]+)\]")
+#: A code annotation marker (`# (1)!`): Material shows a bubble instead, and never copies it.
+ANNOTATION_MARKER = re.compile(r"[ \t]*#[ \t]*\(\d+\)![ \t]*$")
+
+
+def section_names(path: Path) -> list[str]:
+    """The named sections of a file under `snippets/`, in order of their start markers."""
+    names: list[str] = []
+    for match in SECTION_MARKER.finditer(path.read_text(encoding="utf-8")):
+        if match.group("kind") == "start" and match.group("name") not in names:
+            names.append(match.group("name"))
+    return names
+
+
+def shown_text(spec: str) -> str | None:
+    """What a page shows for an include spec (`path` or `path:section`), as pymdownx.snippets does.
+
+    Section markers never show, a section is dedented, and annotation markers are dropped. Returns
+    None for a line-range spec, which this project does not use.
+    """
+    path, _, section = spec.partition(":")
+    lines = (SNIPPETS / path).read_text(encoding="utf-8").splitlines()
+    if section:
+        if section.replace(":", "").isdigit():
+            return None
+        start = next(i for i, line in enumerate(lines) if f"[start:{section}]" in line)
+        end = next(i for i, line in enumerate(lines) if i > start and f"[end:{section}]" in line)
+        lines = textwrap.dedent("\n".join(lines[start + 1 : end])).splitlines()
+    lines = [ANNOTATION_MARKER.sub("", line) for line in lines if not SECTION_MARKER.search(line)]
+    return "\n".join(lines)
 
 
 class ScenarioError(ValueError):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import re
-import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,7 +21,6 @@ import example_runner
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SNIPPETS = example_runner.SNIPPETS
-_SECTION_MARKER = re.compile(r"--8<--\s*\[(start|end):([\w-]+)\]")
 
 
 class _PreBlocks(HTMLParser):
@@ -64,25 +62,10 @@ def _normalise(text: str) -> str:
 
 
 def _shown_texts(path: Path) -> list[str]:
-    """What a page can show of a file: the whole file without section markers, and each named section."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    texts = [_normalise("\n".join(line for line in lines if not _SECTION_MARKER.search(line)))]
-    sections: dict[str, list[str]] = {}
-    open_sections: list[str] = []
-    for line in lines:
-        marker = _SECTION_MARKER.search(line)
-        if marker:
-            kind, name = marker.groups()
-            if kind == "start":
-                open_sections.append(name)
-                sections.setdefault(name, [])
-            elif name in open_sections:
-                open_sections.remove(name)
-            continue
-        for name in open_sections:
-            sections[name].append(line)
-    texts.extend(_normalise(textwrap.dedent("\n".join(body))) for body in sections.values())
-    return texts
+    """What a page can show of a file: the whole file, and each of its named sections."""
+    relative = path.relative_to(SNIPPETS).as_posix()
+    specs = [relative] + [f"{relative}:{name}" for name in example_runner.section_names(path)]
+    return [_normalise(example_runner.shown_text(spec) or "") for spec in specs]
 
 
 def _snippet_files() -> list[Path]:

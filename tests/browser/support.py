@@ -8,12 +8,13 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from example_runner import shown_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "snippets"
@@ -405,9 +406,7 @@ def walk_site(browser: Any, site: Site, missing: str) -> Tour:
 
 # Snippet includes, as pymdownx.snippets reads them: `--8<-- "path"` or `--8<-- "path:section"`.
 INCLUDE = re.compile(r'^\s*-{1,}8<-{1,}\s+"(?P<spec>[^"]+)"\s*$')
-SECTION_MARKER = re.compile(r"-{1,}8<-{1,}\s*\[(?:start|end):[^\]]+\]")
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
-ANNOTATION_MARKER = re.compile(r"[ \t]*#[ \t]*\(\d+\)![ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -416,21 +415,6 @@ class IncludedExample:
 
     spec: str
     text: str
-
-
-def snippet_text(spec: str) -> str | None:
-    """What pymdownx.snippets shows for an include spec; None for line ranges (not checked here)."""
-    path, _, section = spec.partition(":")
-    lines = (SNIPPETS / path).read_text(encoding="utf-8").splitlines()
-    if section:
-        if section.replace(":", "").isdigit():
-            return None
-        start = next(i for i, line in enumerate(lines) if f"[start:{section}]" in line)
-        end = next(i for i, line in enumerate(lines) if i > start and f"[end:{section}]" in line)
-        lines = textwrap.dedent("\n".join(lines[start + 1 : end])).splitlines()
-    # Section markers never show; a `# (1)!` annotation marker becomes a bubble that is not copied.
-    lines = [ANNOTATION_MARKER.sub("", line) for line in lines if not SECTION_MARKER.search(line)]
-    return "\n".join(lines)
 
 
 def included_examples(markdown: str) -> list[IncludedExample]:
@@ -458,7 +442,7 @@ def included_examples(markdown: str) -> list[IncludedExample]:
         if len(content) == 1:
             include = INCLUDE.match(content[0])
             if include:
-                text = snippet_text(include.group("spec"))
+                text = shown_text(include.group("spec"))
                 if text is not None:
                     examples.append(IncludedExample(include.group("spec"), text))
     return examples
