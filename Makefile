@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-from-lock
 HOST ?= 127.0.0.1
 SERVE_PORT ?= 8000
+# Test processes: one per CPU core by default (pytest-xdist). JOBS=0 runs the suite in one process.
+JOBS ?= auto
 
 # Material for MkDocs prints an end-of-life notice about MkDocs 1.x on every
 # build; CONTRIBUTING.md explains what that means for this project.
@@ -27,7 +29,7 @@ serve: $(STAMP)
 
 ## Run the whole test suite (mock API, every example, site build, browser)
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --numprocesses $(JOBS) $(PYTEST_ARGS)
 
 ## Build the static site into site/ (strict: any warning fails)
 build: $(STAMP)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from browser.support import BuildError, build_site
 from mock_cliniko import MockCliniko
@@ -50,12 +51,26 @@ def in_ci() -> bool:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site built once per session with `mkdocs build --strict`; any warning fails the build.
+    """The site built once per run with `mkdocs build --strict`; any warning fails the build.
 
-    Shared by the build, link, example-invariant and browser tests.
+    Shared by the build, link, example-invariant and browser tests. When the suite runs in several
+    processes (pytest-xdist), the first one to need the site builds it under a lock into the run's
+    shared temporary folder and the others use that build, or report the same failure.
     """
-    try:
-        return build_site(tmp_path_factory.mktemp("site") / "site")
-    except BuildError as error:
-        message = str(error)
-    pytest.fail(message, pytrace=False)
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        target = tmp_path_factory.mktemp("site") / "site"
+        try:
+            return build_site(target)
+        except BuildError as error:
+            pytest.fail(str(error), pytrace=False)
+    shared = tmp_path_factory.getbasetemp().parent
+    target, failure = shared / "site", shared / "site-build-failed.txt"
+    with FileLock(str(shared / "site.lock")):
+        if not failure.is_file() and not (target / "sitemap.xml").is_file():
+            try:
+                build_site(target)
+            except BuildError as error:
+                failure.write_text(str(error), encoding="utf-8")
+    if failure.is_file():
+        pytest.fail(failure.read_text(encoding="utf-8"), pytrace=False)
+    return target

@@ -13,16 +13,16 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from browser import axe_core
 from browser.support import (
     CHROMIUM_ARGS,
     Site,
     SiteHandler,
-    Tour,
     Traffic,
     Visit,
+    Walker,
     find_chromium,
     site_url,
-    walk_site,
     watch,
 )
 from conftest import in_ci
@@ -76,6 +76,18 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
+def axe_script() -> str:
+    """The pinned axe-core, downloaded into the virtual environment on first use (`browser.axe_core`)."""
+    try:
+        return axe_core.script()
+    except axe_core.AxeCoreError as error:
+        message = f"axe-core is needed for the accessibility tests: {error}"
+    if in_ci():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
 def browser(chromium_path: str) -> Iterator[Any]:
     """One Chromium for the whole test run; each test gets its own context from it."""
     from playwright.sync_api import sync_playwright
@@ -102,11 +114,11 @@ def visit(browser: Any) -> Iterator[Visit]:
         context.close()
 
 
-# An address the site does not have: GitHub Pages answers it with the site's 404 page.
-MISSING = "there-is-no-page-at-this-address/"
-
-
 @pytest.fixture(scope="session")
-def tour(browser: Any, site: Site) -> Tour:
-    """One walk through every page (see `walk_site`), shared by the tests that check every page."""
-    return walk_site(browser, site, MISSING)
+def walker(browser: Any, site: Site, axe_script: str) -> Iterator[Walker]:
+    """Each page visited once (see `visit_page`), shared by the tests that check every page."""
+    walker = Walker(browser, site, axe_script)
+    try:
+        yield walker
+    finally:
+        walker.close()

@@ -301,18 +301,6 @@ class PageRecord:
     violations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-@dataclass
-class Tour:
-    """A walk through every page of the sitemap, and the 404 page, in one browser context."""
-
-    pages: list[str]
-    missing: str
-    records: dict[str, PageRecord] = field(default_factory=dict)
-
-    def all_requests(self) -> list[str]:
-        return [url for record in self.records.values() for url in record.traffic.requests]
-
-
 def wait_until_settled(page: Any) -> None:
     """Wait for the load event and for the search index, which Material fetches after the page."""
     page.wait_for_load_state("load")
@@ -323,15 +311,13 @@ def wait_until_settled(page: Any) -> None:
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
-def serious_violations(page: Any, rules: list[str] | None = None) -> list[dict[str, Any]]:
+def serious_violations(page: Any, axe_script: str, rules: list[str] | None = None) -> list[dict[str, Any]]:
     """axe-core's violations of impact serious or critical on the page as it is now.
 
-    axe-core comes from axe-playwright-python; it is injected once per page load.
+    `axe_script` is the text of axe-core (`browser.axe_core`); it is injected once per page load.
     """
-    from axe_playwright_python.base import AXE_SCRIPT
-
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_SCRIPT)
+        page.evaluate(axe_script)
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": rules}
@@ -357,51 +343,104 @@ def set_system_scheme(page: Any, scheme: str) -> None:
     )
 
 
-def walk_site(browser: Any, site: Site, missing: str) -> Tour:
-    """Visit every page once, doing on each what several tests need to look at.
+# An address the site does not have: GitHub Pages answers it with the site's 404 page.
+MISSING = "there-is-no-page-at-this-address/"
 
-    On every page: wait until it has loaded and the search index is ready; scroll to the bottom
-    and back (back-to-top button); hover over a navigation link (instant prefetch); run axe-core
-    with the system scheme set to light, then to dark, which the palette follows until the reader
-    picks a scheme (in dark, the colour rules only: nothing else changes); then select each
-    content tab and press each copy button, reading the clipboard. On the home page, also
-    search, and follow a link in place (instant navigation).
+
+def page_paths() -> list[str]:
+    """The address of every page relative to the site's base, from the Markdown files under docs/.
+
+    Known before the site is built, so that the checks of every page can be one test per page;
+    `test_pages.py` compares this list with the built site's sitemap.
     """
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.origin)
-    traffic = Traffic()
-    watch(context, traffic)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    tour = Tour(pages=site.pages(), missing=site.url(missing))
-    try:
-        for address in [*tour.pages, tour.missing]:
-            traffic.clear()
-            page.goto(address)
-            wait_until_settled(page)
-            page.mouse.wheel(0, 20_000)
-            page.mouse.wheel(0, -20_000)
-            page.locator(".md-nav--primary a.md-nav__link:visible").last.hover()
-            violations = {"light": serious_violations(page)}
-            set_system_scheme(page, "dark")
-            violations["dark"] = serious_violations(page, COLOUR_RULES)
-            set_system_scheme(page, "light")
-            copies = page.evaluate(COPY_EVERY_BLOCK)
-            if address == site.base:
-                page.keyboard.press("/")
-                page.keyboard.type("patient")
-                page.locator(".md-search-result__item").first.wait_for()
-                page.keyboard.press("Escape")
-                link = page.locator(".md-nav--primary a.md-nav__link:visible").last
-                target = link.evaluate("link => link.href")
-                link.click()
-                # The address may gain a #section on arrival (anchor tracking): compare without it.
-                page.wait_for_url(lambda url, target=target: url.split("#")[0] == target)
-                page.locator(".md-content h1").first.wait_for()
-            tour.records[address] = PageRecord(address, traffic.snapshot(), copies, violations)
-        return tour
-    finally:
-        context.close()
+    docs = ROOT / "docs"
+    paths = []
+    for source in sorted(docs.rglob("*.md")):
+        parts = source.relative_to(docs).with_suffix("").parts
+        if parts[-1] == "index":
+            parts = parts[:-1]
+        paths.append("".join(f"{part}/" for part in parts))
+    return paths
+
+
+def each_page(*, missing: bool = False) -> list[Any]:
+    """pytest parameters, one per page (and the 404 page if `missing`).
+
+    All the tests of one page share one visit (`Walker`); the `xdist_group` mark keeps them in the
+    same test process when the suite runs in parallel, so that each page is visited only once.
+    """
+    import pytest
+
+    paths = [*page_paths(), *([MISSING] if missing else [])]
+    return [
+        pytest.param(path, id=path or "home", marks=pytest.mark.xdist_group(f"page {path or 'home'}"))
+        for path in paths
+    ]
+
+
+def visit_page(page: Any, site: Site, path: str, axe_script: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Do on one page what several tests need to look at; return its copies and axe violations.
+
+    Wait until it has loaded and the search index is ready; scroll to the bottom and back
+    (back-to-top button); hover over a navigation link (instant prefetch); run axe-core with the
+    system scheme set to light, then to dark, which the palette follows until the reader picks a
+    scheme (in dark, the colour rules only: nothing else changes); then select each content tab
+    and press each copy button, reading the clipboard. On the home page, also search, and follow
+    a link in place (instant navigation).
+    """
+    address = site.url(path)
+    page.goto(address)
+    wait_until_settled(page)
+    page.mouse.wheel(0, 20_000)
+    page.mouse.wheel(0, -20_000)
+    page.locator(".md-nav--primary a.md-nav__link:visible").last.hover()
+    violations = {"light": serious_violations(page, axe_script)}
+    set_system_scheme(page, "dark")
+    violations["dark"] = serious_violations(page, axe_script, COLOUR_RULES)
+    set_system_scheme(page, "light")
+    copies = page.evaluate(COPY_EVERY_BLOCK)
+    if address == site.base:
+        page.keyboard.press("/")
+        page.keyboard.type("patient")
+        page.locator(".md-search-result__item").first.wait_for()
+        page.keyboard.press("Escape")
+        link = page.locator(".md-nav--primary a.md-nav__link:visible").last
+        target = link.evaluate("link => link.href")
+        link.click()
+        # The address may gain a #section on arrival (anchor tracking): compare without it.
+        page.wait_for_url(lambda url, target=target: url.split("#")[0] == target)
+        page.locator(".md-content h1").first.wait_for()
+    return copies, violations
+
+
+class Walker:
+    """Visits pages on demand (`visit_page`), each once per test process, and keeps what it saw.
+
+    The visits share one browser context, as a reader's tab would: the browser's cache, and the
+    content tab last chosen, carry from one page to the next. What each page requested and logged
+    is recorded from its own visit only.
+    """
+
+    def __init__(self, browser: Any, site: Site, axe_script: str) -> None:
+        self.site = site
+        self.axe_script = axe_script
+        self.records: dict[str, PageRecord] = {}
+        self._context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+        self._context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.origin)
+        self._traffic = Traffic()
+        watch(self._context, self._traffic)
+        self._page = self._context.new_page()
+        self._page.set_default_timeout(15_000)
+
+    def record(self, path: str) -> PageRecord:
+        if path not in self.records:
+            self._traffic.clear()
+            copies, violations = visit_page(self._page, self.site, path, self.axe_script)
+            self.records[path] = PageRecord(self.site.url(path), self._traffic.snapshot(), copies, violations)
+        return self.records[path]
+
+    def close(self) -> None:
+        self._context.close()
 
 
 # Snippet includes, as pymdownx.snippets reads them: `--8<-- "path"` or `--8<-- "path:section"`.

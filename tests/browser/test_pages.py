@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit
 
 import pytest
 
-from browser.conftest import MISSING
-from browser.support import Site, Tour, Visit
+from browser.support import MISSING, Site, Visit, Walker, each_page, page_paths
 
 pytestmark = pytest.mark.browser
 
@@ -17,20 +17,34 @@ def browser_cancelled_favicon(failure: str) -> bool:
     return failure.endswith("(net::ERR_ABORTED)") and "/assets/images/favicon." in failure
 
 
-def test_every_page_loads_without_console_errors_or_failed_requests(tour: Tour) -> None:
-    problems = []
-    for address in tour.pages:
-        traffic = tour.records[address].traffic
-        failed = [failure for failure in traffic.failed if not browser_cancelled_favicon(failure)]
-        problems += [f"{address}: failed request {failure}" for failure in failed]
-        problems += [f"{address}: console error {error}" for error in traffic.console_errors]
-    assert len(tour.pages) > 1, "the sitemap should list the home page and the guide"
+def test_the_page_checks_cover_every_page_of_the_sitemap(site: Site) -> None:
+    """The per-page tests below are collected from docs/; the built site must have no other page."""
+    checked = [site.url(path) for path in page_paths()]
+    assert len(checked) > 1, "the site should have the home page and the guide"
+    assert sorted(checked) == sorted(site.pages())
+
+
+@pytest.mark.parametrize("path", each_page()[:1])
+def test_the_checks_of_a_page_stay_in_one_test_process(request: pytest.FixtureRequest, path: str) -> None:
+    """In a parallel run, xdist must see the group mark; otherwise every process visits every page."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        pytest.skip("the suite runs in one process: there is nothing to group")
+    assert request.node.nodeid.endswith(f"@page {path or 'home'}"), request.node.nodeid
+
+
+@pytest.mark.parametrize("path", each_page(missing=False))
+def test_page_loads_without_console_errors_or_failed_requests(walker: Walker, path: str) -> None:
+    traffic = walker.record(path).traffic
+    failed = [failure for failure in traffic.failed if not browser_cancelled_favicon(failure)]
+    problems = [f"failed request {failure}" for failure in failed]
+    problems += [f"console error {error}" for error in traffic.console_errors]
     assert not problems, "\n".join(problems)
 
 
-def test_no_page_requests_another_host(tour: Tour, site: Site) -> None:
-    requests = tour.all_requests()
-    # The walk must have recorded the site's own requests for the check below to mean anything.
+@pytest.mark.parametrize("path", each_page(missing=True))
+def test_page_requests_nothing_from_another_host(walker: Walker, site: Site, path: str) -> None:
+    requests = walker.record(path).traffic.requests
+    # The visit must have recorded the site's own requests for the check below to mean anything.
     for own in ("/search/search_index.json", "/sitemap.xml", ".css", ".js", ".svg"):
         assert any(urlsplit(url).path.endswith(own) for url in requests), f"no request for a {own} seen"
     foreign = sorted(
@@ -39,7 +53,8 @@ def test_no_page_requests_another_host(tour: Tour, site: Site) -> None:
     assert not foreign, "requests to other hosts:\n" + "\n".join(foreign)
 
 
-def test_missing_page_is_answered_with_the_custom_404_page(tour: Tour, site: Site, visit: Visit) -> None:
+@pytest.mark.xdist_group(f"page {MISSING}")
+def test_missing_page_is_answered_with_the_custom_404_page(walker: Walker, site: Site, visit: Visit) -> None:
     page = visit.page
     response = page.goto(site.url("guide/" + MISSING))
     page.wait_for_load_state("load")
@@ -49,11 +64,12 @@ def test_missing_page_is_answered_with_the_custom_404_page(tour: Tour, site: Sit
     assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") == "sticky"
     page.get_by_role("link", name="home page").click()
     page.wait_for_url(site.base)
-    # On the tour's visit to the 404 page, only the missing address itself failed.
-    failures = tour.records[tour.missing].traffic.failed
+    # On the shared visit to the 404 page, only the missing address itself failed.
+    traffic = walker.record(MISSING).traffic
+    failures = traffic.failed
     assert failures and all(urlsplit(failure.split(" ")[0]).path.endswith(MISSING) for failure in failures), failures
     # Chromium logs the 404 answer itself as an error; nothing else may be logged.
-    errors = [error for error in tour.records[tour.missing].traffic.console_errors if MISSING not in error]
+    errors = [error for error in traffic.console_errors if MISSING not in error]
     assert not errors, errors
 
 
