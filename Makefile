@@ -15,7 +15,7 @@ JOBS ?= auto
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONPATH := $(CURDIR)/tests
 
-.PHONY: serve test build mock example update-outputs lock bench clean
+.PHONY: serve test build mock example update-outputs lock bench bench-suite clean
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,3 +61,7 @@ example: $(STAMP)
 ## Print the mock API's speed figures (requests per second, reset time)
 bench: $(STAMP)
 	$(PY) tests/bench_mock.py
+
+## Print how long the test suite takes here, whole and in parts (wall clock and CPU)
+bench-suite: $(STAMP)
+	$(PY) tests/bench_suite.py --jobs $(JOBS)

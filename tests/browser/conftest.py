@@ -89,7 +89,7 @@ def axe_script() -> str:
 
 @pytest.fixture(scope="session")
 def browser(chromium_path: str) -> Iterator[Any]:
-    """One Chromium for the whole test run; each test gets its own context from it."""
+    """One Chromium per test process; each test gets its own context from it."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
