@@ -82,3 +82,10 @@ def test_a_failed_download_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.setattr(axe_core, "REGISTRY", "https://127.0.0.1:9")
     with pytest.raises(axe_core.AxeCoreError, match=r"could not download https://127\.0\.0\.1:9/axe-core/"):
         axe_core.script()
+
+
+def test_a_place_it_cannot_be_kept_is_a_clear_error(release: Release) -> None:
+    release.path.parent.joinpath("not-a-folder").write_text("a file where a folder should be")
+    release.path = release.path.parent / "not-a-folder" / "axe.min.js"
+    with pytest.raises(axe_core.AxeCoreError, match="could not keep axe-core"):
+        axe_core.script()

@@ -92,11 +92,18 @@ def fetch() -> Path:
     if digest != script_sha256:
         raise AxeCoreError(f"{MEMBER} of axe-core {version} has SHA-256 {digest}, not the pinned {script_sha256}")
     target = cache_path(version)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Written beside the target and renamed, so that a reader never sees half a file.
-    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".axe-", delete=False) as partial:
-        partial.write(script)
-    os.replace(partial.name, target)
+    partial_name = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Written beside the target and renamed, so that a reader never sees half a file.
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".axe-", delete=False) as partial:
+            partial_name = partial.name
+            partial.write(script)
+        os.replace(partial_name, target)
+    except OSError as error:
+        if partial_name is not None:
+            Path(partial_name).unlink(missing_ok=True)
+        raise AxeCoreError(f"could not keep axe-core {version} at {target}: {error}") from error
     return target
 
 
