@@ -245,10 +245,30 @@ def test_a_client_without_the_exported_ca_is_refused(hand_started):
 # The clock rule ----------------------------------------------------------------------------------
 
 
+def _control(hand_started: HandStarted, path: str, **params: str) -> requests.Response:
+    exports = hand_started.exports
+    return requests.post(
+        f"{exports['CLINIKO_MOCK_CONTROL_URL']}{path}", params=params, verify=exports["REQUESTS_CA_BUNDLE"], timeout=10
+    )
+
+
+def _api(hand_started: HandStarted, method: str, url: str) -> requests.Response:
+    """A request to the hand-started mock, sent as the examples send it, with only the exported settings."""
+    exports = hand_started.exports
+    return requests.request(
+        method,
+        url,
+        auth=(exports["CLINIKO_API_KEY"], ""),
+        headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+        verify=exports["REQUESTS_CA_BUNDLE"],
+        timeout=10,
+    )
+
+
 def test_spending_the_quota_by_hand_never_locks_you_out(hand_started):
     exports = hand_started.exports
     ca = exports["REQUESTS_CA_BUNDLE"]
-    requests.post(f"{exports['CLINIKO_MOCK_CONTROL_URL']}/reset", verify=ca, timeout=10).raise_for_status()
+    _control(hand_started, "/reset").raise_for_status()
     auth = (exports["CLINIKO_API_KEY"], "")
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
     url = f"{exports['CLINIKO_API_URL']}/user"
@@ -267,35 +287,18 @@ def test_spending_the_quota_by_hand_never_locks_you_out(hand_started):
 
 
 def test_the_clock_stands_still_until_a_rate_limit(hand_started):
-    exports = hand_started.exports
-    ca = exports["REQUESTS_CA_BUNDLE"]
-    requests.post(f"{exports['CLINIKO_MOCK_CONTROL_URL']}/reset", verify=ca, timeout=10).raise_for_status()
+    _control(hand_started, "/reset").raise_for_status()
+    user_url = f"{hand_started.exports['CLINIKO_API_URL']}/user"
 
-    dates = {
-        requests.get(
-            f"{exports['CLINIKO_API_URL']}/user",
-            auth=(exports["CLINIKO_API_KEY"], ""),
-            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-            verify=ca,
-            timeout=10,
-        ).headers["Date"]
-        for _ in range(3)
-    }
+    dates = {_api(hand_started, "GET", user_url).headers["Date"] for _ in range(3)}
 
     assert dates == {"Thu, 15 Jan 2026 09:30:00 GMT"}
 
 
 def test_the_api_port_does_not_serve_the_controls(hand_started):
-    exports = hand_started.exports
-    api_origin = exports["CLINIKO_API_URL"].removesuffix("/v1")
+    api_origin = hand_started.exports["CLINIKO_API_URL"].removesuffix("/v1")
 
-    response = requests.post(
-        f"{api_origin}/reset",
-        auth=(exports["CLINIKO_API_KEY"], ""),
-        headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-        verify=exports["REQUESTS_CA_BUNDLE"],
-        timeout=10,
-    )
+    response = _api(hand_started, "POST", f"{api_origin}/reset")
 
     assert response.status_code == 404
     assert "now" not in response.json()
@@ -304,24 +307,9 @@ def test_the_api_port_does_not_serve_the_controls(hand_started):
 # The control port --------------------------------------------------------------------------------
 
 
-def _control(hand_started: HandStarted, path: str, **params: str) -> requests.Response:
-    exports = hand_started.exports
-    return requests.post(
-        f"{exports['CLINIKO_MOCK_CONTROL_URL']}{path}", params=params, verify=exports["REQUESTS_CA_BUNDLE"], timeout=10
-    )
-
-
 def test_control_port_moves_the_clock_and_resets_it(hand_started):
-    exports = hand_started.exports
-
     advanced = _control(hand_started, "/advance", seconds="30")
-    date = requests.get(
-        f"{exports['CLINIKO_API_URL']}/user",
-        auth=(exports["CLINIKO_API_KEY"], ""),
-        headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-        verify=exports["REQUESTS_CA_BUNDLE"],
-        timeout=10,
-    ).headers["Date"]
+    date = _api(hand_started, "GET", f"{hand_started.exports['CLINIKO_API_URL']}/user").headers["Date"]
     reset = _control(hand_started, "/reset")
 
     assert advanced.json() == {"now": "2026-01-15T09:30:30Z"}
