@@ -347,20 +347,26 @@ def set_system_scheme(page: Any, scheme: str) -> None:
 MISSING = "there-is-no-page-at-this-address/"
 
 
-def page_paths() -> list[str]:
-    """The address of every page relative to the site's base, from the Markdown files under docs/.
+def page_sources() -> dict[str, str]:
+    """Every page's address relative to the site's base, and the Markdown file it is built from.
 
-    Known before the site is built, so that the checks of every page can be one test per page;
-    `test_pages.py` compares this list with the built site's sitemap.
+    Read from docs/ (`"resources/user/"` -> `"docs/resources/user.md"`, `""` -> `"docs/index.md"`), so it
+    is known before the site is built and the checks of every page can be one test per page;
+    `test_pages.py` compares the addresses with the built site's sitemap.
     """
     docs = ROOT / "docs"
-    paths = []
+    sources = {}
     for source in sorted(docs.rglob("*.md")):
         parts = source.relative_to(docs).with_suffix("").parts
         if parts[-1] == "index":
             parts = parts[:-1]
-        paths.append("".join(f"{part}/" for part in parts))
-    return paths
+        sources["".join(f"{part}/" for part in parts)] = source.relative_to(ROOT).as_posix()
+    return sources
+
+
+def page_paths() -> list[str]:
+    """Every page's address relative to the site's base (see `page_sources`)."""
+    return list(page_sources())
 
 
 def each_page(*, missing: bool = False) -> list[Any]:

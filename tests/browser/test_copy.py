@@ -6,27 +6,25 @@ each code block.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser.support import ROOT, Site, Visit, Walker, each_page, included_examples, site_url, snippet
+from browser.support import (
+    ROOT,
+    Site,
+    Visit,
+    Walker,
+    each_page,
+    included_examples,
+    page_sources,
+    site_url,
+    snippet,
+)
 
 pytestmark = pytest.mark.browser
 
 ISSUES = "https://github.com/cliniko/cliniko-api/issues/new"
-
-
-def markdown_source(site: Site, address: str) -> Path:
-    """The file under docs/ that a page address was built from."""
-    relative = address[len(site.base) :].split("#")[0].rstrip("/")
-    candidates = [ROOT / "docs" / "index.md"] if not relative else []
-    candidates += [ROOT / "docs" / f"{relative}.md", ROOT / "docs" / relative / "index.md"]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise AssertionError(f"no Markdown source for {address}")
 
 
 def copy_block(page: object, block: object) -> str:
@@ -56,15 +54,15 @@ def test_copy_buttons_copy_the_quickstart_example_and_its_output_exactly(visit: 
 
 def test_the_guide_includes_examples_from_snippets() -> None:
     """The per-page check below reads the includes with `included_examples`; it must find them."""
-    sources = sorted((ROOT / "docs").rglob("*.md"))
-    found = [example for source in sources for example in included_examples(source.read_text(encoding="utf-8"))]
+    texts = [(ROOT / source).read_text(encoding="utf-8") for source in page_sources().values()]
+    found = [example for text in texts for example in included_examples(text)]
     assert len(found) > 10, [example.spec for example in found]
 
 
 @pytest.mark.parametrize("path", each_page())
 def test_every_example_included_on_the_page_is_copied_exactly(walker: Walker, site: Site, path: str) -> None:
     record = walker.record(path)
-    source = markdown_source(site, record.address)
+    source = ROOT / page_sources()[path]
     copied = [copy["text"] for copy in record.copies]
     problems = [
         f"no copy button copies exactly {example.spec}"

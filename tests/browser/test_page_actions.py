@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser.support import ROOT, Site, Visit, site_url
+from browser.support import Site, Visit, page_sources, site_url
 
 pytestmark = pytest.mark.browser
 
@@ -30,15 +30,6 @@ def stand_in_for_github(context: Any) -> list[str]:
     return opened
 
 
-def source_of(site: Site, address: str) -> str:
-    """docs/… path of the Markdown file behind a page address."""
-    relative = address[len(site.base) :].rstrip("/")
-    for candidate in (f"docs/{relative}.md", f"docs/{relative}/index.md") if relative else ("docs/index.md",):
-        if (ROOT / candidate).is_file():
-            return candidate
-    raise AssertionError(f"no Markdown source for {address}")
-
-
 def test_edit_and_view_buttons_open_the_page_file_on_github(visit: Visit, site: Site) -> None:
     opened = stand_in_for_github(visit.context)
     page = visit.page
@@ -53,9 +44,13 @@ def test_edit_and_view_buttons_open_the_page_file_on_github(visit: Visit, site: 
 
 def test_every_page_has_edit_and_view_links_to_its_own_source_file(site: Site) -> None:
     problems = []
+    sources = page_sources()
     for address in site.pages():
         html = site.html(address)
-        source = source_of(site, address)
+        source = sources.get(address[len(site.base) :])
+        if source is None:
+            problems.append(f"{address}: no Markdown source under docs/")
+            continue
         for kind in ("edit", "raw"):
             link = f'href="{REPOSITORY}/{kind}/main/{source}"'
             if link not in html:
