@@ -174,8 +174,8 @@ def _warning(change: Any) -> list[str]:
     lines = [
         '!!! warning "Changes data"',
         "",
-        f"    This example {change.what}. Try it with a trial or test account, never with one that holds",
-        "    real patients' records.",
+        f"    This example {change.what}. Try it with a trial or test account, never with one that holds "
+        "real patients' records.",
     ]
     if change.archives:
         lines += ["", "    Archiving cannot be undone through the API."]
