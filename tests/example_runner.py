@@ -4,16 +4,9 @@ An example is any `.py` or `.sh` file under `snippets/` except the library modul
 import (`LIBRARIES`). Its stored output lives beside it as `<file>.out` (for example
 `authentication/get_user.py.out`), and the pages include that file under the code.
 
-An example may need a prepared state. It is described, never coded, in a `<stem>.scenario.json` beside
-the example, shared by its Python and curl variants:
-
-    {
-      "key": "bookkeeper",                 # whose API key the example gets (see KEYS)
-      "clock": "2026-01-15T09:30:58Z",     # put the mock's clock here first
-      "remaining": 1,                      # leave the key's account this many requests
-      "jump_clock_on_rate_limit": true,    # a 429 moves the clock to the end of the window
-      "fail_next": 1                       # the next request(s) answer 503, as in a server fault
-    }
+An example may need a prepared state, and may change data. Both are described, never coded, in a
+`<stem>.scenario.json` beside the example, shared by its Python and curl variants; `scenario.py` reads
+and checks it (its docstring lists the fields).
 
 What an example prints is stored with two changes only, so the pages read as the real API would answer:
 the mock's address `127.0.0.1:<port>` is written `api.cliniko.com` (the same length, so any
@@ -22,18 +15,17 @@ the mock's address `127.0.0.1:<port>` is written `api.cliniko.com` (the same len
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mock_cliniko import seed
+# KEYS and ScenarioError are re-exported: callers of the runner name the keys and catch bad scenarios.
+from scenario import KEYS, Scenario, ScenarioError, scenario_path  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
@@ -42,21 +34,6 @@ PUBLIC_HOST = "api.cliniko.com"
 #: Modules that examples import; they are tested by their own tests, not run as examples.
 LIBRARIES = frozenset({"cliniko_client.py"})
 
-#: The keys a scenario may ask for.
-KEYS = {
-    "admin": seed.ADMIN_KEY_A,
-    "practitioner": seed.PRACTITIONER_KEY_A,
-    "bookkeeper": seed.BOOKKEEPER_KEY_A,
-    "account_b": seed.ADMIN_KEY_B,
-    "unknown": "MS0xMjEwMDAwMDAwMDAwMDAwMDAx-bm90LWEtcmVhbC1rZXk-au1",
-}
-_ACCOUNT_OF_KEY = {
-    "admin": seed.ACCOUNT_A,
-    "practitioner": seed.ACCOUNT_A,
-    "bookkeeper": seed.ACCOUNT_A,
-    "account_b": seed.ACCOUNT_B,
-}
-_SCENARIO_FIELDS = {"key", "clock", "remaining", "jump_clock_on_rate_limit", "fail_next"}
 TIMEOUT_SECONDS = 60
 
 
@@ -93,10 +70,6 @@ def shown_text(spec: str) -> str | None:
     return "\n".join(lines)
 
 
-class ScenarioError(ValueError):
-    """A scenario file that cannot be applied; the message says which file and why."""
-
-
 @dataclass(frozen=True)
 class Example:
     path: Path
@@ -111,23 +84,11 @@ class Example:
 
     @property
     def scenario_path(self) -> Path:
-        return self.path.with_name(self.path.stem + ".scenario.json")
+        return scenario_path(self.path)
 
-    def scenario(self) -> dict[str, Any]:
-        if not self.scenario_path.exists():
-            return {}
-        try:
-            scenario = json.loads(self.scenario_path.read_text(encoding="utf-8"))
-        except ValueError as error:
-            raise ScenarioError(f"{self.scenario_path}: not valid JSON ({error})") from None
-        if not isinstance(scenario, dict):
-            raise ScenarioError(f"{self.scenario_path}: must be a JSON object")
-        unknown = set(scenario) - _SCENARIO_FIELDS
-        if unknown:
-            raise ScenarioError(f"{self.scenario_path}: unknown fields {sorted(unknown)}; known: {sorted(_SCENARIO_FIELDS)}")
-        if scenario.get("key", "admin") not in KEYS:
-            raise ScenarioError(f"{self.scenario_path}: key must be one of {sorted(KEYS)}")
-        return scenario
+    def scenario(self) -> Scenario:
+        """The example's scenario, checked; the default one when it has no scenario file."""
+        return Scenario.for_example(self.path)
 
     def command(self) -> list[str]:
         if self.path.suffix == ".py":
@@ -151,25 +112,7 @@ def discover() -> list[Example]:
 
 def prepare(example: Example, controls: Any) -> str:
     """Apply the example's scenario to a freshly reset mock; return the API key it should use."""
-    scenario = example.scenario()
-    key_name = scenario.get("key", "admin")
-    if "clock" in scenario:
-        try:
-            instant = datetime.fromisoformat(str(scenario["clock"]).replace("Z", "+00:00"))
-        except ValueError:
-            raise ScenarioError(f"{example.scenario_path}: clock must be an ISO 8601 instant") from None
-        if instant.tzinfo is None:
-            raise ScenarioError(f"{example.scenario_path}: clock must carry a time zone (end it with Z)")
-        controls.set_time(instant)
-    if "remaining" in scenario:
-        if key_name not in _ACCOUNT_OF_KEY:
-            raise ScenarioError(f"{example.scenario_path}: remaining needs a key of a real account")
-        controls.set_remaining(_ACCOUNT_OF_KEY[key_name], int(scenario["remaining"]))
-    if scenario.get("jump_clock_on_rate_limit"):
-        controls.jump_clock_on_rate_limit(True)
-    if "fail_next" in scenario:
-        controls.fail_next(int(scenario["fail_next"]))
-    return KEYS[key_name]
+    return example.scenario().apply(controls)
 
 
 def environment(mock_env: dict[str, str], api_key: str) -> dict[str, str]:

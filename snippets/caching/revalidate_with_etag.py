@@ -29,7 +29,9 @@ def show(response):
 first = session.get(url, timeout=10)
 show(first)
 
+# --8<-- [start:lesson]
 etag = first.headers["ETag"]
 print(f"again, with If-None-Match: {etag}")
 second = session.get(url, headers={"If-None-Match": etag}, timeout=10)
+# --8<-- [end:lesson]
 show(second)

@@ -17,7 +17,9 @@ get() {
 }
 
 get
+# --8<-- [start:lesson]
 etag=$(grep -i '^etag:' "$headers" | cut -d ' ' -f 2 | tr -d '\r')
 echo
 echo "again, with If-None-Match: $etag"
 get --header "If-None-Match: $etag"
+# --8<-- [end:lesson]

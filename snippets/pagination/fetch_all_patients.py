@@ -18,6 +18,7 @@ session.headers.update({
 })
 
 patients = []
+# --8<-- [start:lesson]
 url = f"{BASE_URL}/patients"
 page = 0
 while url:
@@ -27,6 +28,7 @@ while url:
     page += 1
     patients.extend(body["patients"])
     url = body["links"].get("next")  # absent on the last page, which ends the loop
+    # --8<-- [end:lesson]
     print(f"page {page}: {len(body['patients'])} patients, next: {url or '(none)'}")
 
 print(f"fetched {len(patients)} patients; total_entries says {body['total_entries']}")
