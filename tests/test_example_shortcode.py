@@ -123,7 +123,7 @@ def test_an_example_with_no_stored_output_is_reported(tmp_path: Path) -> None:
 
 
 def test_a_bad_shortcode_fails_the_strict_build_naming_page_line_and_problem(tmp_path: Path) -> None:
-    """A real `mkdocs build --strict` of a small site with the hook: every problem is listed, then it stops."""
+    """A real `mkdocs build --strict` of a small site with the extension: every problem is listed, then it stops."""
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "index.md").write_text("# Fine\n\n<!-- md:example pagination/list_one_page -->\n", encoding="utf-8")
@@ -136,9 +136,9 @@ def test_a_bad_shortcode_fails_the_strict_build_naming_page_line_and_problem(tmp
         textwrap.dedent(f"""\
             site_name: Shortcode check
             strict: true
-            hooks:
-              - {ROOT / "hooks" / "examples.py"}
             markdown_extensions:
+              - hooks.examples:
+                  base_path: {SNIPPETS}
               - pymdownx.superfences
               - pymdownx.tabbed:
                   alternate_style: true
@@ -151,7 +151,8 @@ def test_a_bad_shortcode_fails_the_strict_build_naming_page_line_and_problem(tmp
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
         cwd=tmp_path,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        # The small site is elsewhere: the project's root goes on the path for `hooks.examples`.
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])},
         capture_output=True,
         text=True,
         timeout=120,

@@ -12,6 +12,21 @@ The package is split by concern:
 * `control` - the test-only controls (reset, clock, quota), never served on the API port.
 """
 
-from mock_cliniko.server import MockCliniko
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mock_cliniko.server import MockCliniko
 
 __all__ = ["MockCliniko"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so that reading the seed data (the site build does, for the example
+    # shortcode) needs none of the server's packages.
+    if name == "MockCliniko":
+        from mock_cliniko.server import MockCliniko
+
+        return MockCliniko
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
