@@ -149,6 +149,14 @@ def test_a_bad_shortcode_fails_the_zensical_build_naming_page_and_line(zensical_
     assert "docs/bad.md, line 5: unknown example 'pagination/missing'" in said, said
 
 
+def assert_only_own_traffic(visit: Visit, site: Site) -> None:
+    """No request to another host, no failed request, no script error: as the MkDocs build is held to."""
+    others = [url for url in visit.traffic.requests if not url.startswith(site.origin + "/")]
+    assert not others, f"requests to other hosts: {others}"
+    assert not visit.traffic.failed, visit.traffic.failed
+    assert not visit.traffic.console_errors, visit.traffic.console_errors
+
+
 def zensical_search(page: Any, query: str) -> list[str]:
     """Type `query` into Zensical's search box; return the result links' paths, best first.
 
@@ -169,6 +177,7 @@ def test_searching_etag_finds_the_caching_page(path: str, visit: Visit, zensical
     visit.page.goto(zensical_site.url(path))
     results = zensical_search(visit.page, "etag")
     assert urlsplit(zensical_site.url("caching/")).path in results, results
+    assert_only_own_traffic(visit, zensical_site)
 
 
 @pytest.mark.browser
@@ -189,6 +198,7 @@ def test_the_feedback_box_names_the_page_and_its_source_file(path: str, visit: V
         body = query["body"][0]
         assert f"Page: {site_url()}{path}\n" in body, body
         assert f"Source: {source}\n" in body, body
+    assert_only_own_traffic(visit, zensical_site)
 
 
 @pytest.mark.browser
@@ -206,3 +216,4 @@ def test_the_python_and_curl_tabs_switch(path: str, visit: Visit, zensical_site:
     tabs.locator(".tabbed-labels > label", has_text="Python").click()
     python_code.wait_for(state="visible")
     assert not curl_code.is_visible()
+    assert_only_own_traffic(visit, zensical_site)
