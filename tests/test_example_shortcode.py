@@ -175,3 +175,24 @@ def test_the_hook_output_renders_as_tabs_in_a_real_build(built_site: Path) -> No
     labels = re.findall(r'<label for="__tabbed_1_\d+">([^<]+)</label>', page)
     assert labels == ["Python", "curl"], labels
     assert "md:example" not in html.unescape(page)
+
+
+def test_the_extension_works_in_plain_python_markdown(caplog: pytest.LogCaptureFixture) -> None:
+    """Outside any site generator: the tabs and the included code; a bad shortcode is logged for "a page"."""
+    import markdown
+
+    extensions = [hook.makeExtension(base_path=str(SNIPPETS)), "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.snippets"]
+    configs = {"pymdownx.tabbed": {"alternate_style": True}, "pymdownx.snippets": {"base_path": [str(SNIPPETS)], "check_paths": True}}
+    rendered = markdown.Markdown(extensions=extensions, extension_configs=configs).convert(
+        "<!-- md:example pagination/list_one_page -->\n"
+    )
+    assert re.findall(r'<label for="__tabbed_1_\d+">([^<]+)</label>', rendered) == ["Python", "curl"]
+    assert "Output:" in rendered and "md:example" not in rendered
+    with caplog.at_level("ERROR"):
+        markdown.Markdown(extensions=extensions, extension_configs=configs).convert(
+            "# Page\n\n<!-- md:example pagination/missing -->\n"
+        )
+    assert [record.getMessage() for record in caplog.records] == [
+        "a page, line 3: unknown example 'pagination/missing': there is no snippets/pagination/missing.py "
+        "or snippets/pagination/missing.sh"
+    ]
