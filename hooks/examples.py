@@ -263,6 +263,17 @@ def expand(markdown: str, snippets: Path) -> tuple[str, list[str]]:
     return text, problems
 
 
+def snippets_folder(config: Any) -> Path:
+    """The folder pymdownx.snippets includes from (its first `base_path`), as an absolute path.
+
+    For a hook that expands the shortcodes itself from MkDocs' configuration.
+    """
+    settings = config["mdx_configs"].get("pymdownx.snippets", {})
+    base = settings.get("base_path", ["."])
+    first = base[0] if isinstance(base, list) else base
+    return (Path(config["config_file_path"]).parent / first).resolve()
+
+
 class ShortcodesFailed(RuntimeError):
     """A page has shortcodes that cannot be expanded; raised so that Zensical stops the build."""
 
