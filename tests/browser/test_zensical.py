@@ -91,12 +91,18 @@ def page_file(site_dir: Path, path: str) -> Path:
     return site_dir / path / "index.html" if path else site_dir / "index.html"
 
 
-def example_counts(page: str) -> tuple[int, int, int]:
-    """How many tab sets, "Output:" lines and written-out shortcodes (as on the contributing page) a built page shows."""
+def example_counts(page: str) -> tuple[int, int, int, int]:
+    """What a built page shows of the examples, and the shortcodes it still holds.
+
+    Tab sets, "Output:" lines, shortcodes written out as text (as on the contributing page), and
+    shortcode comments of any kind (`<!-- md:... -->`) left in the HTML: a build that does not run
+    whatever expands them (Zensical runs no MkDocs hook) leaves them there, unseen.
+    """
     return (
         page.count('class="tabbed-set'),
         len(re.findall(r"<p>Output:</p>", page)),
         html.unescape(page).count("md:example"),
+        page.count("<!-- md:"),
     )
 
 
@@ -114,7 +120,7 @@ def test_zensical_shows_every_example_that_mkdocs_shows(zensical_site_dir: Path,
         zensical_page = zensical_file.read_text(encoding="utf-8")
         if example_counts(zensical_page) != example_counts(mkdocs_page):
             problems.append(
-                f"{relative}: (tab sets, outputs, shortcodes shown) {example_counts(zensical_page)} with Zensical, "
+                f"{relative}: (tab sets, outputs, shortcodes shown, shortcode comments left) {example_counts(zensical_page)} with Zensical, "
                 f"{example_counts(mkdocs_page)} with MkDocs"
             )
     assert not problems, "\n".join(problems)
