@@ -76,10 +76,17 @@ def _config(mock: MockCliniko) -> schemathesis.Config:
 
 
 @pytest.fixture
-def contract(mock: MockCliniko, controls: Controls) -> schemathesis.BaseSchema:
-    """The description, aimed at the session's mock (fresh state) with the demo administrator's key."""
-    schema = schemathesis.openapi.from_path(DESCRIPTION_PATH, config=_config(mock))
-    today = mock.clock.now().date()
+def contract(described: schemathesis.BaseSchema, mock: MockCliniko) -> schemathesis.BaseSchema:
+    """The description, aimed at the session's mock in a fresh state (the `mock` fixture resets it)."""
+    return described
+
+
+@pytest.fixture(scope="module")
+def described(mock_server: MockCliniko) -> schemathesis.BaseSchema:
+    """The description loaded by Schemathesis once (loading checks it, which takes seconds), with the
+    session mock's base URL and the demo administrator's key."""
+    schema = schemathesis.openapi.from_path(DESCRIPTION_PATH, config=_config(mock_server))
+    today = mock_server.clock.now().date()
 
     @schema.hook
     def map_body(context: schemathesis.HookContext, body: Any) -> Any:
