@@ -207,17 +207,24 @@ class Run:
 
 
 def run(
-    example: Example, mock_env: dict[str, str], api_key: str, mock_host_port: str, *, fork: bool = False
+    example: Example,
+    mock_env: dict[str, str],
+    api_key: str,
+    mock_host_port: str,
+    *,
+    fork: bool = False,
+    timeout: float = TIMEOUT_SECONDS,
 ) -> Run:
     """Run the example as a reader would, against the mock, and return what it printed.
 
     With `fork`, a Python example runs in a fork of a warm interpreter that has already imported
     `requests` (see `_run_forked`), which saves the interpreter's start-up on every run; what it prints
     is byte-for-byte what `python file.py` prints. Without it, and for curl examples, a new process.
+    Raises `subprocess.TimeoutExpired` if the example runs longer than `timeout` seconds.
     """
     env = environment(mock_env, api_key)
     if fork and example.path.suffix == ".py":
-        returncode, stdout_bytes, stderr_bytes = _run_forked(example.path, env)
+        returncode, stdout_bytes, stderr_bytes = _run_forked(example.path, env, timeout)
     else:
         completed = subprocess.run(
             example.command(),
@@ -225,7 +232,7 @@ def run(
             env=env,
             stdin=subprocess.DEVNULL,
             capture_output=True,
-            timeout=TIMEOUT_SECONDS,
+            timeout=timeout,
             check=False,
         )
         returncode, stdout_bytes, stderr_bytes = completed.returncode, completed.stdout, completed.stderr
@@ -286,7 +293,7 @@ def _read_reply(server: subprocess.Popen[bytes]) -> dict[str, int]:
     return json.loads(line)
 
 
-def _run_forked(path: Path, env: dict[str, str], timeout: float = TIMEOUT_SECONDS) -> tuple[int, bytes, bytes]:
+def _run_forked(path: Path, env: dict[str, str], timeout: float) -> tuple[int, bytes, bytes]:
     """Run a Python example in a fork of the warm interpreter; return (exit status, stdout, stderr).
 
     A child killed by a signal has a negative status, as with `subprocess`. Raises
