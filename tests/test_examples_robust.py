@@ -126,7 +126,7 @@ def test_the_rule_catches_an_example_that_reads_a_header_before_the_status(tmp_p
 
 MARKER = "PASTE-ENDED-CLEANLY"
 #: Printed after the pasted example: the marker, then every option a paste could change.
-STATE_LINE = f"echo {MARKER} \"$-\"; shopt -po; shopt -p\n"
+STATE_LINE = f"echo {MARKER} \"$-\"; shopt -po; shopt -p; trap -p\n"
 SHELL_EXAMPLES = [e for e in example_runner.discover() if e.path.suffix == ".sh"]
 
 
