@@ -34,8 +34,8 @@ before = send("GET", 200)
 old_etag = before.headers["ETag"]
 print(f"GET: {before.status_code} {before.reason}, ETag: {old_etag}, title: {before.json()['title']}")
 
-changed = send("PATCH", 200, json={"title": "Dr"})
-print(f"PATCH: {changed.status_code} {changed.reason}, title: {changed.json()['title']}")
+changed = send("PUT", 200, json={"title": "Dr"})
+print(f"PUT: {changed.status_code} {changed.reason}, title: {changed.json()['title']}")
 
 after = send("GET", 200, headers={"If-None-Match": old_etag})
 print(f"GET with If-None-Match: {old_etag}")

@@ -52,7 +52,7 @@ try:
 except ApiError as error:
     sys.exit(f"Stopped: {error}")
 try:
-    call("PATCH", patient_url, json={"email": "ana.rossi@example.com"})
+    call("PUT", patient_url, json={"email": "ana.rossi@example.com"})
 except ApiError as error:
     if error.status != 422:
         sys.exit(f"Stopped: {error}")  # anything else is not a problem this program knows how to fix

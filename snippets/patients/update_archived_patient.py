@@ -13,7 +13,7 @@ if not API_KEY:
 PATIENT_ID = "1240000000000000007"  # an archived patient
 
 try:
-    response = requests.patch(
+    response = requests.put(
         f"{BASE_URL}/patients/{PATIENT_ID}",
         auth=(API_KEY, ""),
         headers={

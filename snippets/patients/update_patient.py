@@ -1,4 +1,4 @@
-"""Change one field with PATCH; every field not sent keeps its value."""
+"""Change one field with PUT; every field not sent keeps its value."""
 
 import json
 import os
@@ -13,7 +13,7 @@ if not API_KEY:
 PATIENT_ID = "1240000000000000001"  # use the ID of one of your own patients
 
 try:
-    response = requests.patch(
+    response = requests.put(
         f"{BASE_URL}/patients/{PATIENT_ID}",
         auth=(API_KEY, ""),
         headers={
