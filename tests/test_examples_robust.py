@@ -94,6 +94,10 @@ def test_example_ends_cleanly_under_a_foreign_condition(example, condition, mock
     _require_tools(example)
     result = run_foreign(example, condition, mock, controls, closed_port)
     assert_ends_cleanly(f"{example} under {condition.name}", result)
+    if condition.nothing_listens:
+        # No example can do what it set out to do: it must say why and fail, not end as if it worked.
+        assert result.returncode != 0, f"{example} exited 0 with nothing listening\n{result.output}"
+        assert result.stderr.strip(), f"{example} failed with nothing listening but wrote no reason to stderr"
 
 
 HEADER_BEFORE_STATUS = '''\
@@ -150,9 +154,20 @@ def shell_state(completed: subprocess.CompletedProcess[str]) -> str | None:
     return after if found else None
 
 
+_baseline: list[str] = []
+
+
+def baseline_state(env: dict[str, str], cwd: Path) -> str:
+    """The state line's output when nothing is pasted before it (the same for every paste; kept)."""
+    if not _baseline:
+        state = shell_state(paste_into_bash("", env, cwd))
+        assert state is not None, "an empty paste must reach the marker"
+        _baseline.append(state)
+    return _baseline[0]
+
+
 def assert_safe_to_paste(name: str, text: str, env: dict[str, str], cwd: Path) -> None:
-    baseline = shell_state(paste_into_bash("", env, cwd))
-    assert baseline is not None, "an empty paste must reach the marker"
+    baseline = baseline_state(env, cwd)
     pasted = paste_into_bash(text, env, cwd)
     state = shell_state(pasted)
     assert state is not None, (
@@ -162,11 +177,16 @@ def assert_safe_to_paste(name: str, text: str, env: dict[str, str], cwd: Path) -
     assert state == baseline, f"{name}: pasted into an interactive bash, it changed the shell's options"
 
 
+@pytest.mark.parametrize("nothing_listens", [False, True], ids=["its-state", "nothing-listens"])
 @pytest.mark.parametrize("example", SHELL_EXAMPLES, ids=str)
-def test_curl_example_is_safe_to_paste(example: Example, mock, controls) -> None:  # type: ignore[no-untyped-def]
+def test_curl_example_is_safe_to_paste(example: Example, nothing_listens: bool, mock, controls, closed_port) -> None:  # type: ignore[no-untyped-def]
+    """Pasted in the state its page shows, and again with nothing listening, so its error paths run too."""
     _require_tools(example)
     api_key = example_runner.prepare(example, controls)
     env = example_runner.environment(mock.environment(), api_key)
+    if nothing_listens:
+        host_port = urlsplit(mock.base_url).netloc
+        env["CLINIKO_API_URL"] = mock.base_url.replace(host_port, f"127.0.0.1:{closed_port}")
     if is_script(example):
         completed = subprocess.run(
             ["bash", example.path.name], env=env, cwd=example.path.parent,

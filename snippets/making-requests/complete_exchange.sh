@@ -1,6 +1,6 @@
-# --verbose writes the exchange to stderr; sed keeps the request (>) and response (<) lines,
-# the body and any error from curl, and hides the key. The parentheses keep pipefail (the status
-# of the pipe is curl's, not sed's) out of your shell.
+# --verbose writes the exchange to stderr; sed keeps the request (>) and response (<) lines
+# and the body, hides the key, and sends any error from curl back to stderr. The parentheses
+# keep pipefail (the status of the pipe is curl's, not sed's) out of your shell.
 (
   set -o pipefail
   curl --silent --show-error --fail-with-body --max-time 10 --verbose \
@@ -11,5 +11,6 @@
     "${CLINIKO_API_URL:-https://api.cliniko.com/v1}/user" 2>&1 \
     | sed -n -E \
         -e 's/^(> Authorization: Basic ).*/\1[your key, base64-encoded]/' \
-        -e '/^([<>] |[<>]$|\{"|curl: )/p'
+        -e '/^([<>] |[<>]$|\{")/p' \
+        -e '/^curl: /w /dev/stderr'
 )
