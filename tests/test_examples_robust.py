@@ -214,15 +214,15 @@ def test_the_paste_test_catches_what_closes_or_changes_the_shell(text: str, tmp_
 #: The curl version the home page asks for: `--fail-with-body` needs it.
 CURL_MINIMUM = (7, 76, 0)
 
-#: Every curl flag the examples use, with the curl version that added it ("Added in" of curl's manual;
-#: flags that predate the manual's records are given as 4.0, curl's first release with them).
+#: Every curl flag the examples use (and a few they may), with the curl version that added it: the
+#: `Added:` field of the option's page in curl's own docs (docs/cmdline-opts/<option>.md).
 CURL_FLAGS = {
     "--silent": (4, 0, 0),
     "--show-error": (5, 9, 0),
     "--max-time": (4, 0, 0),
     "--user": (4, 0, 0),
-    "--header": (4, 0, 0),
-    "--include": (4, 0, 0),
+    "--header": (5, 0, 0),
+    "--include": (4, 8, 0),  # docs/cmdline-opts/show-headers.md, its newer name
     "--request": (6, 0, 0),
     "--data": (4, 0, 0),
     "--data-binary": (7, 2, 0),
@@ -257,22 +257,36 @@ def long_options(text: str) -> set[str]:
     return set(LONG_OPTION.findall(code))
 
 
-@pytest.mark.parametrize("example", SHELL_EXAMPLES, ids=str)
-def test_curl_example_needs_no_newer_curl_than_stated(example: Example) -> None:
-    for option in sorted(long_options(example.path.read_text(encoding="utf-8"))):
+def curl_version_problems(text: str, flags: dict[str, tuple[int, int, int]] = CURL_FLAGS) -> list[str]:
+    """Why a shell file would need a curl newer than `CURL_MINIMUM`, or a flag the table lacks."""
+    problems = []
+    for option in sorted(long_options(text)):
         if option in OTHER_TOOLS_FLAGS:
             continue
-        assert option in CURL_FLAGS, (
-            f"{example} uses {option}, which is not in CURL_FLAGS: add it with the version curl's manual "
-            f"gives under 'Added in' (or to OTHER_TOOLS_FLAGS if it is another tool's)"
-        )
-        added = CURL_FLAGS[option]
-        assert added <= CURL_MINIMUM, (
-            f"{example} uses {option}, added in curl {'.'.join(map(str, added))}, newer than the "
-            f"stated minimum {'.'.join(map(str, CURL_MINIMUM))}"
-        )
+        if option not in flags:
+            problems.append(
+                f"uses {option}, which is not in CURL_FLAGS: add it with the version curl's docs give "
+                "under 'Added:' (or to OTHER_TOOLS_FLAGS if it is another tool's)"
+            )
+        elif flags[option] > CURL_MINIMUM:
+            problems.append(
+                f"uses {option}, added in curl {'.'.join(map(str, flags[option]))}, newer than the stated "
+                f"minimum {'.'.join(map(str, CURL_MINIMUM))}"
+            )
+    return problems
 
 
-def test_the_version_check_knows_a_flag_newer_than_the_minimum() -> None:
-    assert long_options('curl --json \'{"a": 1}\' "$url"  # --fail-early in a comment') == {"--json"}
-    assert "--json" not in CURL_FLAGS, "--json (curl 7.82) must fail the check until the minimum is raised"
+@pytest.mark.parametrize("example", SHELL_EXAMPLES, ids=str)
+def test_curl_example_needs_no_newer_curl_than_stated(example: Example) -> None:
+    problems = curl_version_problems(example.path.read_text(encoding="utf-8"))
+    assert not problems, f"{example}: " + "; ".join(problems)
+
+
+def test_the_version_check_fails_for_a_newer_or_unknown_flag() -> None:
+    sample = 'curl --silent --json \'{"a": 1}\' "$url"  # --fail-early, in a comment, is not read'
+    assert long_options(sample) == {"--silent", "--json"}
+    assert "not in CURL_FLAGS" in " ".join(curl_version_problems(sample))
+    assert "newer than the stated minimum" in " ".join(
+        curl_version_problems(sample, {**CURL_FLAGS, "--json": (7, 82, 0)})
+    )
+    assert curl_version_problems('curl --silent --fail-with-body "$url"') == []
