@@ -332,9 +332,6 @@ def _forked_example(path: str, env: dict[str, str], out_path: str, err_path: str
     import time
     import traceback
 
-    global _fork_server
-    _fork_server = None  # the server's pipes belong to the server, never to an example
-
     for target, fd in ((out_path, 1), (err_path, 2)):
         opened = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(opened, fd)
@@ -435,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             controls.reset()
             api_key = prepare(example, controls)
-            result = run(example, mock_env, api_key, host_port, fork=False)
+            result = run(example, mock_env, api_key, host_port)
         except (ScenarioError, RuntimeError, OSError, ValueError) as error:
             print(f"example: {example}: {error}", file=sys.stderr)
             status = 1
