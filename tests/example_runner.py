@@ -15,6 +15,7 @@ the mock's address `127.0.0.1:<port>` is written `api.cliniko.com` (the same len
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
