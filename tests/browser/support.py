@@ -14,10 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from example_runner import shown_text
-
 ROOT = Path(__file__).resolve().parents[2]
-SNIPPETS = ROOT / "snippets"
 
 # Chromium's background services (updates, sync, safe browsing) try to reach Google; there is
 # no network here, and the tests must see only the site's own requests.
@@ -220,11 +217,6 @@ class Visit:
     context: Any
     page: Any
     traffic: Traffic
-
-
-def snippet(relative: str) -> str:
-    """The text of a file under snippets/."""
-    return (SNIPPETS / relative).read_text(encoding="utf-8")
 
 
 # What the copy button of every code block on a page copies, in document order. For each block:
@@ -447,47 +439,3 @@ class Walker:
 
     def close(self) -> None:
         self._context.close()
-
-
-# Snippet includes, as pymdownx.snippets reads them: `--8<-- "path"` or `--8<-- "path:section"`.
-INCLUDE = re.compile(r'^\s*-{1,}8<-{1,}\s+"(?P<spec>[^"]+)"\s*$')
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
-
-
-@dataclass(frozen=True)
-class IncludedExample:
-    """A code block of a page that consists of one snippet include, and the text it shows."""
-
-    spec: str
-    text: str
-
-
-def included_examples(markdown: str) -> list[IncludedExample]:
-    """Every fenced code block of a page whose whole content is one snippet include."""
-    examples = []
-    lines = markdown.splitlines()
-    index = 0
-    while index < len(lines):
-        opening = FENCE.match(lines[index])
-        if not opening:
-            index += 1
-            continue
-        fence = opening.group("fence")
-        body = []
-        index += 1
-        while index < len(lines):
-            closing = FENCE.match(lines[index])
-            if closing and closing.group("fence")[0] == fence[0] and len(closing.group("fence")) >= len(fence):
-                if lines[index].strip() == closing.group("fence"):
-                    break
-            body.append(lines[index])
-            index += 1
-        index += 1
-        content = [line for line in body if line.strip()]
-        if len(content) == 1:
-            include = INCLUDE.match(content[0])
-            if include:
-                text = shown_text(include.group("spec"))
-                if text is not None:
-                    examples.append(IncludedExample(include.group("spec"), text))
-    return examples

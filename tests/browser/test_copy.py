@@ -10,17 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser.support import (
-    ROOT,
-    Site,
-    Visit,
-    Walker,
-    each_page,
-    included_examples,
-    page_sources,
-    site_url,
-    snippet,
-)
+from browser.support import ROOT, Site, Visit, Walker, each_page, page_sources, site_url
+from page_examples import included_examples, snippet
 
 pytestmark = pytest.mark.browser
 
