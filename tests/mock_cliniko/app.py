@@ -187,7 +187,7 @@ class MockApi:
         if self.switches.clock_jumps_on_rate_limit:
             # The response still carries the instant the request arrived; the next request sees the
             # clock at the window's end, as if the client had waited.
-            self.clock.set(datetime.fromtimestamp(decision.reset_at, UTC))
+            self.clock.jump_to(datetime.fromtimestamp(decision.reset_at, UTC))
         raise error
 
     def _match(self, scope: Scope) -> tuple[Route, dict[str, Any]]:

@@ -12,6 +12,7 @@ START = datetime(2026, 1, 15, 9, 30, 0, tzinfo=UTC)
 #: every instant it writes stays a valid date; UNIX seconds stay positive.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+_LAST_JUMP = datetime(9999, 12, 1, tzinfo=UTC)
 #: The most `advance` moves the clock in one step (ten years).
 MAX_STEP_SECONDS = 10 * 366 * 24 * 3600
 
@@ -58,6 +59,16 @@ class Clock:
         _check_in_range(instant)
         with self._lock:
             self._now = instant.astimezone(UTC)
+
+    def jump_to(self, instant: datetime) -> None:
+        """Move the clock forward to `instant`, as the API does after a `429` when told to.
+
+        Unlike `set`, this may pass `LATEST` (by at most a rate-limit window at a time, which keeps
+        every date valid); it stops a month before the end of year 9999 and never moves back.
+        """
+        with self._lock:
+            if self._now < instant <= _LAST_JUMP:
+                self._now = instant.astimezone(UTC)
 
     def reset(self) -> None:
         """Put the clock back at its start."""

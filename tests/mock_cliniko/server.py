@@ -6,6 +6,7 @@ so every attribute has its value. `start()` only starts serving.
 
 from __future__ import annotations
 
+import ipaddress
 import tempfile
 from pathlib import Path
 
@@ -21,6 +22,15 @@ from mock_cliniko.tls import Tls, make_tls
 from mock_cliniko.transport import HttpServer, PortInUseError, Timeouts, bind
 
 __all__ = ["MockCliniko", "PortInUseError", "Timeouts"]
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class MockCliniko:
@@ -46,6 +56,8 @@ class MockCliniko:
         workdir: Path | None = None,
         timeouts: Timeouts = Timeouts(),
     ) -> None:
+        if control_port is not None and not _is_loopback(host):
+            raise ValueError(f"the controls have no authentication, so they listen on loopback only, not on {host}")
         self.host = host
         self.clock = Clock()
         self.store = Store(initial_dataset(), self.clock)
