@@ -195,11 +195,11 @@ class HttpServer:
             try:
                 connection, _ = await loop.sock_accept(self._listener)
             except OSError as error:
-                if error.errno in _RESOURCE_ERRORS:
-                    logger.warning("accept() failed (%s); accepting again in %s s", error, self.timeouts.accept_backoff)
-                    await asyncio.sleep(self.timeouts.accept_backoff)
-                else:
-                    logger.warning("accept() failed (%s); accepting again", error)
+                # Out of handles or memory for now (or the peer left before the accept): the listener is
+                # still good, so wait a little and accept again rather than end the loop and serve no one.
+                pause = self.timeouts.accept_backoff if error.errno in _RESOURCE_ERRORS else 0.01
+                logger.warning("accept() failed (%s); accepting again in %s s", error, pause)
+                await asyncio.sleep(pause)
                 continue
             task = loop.create_task(self._connection(connection))
             connections.add(task)
