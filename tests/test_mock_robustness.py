@@ -410,6 +410,17 @@ def test_a_head_sent_a_byte_at_a_time_is_cut_off(impatient):
     assert time.perf_counter() - start < 3
 
 
+def test_a_body_that_stops_arriving_is_dropped_when_the_wait_ends(impatient):
+    before = _count_patients(impatient)
+    with _tls_socket(impatient) as sock:
+        sock.sendall(_head(impatient, "POST", "/v1/patients", "Content-Type: application/json", "Content-Length: 4096"))
+        sock.sendall(NEW_PATIENT)
+
+        assert _closed_within(sock, 3)
+
+    assert _count_patients(impatient) == before
+
+
 def test_the_timeouts_serve_a_prompt_client(impatient):
     with requests.Session() as session:
         first = send(impatient, "GET", "/user", session=session)
