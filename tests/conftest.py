@@ -33,14 +33,12 @@ def mock_server() -> Iterator[MockCliniko]:
 @pytest.fixture
 def mock(mock_server: MockCliniko) -> MockCliniko:
     """The session's mock, reset to its initial state (data, clock, quotas) for this test."""
-    assert mock_server.controls is not None
     mock_server.controls.reset()
     return mock_server
 
 
 @pytest.fixture
 def controls(mock: MockCliniko) -> Controls:
-    assert mock.controls is not None
     return mock.controls
 
 
