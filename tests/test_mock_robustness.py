@@ -205,6 +205,26 @@ def test_a_head_over_the_limit_gets_431_in_json_every_time(mock, pieces):
     assert b"16 KiB" in body
 
 
+def test_a_client_still_sending_an_oversized_head_gets_the_431_not_a_reset(mock):
+    """The server responds once 16 KiB have arrived; a client still sending must be able to read that.
+
+    The server's 431 goes out once 20 KiB of a 64 KiB head have arrived. Closing then would make the
+    client's next writes fail, so a client like http.client, which sends the whole request before it
+    reads, would never see the response.
+    """
+    request = _head(mock, "GET", "/v1/user", "X-Padding: " + "p" * (64 * 1024))
+    with _tls_socket(mock) as sock:
+        sock.sendall(request[: 20 * 1024])
+        time.sleep(0.1)  # the server has seen enough to respond, and has done so
+        for start in range(20 * 1024, len(request), 4096):
+            sock.sendall(request[start : start + 4096])  # fails if the server has closed already
+            time.sleep(0.005)
+        response = _read_all(sock)
+
+    assert response.startswith(b"HTTP/1.1 431 ")
+    assert b"16 KiB" in response
+
+
 def test_a_head_just_under_the_limit_is_served(mock):
     padding = MAX_HEAD_BYTES - len(_head(mock, "GET", "/v1/user", "X-Padding: ")) - 100
     response = send(mock, "GET", "/user", headers={"X-Padding": "p" * padding})

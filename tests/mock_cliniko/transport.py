@@ -45,6 +45,10 @@ _TLS_HANDSHAKE = 0x16
 #: `accept()` errors that mean "out of a resource for now": wait, then accept again.
 _RESOURCE_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 _READ_SIZE = 65536
+#: How long, and how much, the server reads and drops before closing a connection it ended early.
+_LINGER_SECONDS = 1.0
+_LINGER_GAP = 0.25
+_LINGER_BYTES = 2 * 1024 * 1024
 
 
 class PortInUseError(RuntimeError):
@@ -268,13 +272,13 @@ class HttpServer:
                 too_large = error.error_status_hint == 431
                 fixed = _HEAD_TOO_LARGE if too_large else _bad_http(str(error))
                 writer.write(fixed.bytes(self._date()))
-                await _finish_writing(writer)
+                await _finish_writing(writer, reader)
                 return
             if request is None:
                 return
             if _head_size(request) > MAX_HEAD_BYTES:
                 writer.write(_HEAD_TOO_LARGE.bytes(self._date()))
-                await _finish_writing(writer)
+                await _finish_writing(writer, reader)
                 return
             keep_open = await self._exchange(connection, request, reader, writer)
             if not keep_open or connection.our_state is not h11.DONE or connection.their_state is not h11.DONE:
@@ -316,13 +320,13 @@ class HttpServer:
         if b"transfer-encoding" in names and b"content-length" in names:
             fixed = _bad_http("Content-Length and Transfer-Encoding must not be sent together")
             writer.write(fixed.bytes(self._date()))
-            await _finish_writing(writer)
+            await _finish_writing(writer, reader)
             return False
         path = self._origin_form(request.target)
         if path is None:
             fixed = FixedResponse(400, "Bad Request", "The request target names another server; this is not a proxy.")
             writer.write(fixed.bytes(self._date()))
-            await _finish_writing(writer)
+            await _finish_writing(writer, reader)
             return False
         raw_path, _, query = path.partition(b"?")
         scope = {
@@ -385,7 +389,10 @@ class HttpServer:
             out.append(connection.send(h11.Data(data=body)))
         out.append(connection.send(h11.EndOfMessage()))
         writer.write(b"".join(chunk or b"" for chunk in out))
-        await writer.drain()
+        if closing:
+            await _finish_writing(writer, reader)
+        else:
+            await writer.drain()
         return not closing
 
     async def _next_body_event(self, connection: h11.Connection, reader: asyncio.StreamReader) -> h11.Event:
@@ -438,11 +445,29 @@ async def _accept_streams(
     return reader, writer
 
 
-async def _finish_writing(writer: asyncio.StreamWriter) -> None:
+async def _finish_writing(writer: asyncio.StreamWriter, reader: asyncio.StreamReader) -> None:
+    """Send what is written, then linger before the connection is closed.
+
+    The server closes after a response that ends the connection early (an oversized head, a body it did
+    not read), often while the client is still sending its request. Closing at once would make the
+    client's next write fail and throw away the response waiting in its buffer, so the server first reads
+    and drops what still arrives, as RFC 9112 section 9.6 advises. The linger is bounded: it ends when the
+    client closes, when nothing has arrived for `_LINGER_GAP` seconds, after `_LINGER_SECONDS` in all, or
+    after `_LINGER_BYTES`.
+    """
+    loop = asyncio.get_running_loop()
     try:
         async with asyncio.timeout(2):
             await writer.drain()
-    except (TimeoutError, OSError):
+        give_up = loop.time() + _LINGER_SECONDS
+        dropped = 0
+        while dropped < _LINGER_BYTES and loop.time() < give_up:
+            async with asyncio.timeout(min(_LINGER_GAP, max(0.0, give_up - loop.time()))):
+                chunk = await reader.read(_READ_SIZE)
+            if not chunk:
+                return
+            dropped += len(chunk)
+    except (TimeoutError, OSError, ssl.SSLError):
         pass
 
 
