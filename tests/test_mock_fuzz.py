@@ -44,7 +44,7 @@ PATIENTS = ["1240000000000000001", "1240000000000000007", "1240000000000000113",
 _TARGET_CHARACTERS = "".join(chr(code) for code in range(0x21, 0x7F) if chr(code) not in "/?#")
 
 methods = st.one_of(
-    st.sampled_from(["GET", "GET", "HEAD", "POST", "POST", "PATCH"]),
+    st.sampled_from(["GET", "GET", "HEAD", "POST", "POST", "PUT", "PATCH"]),
     st.sampled_from(["PUT", "DELETE", "OPTIONS", "TRACE", "CONNECT", "get", "PROPFIND"]),
     st.text(alphabet=string.ascii_uppercase + "-", min_size=1, max_size=8),
 )
@@ -53,7 +53,7 @@ routes = st.sampled_from(
     [("GET", "/v1/user"), ("HEAD", "/v1/user")]
     + [("GET", "/v1/patients")] * 3
     + [("POST", "/v1/patients")] * 4
-    + [(method, f"/v1/patients/{patient}") for patient in PATIENTS for method in ("GET", "HEAD", "PATCH")]
+    + [(method, f"/v1/patients/{patient}") for patient in PATIENTS for method in ("GET", "HEAD", "PUT", "PATCH")]
     + [("POST", f"/v1/patients/{patient}/archive") for patient in PATIENTS]
 )
 api_paths = routes.map(lambda route: route[1])
@@ -271,7 +271,7 @@ def well_formed_requests(draw: Any) -> dict[str, Any]:
         body = draw(odd_text_bodies)
     elif flaw == "body":
         body = draw(bodies)
-    elif flaw == "Content-Type" or method in {"POST", "PATCH"}:
+    elif flaw == "Content-Type" or method in {"POST", "PUT", "PATCH"}:
         body = draw(valid_bodies)
     else:
         body = None

@@ -37,7 +37,7 @@ def test_example_prints_its_stored_output(example: Example, mock, controls, requ
     _require_tools(example)
     api_key = example_runner.prepare(example, controls)
     host_port = urlsplit(mock.base_url).netloc
-    result = example_runner.run(example, mock.environment(), api_key, host_port)
+    result = example_runner.run(example, mock.environment(), api_key, host_port, fork=True)
 
     assert result.returncode == 0, f"{example} exited with {result.returncode}:\n{result.stderr}"
     assert result.stderr == "", f"{example} wrote to stderr:\n{result.stderr}"

@@ -18,17 +18,25 @@ HEADERS = {
     "User-Agent": "Practice Sync (dev@example.com)",
 }
 
+
+def get(url, **options):
+    """GET a URL; stop with a one-line reason unless the API answers 200."""
+    try:
+        response = requests.get(url, auth=AUTH, headers=HEADERS, timeout=10, **options)
+    except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+        sys.exit(f"No response from the API: {error}")
+    print("GET", response.url)
+    if response.status_code != 200:
+        sys.exit(f"Expected 200, got {response.status_code}: {response.text}")
+    return response
+
+
 # Built from the base: the entry point of the resource.
-listing = requests.get(
-    f"{BASE_URL}/patients", params={"per_page": 1}, auth=AUTH, headers=HEADERS, timeout=10
-)
-print("GET", listing.url)
-listing.raise_for_status()
-patient_url = listing.json()["patients"][0]["links"]["self"]
+patients = get(f"{BASE_URL}/patients", params={"per_page": 1}).json()["patients"]
+if not patients:
+    sys.exit("This account has no patients yet: create one first.")
 
 # Followed as given: the record's own link is already a complete URL.
-patient = requests.get(patient_url, auth=AUTH, headers=HEADERS, timeout=10)
-print("GET", patient.url)
-patient.raise_for_status()
+patient = get(patients[0]["links"]["self"])
 print(patient.status_code, patient.reason)
 print(json.dumps(patient.json(), indent=2))

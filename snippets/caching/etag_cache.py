@@ -25,11 +25,15 @@ def cached_get(url):
     headers = {}
     if url in cache:
         headers["If-None-Match"] = cache[url][0]
-    response = session.get(url, headers=headers, timeout=10)
+    try:
+        response = session.get(url, headers=headers, timeout=10)
+    except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+        sys.exit(f"No response from the API: {error}")
     if response.status_code == 304:
         print(f"304 Not Modified: {len(cache[url][1])} bytes from the cache")
         return json.loads(cache[url][1])
-    response.raise_for_status()
+    if response.status_code != 200:
+        sys.exit(f"Expected 200 or 304, got {response.status_code}: {response.text}")
     if "ETag" in response.headers:
         cache[url] = (response.headers["ETag"], response.content)
     print(f"{response.status_code} {response.reason}: {len(response.content)} bytes from the API, "

@@ -34,22 +34,28 @@ session.headers.update({
 
 
 def call(method, url, **kwargs):
-    response = session.request(method, url, timeout=10, **kwargs)
+    try:
+        response = session.request(method, url, timeout=10, **kwargs)
+    except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+        sys.exit(f"No response from the API: {error}")
     print(f"{method} {url.removeprefix(BASE_URL)} -> {response.status_code} {response.reason}")
     if response.status_code >= 400:
         raise ApiError(response)
     return response
 
 
-created = call("POST", f"{BASE_URL}/patients", json={"first_name": "Ana", "last_name": "Rossi"})
-patient_url = created.headers["Location"]
-print(f"  Location: {patient_url}")
-call("POST", f"{patient_url}/archive")
 try:
-    call("PATCH", patient_url, json={"email": "ana.rossi@example.com"})
+    created = call("POST", f"{BASE_URL}/patients", json={"first_name": "Ana", "last_name": "Rossi"})
+    patient_url = created.headers["Location"]
+    print(f"  Location: {patient_url}")
+    call("POST", f"{patient_url}/archive")
+except ApiError as error:
+    sys.exit(f"Stopped: {error}")
+try:
+    call("PUT", patient_url, json={"email": "ana.rossi@example.com"})
 except ApiError as error:
     if error.status != 422:
-        raise  # anything else is not a problem this program knows how to fix
+        sys.exit(f"Stopped: {error}")  # anything else is not a problem this program knows how to fix
     print(f"  {error.message}")
     for field, problem in error.errors.items():
         print(f"  {field}: {problem}")

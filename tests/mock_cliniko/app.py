@@ -105,7 +105,9 @@ class MockApi:
             Route("/v1/patients", _list_patients, methods=["GET"]),
             Route("/v1/patients", _create_patient, methods=["POST"]),
             Route("/v1/patients/{patient_id}", _get_patient, methods=["GET"]),
-            Route("/v1/patients/{patient_id}", _update_patient, methods=["PATCH"]),
+            # `PUT` is the update of Cliniko's later docs, and it changes only the fields sent; `PATCH`
+            # is kept as an alias with exactly the same meaning.
+            Route("/v1/patients/{patient_id}", _update_patient, methods=["PUT", "PATCH"]),
             Route("/v1/patients/{patient_id}/archive", _archive_patient, methods=["POST"]),
         ]
 
