@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from test_examples_robust import CURL_FLAGS, CURL_MINIMUM
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
@@ -110,8 +112,12 @@ def test_the_python_version_is_the_projects_lowest() -> None:
 
 
 def test_the_curl_version_is_the_one_fail_with_body_needs() -> None:
+    """The box names the minimum that the flag check of the examples (CURL_MINIMUM) holds them to."""
+    major, minor, patch = CURL_MINIMUM
+    stated = f"{major}.{minor}" if patch == 0 else f"{major}.{minor}.{patch}"
     item = box_item(box(HOME.read_text(encoding="utf-8")), "**curl")
-    assert "**curl 7.76 or newer**, for `--fail-with-body`" in item, item
+    assert f"**curl {stated} or newer**, for `--fail-with-body`" in item, item
+    assert CURL_FLAGS["--fail-with-body"] == CURL_MINIMUM, "the box says the minimum is --fail-with-body's"
     users = [path for path in SNIPPETS.rglob("*.sh") if "--fail-with-body" in code_of(path.read_text())]
     assert users, "no example uses --fail-with-body: the box can ask for an older curl"
 
