@@ -12,7 +12,6 @@ if not API_KEY:
     sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
 
 try:
-    # --8<-- [start:lesson]
     response = requests.get(
         f"{BASE_URL}/user",
         auth=(API_KEY, ""),  # the key is the username; the password stays empty
@@ -22,7 +21,6 @@ try:
         },
         timeout=10,
     )
-    # --8<-- [end:lesson]
 except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
     sys.exit(f"No response from the API: {error}")
 print(response.status_code, response.reason)
