@@ -350,7 +350,7 @@ async def _get_patient(api: MockApi, call: Call) -> Reply:
 async def _create_patient(api: MockApi, call: Call) -> Reply:
     data = negotiation.parse_json_body(call.request.headers.get("content-type"), call.body)
     _require_patient_writer(call.user)
-    fields = validation.patient_fields(data, creating=True, today=api.clock.now().date())
+    fields = validation.patient_fields(data if call.body else {}, creating=True, today=api.clock.now().date())
     patient = api.store.create_patient(call.user.account_id, fields)
     url = patient_url(patient.id, api.base_url)
     return Reply(201, patient_json(patient, api.base_url), headers={"Location": url})
@@ -363,7 +363,7 @@ async def _update_patient(api: MockApi, call: Call) -> Reply:
     existing = api.store.patient(call.user.account_id, patient_id)
     if existing is None:
         raise ApiError(404, "Not found: there is no patient with that ID.")
-    fields = validation.patient_fields(data, creating=False, today=api.clock.now().date())
+    fields = validation.patient_fields(data if call.body else {}, creating=False, today=api.clock.now().date())
     if existing.archived_at is not None:
         raise validation.validation_failed({"base": "an archived patient can't be changed"})
     patient = api.store.update_patient(call.user.account_id, patient_id, fields)

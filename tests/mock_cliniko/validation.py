@@ -14,6 +14,9 @@ from mock_cliniko.errors import ApiError
 from mock_cliniko.state import Patient
 
 MAX_NAME_LENGTH = 100
+MAX_TITLE_LENGTH = 20
+#: The longest address SMTP can carry (RFC 5321's 256-octet path, less its angle brackets).
+MAX_EMAIL_LENGTH = 254
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -26,17 +29,19 @@ def patient_fields(body: Any, *, creating: bool, today: date) -> dict[str, str |
     """Check a create or update body and return the fields to store.
 
     Args:
-        body: the decoded JSON body (`None` when the request had none).
+        body: the decoded JSON body; a request without a body is passed as `{}` (a JSON `null` is not an
+            object, and is refused like any other value that is not).
         creating: whether `first_name` and `last_name` are required.
         today: the clock's date, for refusing a date of birth in the future.
     """
-    if body is None:
-        body = {}
     if not isinstance(body, dict):
         raise validation_failed({"base": "the request body must be a JSON object of patient fields"})
 
     errors: dict[str, str] = {}
     fields: dict[str, str | None] = {}
+    #: The limits apply to a value as sent, before the spaces around it are removed, as in the
+    #: OpenAPI description (`maxLength`).
+    sent_length: dict[str, int] = {}
     for name, value in body.items():
         if name not in Patient.WRITABLE:
             errors[name] = "is not an attribute of a patient that can be set"
@@ -45,6 +50,7 @@ def patient_fields(body: Any, *, creating: bool, today: date) -> dict[str, str |
             errors[name] = "must be a string"
             continue
         if isinstance(value, str):
+            sent_length[name] = len(value)
             value = value.strip()
         fields[name] = value or None
 
@@ -53,14 +59,16 @@ def patient_fields(body: Any, *, creating: bool, today: date) -> dict[str, str |
             continue
         if (creating and name not in fields) or (name in fields and fields[name] is None):
             errors[name] = "can't be blank"
-        elif name in fields and len(fields[name] or "") > MAX_NAME_LENGTH:
+        elif sent_length.get(name, 0) > MAX_NAME_LENGTH:
             errors[name] = f"is too long (maximum is {MAX_NAME_LENGTH} characters)"
 
-    if fields.get("title") and len(fields["title"] or "") > 20:
-        errors["title"] = "is too long (maximum is 20 characters)"
+    if sent_length.get("title", 0) > MAX_TITLE_LENGTH:
+        errors["title"] = f"is too long (maximum is {MAX_TITLE_LENGTH} characters)"
 
     email = fields.get("email")
-    if email is not None and "email" not in errors and not _EMAIL.match(email):
+    if "email" not in errors and sent_length.get("email", 0) > MAX_EMAIL_LENGTH:
+        errors["email"] = f"is too long (maximum is {MAX_EMAIL_LENGTH} characters)"
+    elif email is not None and "email" not in errors and not _EMAIL.match(email):
         errors["email"] = "is not a valid e-mail address"
 
     born = fields.get("date_of_birth")
