@@ -34,9 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from mock_cliniko import seed
+from project import SNIPPETS
 
-ROOT = Path(__file__).resolve().parent.parent
-SNIPPETS = ROOT / "snippets"
 PUBLIC_HOST = "api.cliniko.com"
 
 #: Modules that examples import; they are tested by their own tests, not run as examples.

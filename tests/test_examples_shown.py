@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 
 import example_runner
+from project import DOCS
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
 SNIPPETS = example_runner.SNIPPETS
 
 

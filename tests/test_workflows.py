@@ -8,14 +8,13 @@ permissions that needs.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-WORKFLOWS = ROOT / ".github" / "workflows"
+from project import ROOT, WORKFLOWS
+
 
 
 def load(name: str) -> dict[str, Any]:

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from browser import axe_core
-from browser.support import (
-    CHROMIUM_ARGS,
-    Site,
-    SiteHandler,
-    Traffic,
-    Visit,
-    Walker,
-    find_chromium,
-    site_url,
-    watch,
-)
-from conftest import in_ci
+from browser.page_walk import CHROMIUM_ARGS, Traffic, Visit, Walker, find_chromium, watch
+from docs_site import Site, serve
+from project import in_ci
 
 
 @pytest.fixture(scope="session")
@@ -46,19 +33,8 @@ def site_dir(request: pytest.FixtureRequest) -> Path:
 @pytest.fixture(scope="session")
 def site(site_dir: Path) -> Iterator[Site]:
     """The built site, served by a real HTTP server in a thread, under the path of `site_url`."""
-    prefix = urlsplit(site_url()).path or "/"
-    handler = type("Handler", (SiteHandler,), {"prefix": prefix})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site_dir)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    try:
-        yield Site(base=f"http://{host}:{port}{prefix}", directory=site_dir)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve(site_dir) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from browser.support import Site, Visit, set_system_scheme
+from browser.page_walk import Visit, set_system_scheme
+from docs_site import Site
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,296 @@
+"""The page walk of the browser tests: Chromium found and watched, each page visited once, axe-core run.
+
+`Walker` visits a page the way several tests need (`visit_page`) and keeps what it saw, so that the
+checks of every page cost one visit per page; `watch` records a context's requests and console errors.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docs_site import Site, page_paths
+
+# Chromium's background services (updates, sync, safe browsing) try to reach Google; there is
+# no network here, and the tests must see only the site's own requests.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def find_chromium() -> str | None:
+    """CHROMIUM_PATH if set, else a system Chromium or Chrome, else the Chromium Playwright downloads."""
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return configured if Path(configured).is_file() else None
+    for name in ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            bundled = playwright.chromium.executable_path
+    except Exception:  # noqa: BLE001 - any failure here means there is no usable bundled browser
+        return None
+    return bundled if bundled and Path(bundled).is_file() else None
+
+
+@dataclass
+class Traffic:
+    """What a browser context did: every request, the failed ones, and the console errors."""
+
+    requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.requests.clear()
+        self.failed.clear()
+        self.console_errors.clear()
+
+    def snapshot(self) -> Traffic:
+        return Traffic(list(self.requests), list(self.failed), list(self.console_errors))
+
+
+def watch(target: Any, traffic: Traffic) -> None:
+    """Record into `traffic` what a Playwright BrowserContext or Page requests and logs as an error."""
+
+    def on_response(response: Any) -> None:
+        if response.status >= 400:
+            traffic.failed.append(f"{response.url} (HTTP {response.status})")
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            traffic.console_errors.append(f"{message.text} [{message.location.get('url', '')}]")
+
+    def on_page(page: Any) -> None:
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: traffic.console_errors.append(f"uncaught: {error}"))
+
+    target.on("request", lambda request: traffic.requests.append(request.url))
+    target.on("requestfailed", lambda request: traffic.failed.append(f"{request.url} ({request.failure})"))
+    target.on("response", on_response)
+    if hasattr(target, "new_page"):
+        target.on("page", on_page)
+    else:
+        on_page(target)
+
+
+@dataclass
+class Visit:
+    """A fresh browser context (empty storage) with one page, and what it has done so far."""
+
+    context: Any
+    page: Any
+    traffic: Traffic
+
+
+# What the copy button of every code block on a page copies, in document order. For each block:
+# the label of the content tab holding it, the copied text, and the address of the "report a
+# problem" link under it. As a reader would, the script unfolds a folded block and selects a
+# block's tab before pressing its copy button; blocks already on show are copied first, so that
+# linked tabs switch as few times as possible.
+COPY_EVERY_BLOCK = """async () => {
+  const codes = Array.from(document.querySelectorAll("article pre > code"));
+  const labelOf = code => {
+    const panel = code.closest(".tabbed-block");
+    if (!panel) return null;
+    const set = panel.parentElement.closest(".tabbed-set");
+    const index = Array.prototype.indexOf.call(panel.parentElement.children, panel);
+    return set.querySelectorAll(":scope > .tabbed-labels > label")[index];
+  };
+  const onShow = code => {
+    const label = labelOf(code);
+    return label === null || document.getElementById(label.htmlFor).checked;
+  };
+  const copies = new Array(codes.length);
+  let remaining = codes.map((code, index) => index);
+  while (remaining.length > 0) {
+    const later = [];
+    for (const index of remaining) {
+      const code = codes[index];
+      if (!onShow(code)) { later.push(index); continue; }
+      for (let details = code.closest("details"); details; details = details.parentElement.closest("details")) {
+        details.open = true;
+      }
+      const block = code.closest("div.highlight");
+      const after = block ? block.nextElementSibling : null;
+      const report = after && after.matches(".example-report") ? after.querySelector("a") : null;
+      const button = code.parentElement.querySelector("button[data-clipboard-target]");
+      let text = null;
+      if (button) {
+        await navigator.clipboard.writeText("\\u0000nothing was copied");
+        button.click();
+        text = await navigator.clipboard.readText();
+      }
+      const label = labelOf(code);
+      copies[index] = {
+        tab: label ? label.textContent.trim() : null,
+        text: text,
+        report: report ? report.href : null,
+        reportInsideCode: code.closest("pre").querySelector(".example-report") !== null,
+      };
+    }
+    if (later.length === remaining.length) {
+      labelOf(codes[later[0]]).click();
+      if (!onShow(codes[later[0]])) throw new Error("selecting a content tab did not show its block");
+    }
+    remaining = later;
+  }
+  return copies;
+}"""
+
+SEARCH_READY = (
+    "() => { const meta = document.querySelector('.md-search-result__meta');"
+    " return meta !== null && !meta.textContent.includes('Initializing'); }"
+)
+
+SCHEMES = {"light": "default", "dark": "slate"}
+AXE_IMPACTS = ("serious", "critical")
+
+
+@dataclass
+class PageRecord:
+    """What the walk saw on one page."""
+
+    address: str
+    traffic: Traffic
+    copies: list[dict[str, Any]] = field(default_factory=list)
+    violations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def wait_until_settled(page: Any) -> None:
+    """Wait for the load event and for the search index, which Material fetches after the page."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(SEARCH_READY)
+
+
+# Only colours change between the schemes: in the second scheme, axe-core checks colour rules only.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+
+def serious_violations(page: Any, axe_script: str, rules: list[str] | None = None) -> list[dict[str, Any]]:
+    """axe-core's violations of impact serious or critical on the page as it is now.
+
+    `axe_script` is the text of axe-core (`browser.axe_core`); it is injected once per page load.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_script)
+    options: dict[str, Any] = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    results = page.evaluate("options => axe.run(document, options)", options)
+    return [
+        {
+            "rule": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "targets": [node["target"] for node in violation["nodes"]][:5],
+            "summary": violation["nodes"][0].get("failureSummary", "") if violation["nodes"] else "",
+        }
+        for violation in results["violations"]
+        if violation["impact"] in AXE_IMPACTS
+    ]
+
+
+def set_system_scheme(page: Any, scheme: str) -> None:
+    """Make the browser report `scheme` as the system preference; wait until the page follows it."""
+    page.emulate_media(color_scheme=scheme)
+    page.wait_for_function(
+        "scheme => document.body.getAttribute('data-md-color-scheme') === scheme", arg=SCHEMES[scheme]
+    )
+
+
+# An address the site does not have: GitHub Pages answers it with the site's 404 page.
+MISSING = "there-is-no-page-at-this-address/"
+
+
+def each_page(*, missing: bool = False) -> list[Any]:
+    """pytest parameters, one per page (and the 404 page if `missing`).
+
+    All the tests of one page share one visit (`Walker`); the `xdist_group` mark keeps them in the
+    same test process when the suite runs in parallel, so that each page is visited only once.
+    """
+    import pytest
+
+    paths = [*page_paths(), *([MISSING] if missing else [])]
+    return [
+        pytest.param(path, id=path or "home", marks=pytest.mark.xdist_group(f"page {path or 'home'}"))
+        for path in paths
+    ]
+
+
+def visit_page(page: Any, site: Site, path: str, axe_script: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Do on one page what several tests need to look at; return its copies and axe violations.
+
+    Wait until it has loaded and the search index is ready; scroll to the bottom and back
+    (back-to-top button); hover over a navigation link (instant prefetch); run axe-core with the
+    system scheme set to light, then to dark, which the palette follows until the reader picks a
+    scheme (in dark, the colour rules only: nothing else changes); then select each content tab
+    and press each copy button, reading the clipboard. On the home page, also search, and follow
+    a link in place (instant navigation).
+    """
+    address = site.url(path)
+    page.goto(address)
+    wait_until_settled(page)
+    page.mouse.wheel(0, 20_000)
+    page.mouse.wheel(0, -20_000)
+    page.locator(".md-nav--primary a.md-nav__link:visible").last.hover()
+    violations = {"light": serious_violations(page, axe_script)}
+    set_system_scheme(page, "dark")
+    violations["dark"] = serious_violations(page, axe_script, COLOUR_RULES)
+    set_system_scheme(page, "light")
+    copies = page.evaluate(COPY_EVERY_BLOCK)
+    if address == site.base:
+        page.keyboard.press("/")
+        page.keyboard.type("patient")
+        page.locator(".md-search-result__item").first.wait_for()
+        page.keyboard.press("Escape")
+        link = page.locator(".md-nav--primary a.md-nav__link:visible").last
+        target = link.evaluate("link => link.href")
+        link.click()
+        # The address may gain a #section on arrival (anchor tracking): compare without it.
+        page.wait_for_url(lambda url, target=target: url.split("#")[0] == target)
+        page.locator(".md-content h1").first.wait_for()
+    return copies, violations
+
+
+class Walker:
+    """Visits pages on demand (`visit_page`), each once per test process, and keeps what it saw.
+
+    The visits share one browser context, as a reader's tab would: the browser's cache, and the
+    content tab last chosen, carry from one page to the next. What each page requested and logged
+    is recorded from its own visit only.
+    """
+
+    def __init__(self, browser: Any, site: Site, axe_script: str) -> None:
+        self.site = site
+        self.axe_script = axe_script
+        self.records: dict[str, PageRecord] = {}
+        self._context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+        self._context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.origin)
+        self._traffic = Traffic()
+        watch(self._context, self._traffic)
+        self._page = self._context.new_page()
+        self._page.set_default_timeout(15_000)
+
+    def record(self, path: str) -> PageRecord:
+        if path not in self.records:
+            self._traffic.clear()
+            copies, violations = visit_page(self._page, self.site, path, self.axe_script)
+            self.records[path] = PageRecord(self.site.url(path), self._traffic.snapshot(), copies, violations)
+        return self.records[path]
+
+    def close(self) -> None:
+        self._context.close()
