@@ -25,6 +25,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: The window of every browser context of the tests.
+VIEWPORT = {"width": 1280, "height": 900}
 
 
 def find_chromium() -> str | None:
@@ -271,26 +273,59 @@ class Walker:
 
     The visits share one browser context, as a reader's tab would: the browser's cache, and the
     content tab last chosen, carry from one page to the next. What each page requested and logged
-    is recorded from its own visit only.
+    is recorded from its own visit only. `asked` lists the pages asked for since it was last
+    cleared, so that a failing test can say which visits it looked at (see `replay`).
     """
 
-    def __init__(self, browser: Any, site: Site, axe_script: str) -> None:
+    def __init__(self, browser: Any, site: Site, axe_script: str, context_args: dict[str, Any] | None = None) -> None:
         self.site = site
         self.axe_script = axe_script
         self.records: dict[str, PageRecord] = {}
-        self._context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
-        self._context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.origin)
+        self.asked: list[str] = []
+        self._browser = browser
+        self._context_args = {**(context_args or {}), "color_scheme": "light"}
+        self._context = self._new_context()
         self._traffic = Traffic()
         watch(self._context, self._traffic)
         self._page = self._context.new_page()
         self._page.set_default_timeout(15_000)
 
+    def _new_context(self) -> Any:
+        context = self._browser.new_context(**self._context_args)
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=self.site.origin)
+        return context
+
     def record(self, path: str) -> PageRecord:
+        self.asked.append(path)
         if path not in self.records:
             self._traffic.clear()
             copies, violations = visit_page(self._page, self.site, path, self.axe_script)
             self.records[path] = PageRecord(self.site.url(path), self._traffic.snapshot(), copies, violations)
         return self.records[path]
+
+    def replay(self, path: str, trace: Path | None, screenshot: Path | None) -> None:
+        """Visit a page again as `record` did, in a fresh context, keeping a trace and a final screenshot.
+
+        Tracing every visit would slow the whole walk for the sake of the rare failure; a test that
+        failed on a page's record calls this instead. The site is static, so the second visit sees
+        what the first saw, except what the shared context carried over from earlier pages.
+        """
+        context = self._new_context()
+        try:
+            if trace is not None:
+                context.tracing.start(title=f"page walk: /{path}", screenshots=True, snapshots=True)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            try:
+                visit_page(page, self.site, path, self.axe_script)
+            except Exception:  # noqa: BLE001 - the trace shows how the visit failed
+                pass
+            if screenshot is not None:
+                page.screenshot(path=screenshot, timeout=5_000)
+            if trace is not None:
+                context.tracing.stop(path=trace)
+        finally:
+            context.close()
 
     def close(self) -> None:
         self._context.close()
