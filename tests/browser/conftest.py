@@ -81,9 +81,14 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 
 @pytest.fixture
-def visit(new_context: Any) -> Visit:
+def visit(new_context: Any, pytestconfig: pytest.Config) -> Visit:
     """A new context per test, so a choice one test stores (a tab, a scheme) cannot leak into another."""
     context = new_context(color_scheme="light")
+    if pytestconfig.getoption("--tracing") != "off":
+        # pytest-playwright traces with a screencast, which costs about as much CPU as the test
+        # itself; the trace's DOM snapshots show the page at each step without it.
+        context.tracing.stop()
+        context.tracing.start(screenshots=False, snapshots=True, sources=False)
     traffic = Traffic()
     watch(context, traffic)
     page = context.new_page()
