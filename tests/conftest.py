@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from browser.support import BuildError, build_site
+from docs_site import BuildError, build_site
 from mock_cliniko import MockCliniko
 from mock_cliniko.control import Controls
 
@@ -40,11 +40,6 @@ def mock(mock_server: MockCliniko) -> MockCliniko:
 @pytest.fixture
 def controls(mock: MockCliniko) -> Controls:
     return mock.controls
-
-
-def in_ci() -> bool:
-    """CI sets CI=true; there, a missing tool is a failure, never a reason to skip."""
-    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 @pytest.fixture(scope="session")

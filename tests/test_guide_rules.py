@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from project import ROOT
 DOCS = ROOT / "docs"
 ABOUT_PAGE = "index.md"
 ABOUT_ANCHOR = "about-this-guide"

@@ -22,9 +22,8 @@ import pytest
 import requests
 
 from api_requests import USER_AGENT
-from conftest import in_ci
+from project import ROOT, in_ci
 
-ROOT = Path(__file__).resolve().parent.parent
 READY_LINE = "Press Ctrl+C to stop."
 START_TIMEOUT = 30
 EXPORTED = {

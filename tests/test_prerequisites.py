@@ -19,9 +19,8 @@ import pytest
 
 from test_examples_robust import CURL_FLAGS, CURL_MINIMUM
 
-ROOT = Path(__file__).resolve().parent.parent
+from project import ROOT, SNIPPETS
 DOCS = ROOT / "docs"
-SNIPPETS = ROOT / "snippets"
 HOME = DOCS / "index.md"
 BOX_TITLE = '!!! info "Before the first call"'
 

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 
 import example_runner
-from conftest import in_ci
 from example_runner import Example
+from project import in_ci
 
 #: Command-line tools the curl examples may use, beyond bash itself.
 SHELL_TOOLS = ("curl", "jq")
