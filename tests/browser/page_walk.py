@@ -81,7 +81,15 @@ def watch(target: Any, traffic: Traffic) -> None:
         page.on("pageerror", lambda error: traffic.console_errors.append(f"uncaught: {error}"))
 
     target.on("request", lambda request: traffic.requests.append(request.url))
-    target.on("requestfailed", lambda request: traffic.failed.append(f"{request.url} ({request.failure})"))
+    def on_request_failed(request: Any) -> None:
+        # A fetch the page itself cancelled (Material's instant navigation prefetches a linked page when
+        # the pointer rests on it, and drops that fetch when the page moves on) is not a failure of
+        # the site. Anything else that fails, and every HTTP error status, is.
+        if request.failure == "net::ERR_ABORTED" and request.resource_type == "fetch":
+            return
+        traffic.failed.append(f"{request.url} ({request.failure})")
+
+    target.on("requestfailed", on_request_failed)
     target.on("response", on_response)
     if hasattr(target, "new_page"):
         target.on("page", on_page)
