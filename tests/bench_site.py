@@ -452,8 +452,9 @@ def main(argv: list[str] | None = None) -> int:
                                     results.setdefault((page, form, which), Runs()).audits.append(audit)
                                     done += 1
                                     print(f"  [{done}/{total}, {time.monotonic() - started:.0f} s] {which} "
-                                          f"{page or '(home)'} {form}: {audit.scores['performance']:.0f}",
-                                          file=sys.stderr)
+                                          f"{page or '(home)'} {form}: performance {audit.scores['performance']:.0f}, "
+                                          f"TBT {audit.tbt:.0f} ms, LCP {audit.lcp:.0f} ms, "
+                                          f"{audit.transfer / 1024:.0f} KB", file=sys.stderr)
                 print_report(results, pages, form_factors, site, bare, args.runs)
             else:
                 print(f"build CPU: this site {site.cpu:.2f} s, bare {bare.cpu:.2f} s, ratio {_ratio(site.cpu, bare.cpu)}")
