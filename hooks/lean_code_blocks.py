@@ -5,7 +5,7 @@ rendered the page:
 
 - Pygments wraps each run of whitespace in `<span class="w">`, which no style colours; the span goes and
   its text stays.
-- Each block's `<code>` gets its line count as `--code-lines`, from which `extra.css` sets the size the
+- Each block's `<pre>` gets its line count as `--code-lines`, from which `extra.css` sets the size the
   browser assumes for a block it has not laid out yet (`content-visibility: auto`), so that the page does
   not jump as the reader scrolls.
 - Each block gets `data-search-exclude`, which Material's search plugin honours: the index keeps the
@@ -28,14 +28,14 @@ from typing import Any
 BLOCK_START = re.compile(r'<div class="(?:[^"]* )?(?:highlight|tabbed-labels)(?: [^"]*)?"(?![^>]*data-search-exclude)')
 #: A whitespace token: Pygments' class "w", which no stylesheet colours.
 WHITESPACE_TOKEN = re.compile(r'<span class="w">([^<]*)</span>')
-#: The code of a block: the `<code>` right inside `<pre>`, up to its end.
-BLOCK_CODE = re.compile(r"(<pre[^>]*>(?:<span></span>)?<code)((?: [^>]*)?>)(.*?)(</code></pre>)", re.DOTALL)
+#: A block's `<pre>` and the `<code>` right inside it, up to its end.
+BLOCK_CODE = re.compile(r"<pre((?: [^>]*)?>(?:<span></span>)?<code[^>]*>)(.*?)(</code></pre>)", re.DOTALL)
 
 
 def _count_lines(match: re.Match[str]) -> str:
-    start, rest, code, end = match.groups()
+    rest, code, end = match.groups()
     lines = code.count("\n") + (0 if code.endswith("\n") else 1)
-    return f'{start} style="--code-lines: {lines}"{rest}{code}{end}'
+    return f'<pre style="--code-lines: {lines}"{rest}{code}{end}'
 
 
 def lighten(html: str) -> str:

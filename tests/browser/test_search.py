@@ -25,7 +25,16 @@ def search(page: Any, site: Site, query: str) -> list[str]:
         arg=query,
     )
     links = page.locator(".md-search-result__item > .md-search-result__link")
-    return [urlsplit(href).path for href in links.evaluate_all("links => links.map(link => link.href)")]
+    # The list shown may still be that of a shorter query typed on the way (the search runs as each
+    # key is pressed): read it until two readings a moment apart agree.
+    results: list[str] | None = None
+    for _ in range(20):
+        latest = [urlsplit(href).path for href in links.evaluate_all("links => links.map(link => link.href)")]
+        if latest == results:
+            break
+        results = latest
+        page.wait_for_timeout(250)
+    return results or []
 
 
 def page_path(site: Site, path: str) -> str:
