@@ -3,8 +3,8 @@
 Run with `make bench-site`. It builds two sites from the same `docs/` and `snippets/`:
 
 - this site, with `mkdocs.yml` as it is;
-- a bare build: `theme: material` and only the Markdown extensions the pages need to build (with the
-  settings `mkdocs.yml` gives them), MkDocs' default plugins, and nothing else.
+- a bare build: `theme: material` and only the Markdown extensions and hooks the pages need to build
+  (with the settings `mkdocs.yml` gives them), MkDocs' default plugins, and nothing else.
 
 It serves both from loopback, gzipped as any static host would, and runs Lighthouse on every page of
 both, mobile and desktop, taking turns (this site, then the bare one) so that a busy machine slows both
@@ -65,6 +65,9 @@ CONTENT_EXTENSIONS = (
     "pymdownx.snippets",
     "pymdownx.tabbed",
 )
+#: The hooks the pages cannot build without (the example shortcode); the bare build runs those of them
+#: that mkdocs.yml lists, and no other.
+CONTENT_HOOKS = ("hooks/examples.py",)
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 FORM_FACTORS = ("mobile", "desktop")
 CHROME_FLAGS = (
@@ -228,8 +231,10 @@ def bare_config(site_config: dict, site_dir: Path) -> dict:
             base = settings.get("base_path", ["."])
             settings["base_path"] = [str(ROOT / path) for path in ([base] if isinstance(base, str) else base)]
             entry["pymdownx.snippets"] = settings
+    hooks = [str(ROOT / hook) for hook in site_config.get("hooks", []) or [] if hook in CONTENT_HOOKS]
     return {
         "site_name": site_config.get("site_name", "bare"),
+        "hooks": hooks,
         "site_url": site_config.get("site_url"),
         "docs_dir": str(ROOT / site_config.get("docs_dir", "docs")),
         "site_dir": str(site_dir),

@@ -4,16 +4,9 @@ An example is any `.py` or `.sh` file under `snippets/` except the library modul
 import (`LIBRARIES`). Its stored output lives beside it as `<file>.out` (for example
 `authentication/get_user.py.out`), and the pages include that file under the code.
 
-An example may need a prepared state. It is described, never coded, in a `<stem>.scenario.json` beside
-the example, shared by its Python and curl variants:
-
-    {
-      "key": "bookkeeper",                 # whose API key the example gets (see KEYS)
-      "clock": "2026-01-15T09:30:58Z",     # put the mock's clock here first
-      "remaining": 1,                      # leave the key's account this many requests
-      "jump_clock_on_rate_limit": true,    # a 429 moves the clock to the end of the window
-      "fail_next": 1                       # the next request(s) answer 503, as in a server fault
-    }
+An example may need a prepared state, and may change data. Both are described, never coded, in a
+`<stem>.scenario.json` beside the example, shared by its Python and curl variants; `scenario.py` reads
+and checks it (its docstring lists the fields).
 
 What an example prints is stored with two changes only, so the pages read as the real API would answer:
 the mock's address `127.0.0.1:<port>` is written `api.cliniko.com` (the same length, so any
@@ -29,34 +22,18 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mock_cliniko import seed
+# KEYS and ScenarioError are re-exported: callers of the runner name the keys and catch bad scenarios.
+from scenario import KEYS, Scenario, ScenarioError, scenario_path  # noqa: F401
+from project import SNIPPETS
 
-ROOT = Path(__file__).resolve().parent.parent
-SNIPPETS = ROOT / "snippets"
 PUBLIC_HOST = "api.cliniko.com"
 
 #: Modules that examples import; they are tested by their own tests, not run as examples.
 LIBRARIES = frozenset({"cliniko_client.py"})
 
-#: The keys a scenario may ask for.
-KEYS = {
-    "admin": seed.ADMIN_KEY_A,
-    "practitioner": seed.PRACTITIONER_KEY_A,
-    "bookkeeper": seed.BOOKKEEPER_KEY_A,
-    "account_b": seed.ADMIN_KEY_B,
-    "unknown": "MS0xMjEwMDAwMDAwMDAwMDAwMDAx-bm90LWEtcmVhbC1rZXk-au1",
-}
-_ACCOUNT_OF_KEY = {
-    "admin": seed.ACCOUNT_A,
-    "practitioner": seed.ACCOUNT_A,
-    "bookkeeper": seed.ACCOUNT_A,
-    "account_b": seed.ACCOUNT_B,
-}
-_SCENARIO_FIELDS = {"key", "clock", "remaining", "jump_clock_on_rate_limit", "fail_next"}
 TIMEOUT_SECONDS = 60
 
 
@@ -93,10 +70,6 @@ def shown_text(spec: str) -> str | None:
     return "\n".join(lines)
 
 
-class ScenarioError(ValueError):
-    """A scenario file that cannot be applied; the message says which file and why."""
-
-
 @dataclass(frozen=True)
 class Example:
     path: Path
@@ -111,23 +84,11 @@ class Example:
 
     @property
     def scenario_path(self) -> Path:
-        return self.path.with_name(self.path.stem + ".scenario.json")
+        return scenario_path(self.path)
 
-    def scenario(self) -> dict[str, Any]:
-        if not self.scenario_path.exists():
-            return {}
-        try:
-            scenario = json.loads(self.scenario_path.read_text(encoding="utf-8"))
-        except ValueError as error:
-            raise ScenarioError(f"{self.scenario_path}: not valid JSON ({error})") from None
-        if not isinstance(scenario, dict):
-            raise ScenarioError(f"{self.scenario_path}: must be a JSON object")
-        unknown = set(scenario) - _SCENARIO_FIELDS
-        if unknown:
-            raise ScenarioError(f"{self.scenario_path}: unknown fields {sorted(unknown)}; known: {sorted(_SCENARIO_FIELDS)}")
-        if scenario.get("key", "admin") not in KEYS:
-            raise ScenarioError(f"{self.scenario_path}: key must be one of {sorted(KEYS)}")
-        return scenario
+    def scenario(self) -> Scenario:
+        """The example's scenario, checked; the default one when it has no scenario file."""
+        return Scenario.for_example(self.path)
 
     def command(self) -> list[str]:
         if self.path.suffix == ".py":
@@ -151,25 +112,7 @@ def discover() -> list[Example]:
 
 def prepare(example: Example, controls: Any) -> str:
     """Apply the example's scenario to a freshly reset mock; return the API key it should use."""
-    scenario = example.scenario()
-    key_name = scenario.get("key", "admin")
-    if "clock" in scenario:
-        try:
-            instant = datetime.fromisoformat(str(scenario["clock"]).replace("Z", "+00:00"))
-        except ValueError:
-            raise ScenarioError(f"{example.scenario_path}: clock must be an ISO 8601 instant") from None
-        if instant.tzinfo is None:
-            raise ScenarioError(f"{example.scenario_path}: clock must carry a time zone (end it with Z)")
-        controls.set_time(instant)
-    if "remaining" in scenario:
-        if key_name not in _ACCOUNT_OF_KEY:
-            raise ScenarioError(f"{example.scenario_path}: remaining needs a key of a real account")
-        controls.set_remaining(_ACCOUNT_OF_KEY[key_name], int(scenario["remaining"]))
-    if scenario.get("jump_clock_on_rate_limit"):
-        controls.jump_clock_on_rate_limit(True)
-    if "fail_next" in scenario:
-        controls.fail_next(int(scenario["fail_next"]))
-    return KEYS[key_name]
+    return example.scenario().apply(controls)
 
 
 def environment(mock_env: dict[str, str], api_key: str) -> dict[str, str]:
@@ -206,19 +149,190 @@ class Run:
     returncode: int
 
 
-def run(example: Example, mock_env: dict[str, str], api_key: str, mock_host_port: str) -> Run:
-    """Run the example as a reader would, against the mock, and return what it printed."""
-    completed = subprocess.run(
-        example.command(),
-        cwd=example.path.parent,
-        env=environment(mock_env, api_key),
-        capture_output=True,
-        timeout=TIMEOUT_SECONDS,
-        check=False,
+def run(
+    example: Example,
+    mock_env: dict[str, str],
+    api_key: str,
+    mock_host_port: str,
+    *,
+    fork: bool = False,
+    timeout: float = TIMEOUT_SECONDS,
+) -> Run:
+    """Run the example as a reader would, against the mock, and return what it printed.
+
+    With `fork`, a Python example runs in a fork of a warm interpreter that has already imported
+    `requests` (see `_run_forked`), which saves the interpreter's start-up on every run; what it prints
+    is byte-for-byte what `python file.py` prints. Without it, and for curl examples, a new process.
+    Raises `subprocess.TimeoutExpired` if the example runs longer than `timeout` seconds.
+    """
+    env = environment(mock_env, api_key)
+    if fork and example.path.suffix == ".py":
+        returncode, stdout_bytes, stderr_bytes = _run_forked(example.path, env, timeout)
+    else:
+        completed = subprocess.run(
+            example.command(),
+            cwd=example.path.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+        returncode, stdout_bytes, stderr_bytes = completed.returncode, completed.stdout, completed.stderr
+    stdout = stdout_bytes.decode("utf-8", errors="replace")
+    stderr = stderr_bytes.decode("utf-8", errors="replace")
+    return Run(normalise(stdout, mock_host_port), stderr, returncode)
+
+
+#: Imported once by the fork server, so that each forked example starts with them loaded.
+_WARM_MODULES = ("requests", "json", "logging", "zoneinfo", "runpy", "traceback", "locale", "io")
+_fork_server: subprocess.Popen[bytes] | None = None
+
+
+def _start_fork_server() -> subprocess.Popen[bytes]:
+    """The warm interpreter that forks one child per Python example (see `_serve_forks`).
+
+    It is a fresh interpreter of its own: this process is never forked, since it may hold threads
+    (the mock server runs in one). It ends when its standard input closes, with this process.
+    """
+    global _fork_server
+    if _fork_server is None or _fork_server.poll() is not None:
+        code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); " \
+               "import example_runner; example_runner._serve_forks()"
+        _fork_server = subprocess.Popen(
+            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
+        )
+    return _fork_server
+
+
+def _serve_forks() -> None:
+    """The fork server's loop: one JSON job a line in, the child's pid and then its status out.
+
+    A job is `{"path", "env", "out", "err"}`; the child becomes `python <path>` (`_forked_example`).
+    """
+    import importlib
+
+    for name in _WARM_MODULES:
+        importlib.import_module(name)
+    reply = sys.stdout
+    for line in sys.stdin:
+        job = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _forked_example(job["path"], job["env"], job["out"], job["err"])
+            finally:
+                os._exit(70)  # only reached if the child could not even be set up
+        print(json.dumps({"pid": pid}), file=reply, flush=True)
+        _, wait_status = os.waitpid(pid, 0)
+        print(json.dumps({"status": os.waitstatus_to_exitcode(wait_status)}), file=reply, flush=True)
+
+
+def _read_reply(server: subprocess.Popen[bytes]) -> dict[str, int]:
+    assert server.stdout is not None
+    line = server.stdout.readline()
+    if not line:
+        raise RuntimeError(f"the examples' fork server stopped (exit {server.poll()})")
+    return json.loads(line)
+
+
+def _run_forked(path: Path, env: dict[str, str], timeout: float) -> tuple[int, bytes, bytes]:
+    """Run a Python example in a fork of the warm interpreter; return (exit status, stdout, stderr).
+
+    A child killed by a signal has a negative status, as with `subprocess`. Raises
+    `subprocess.TimeoutExpired` if the example runs longer than `timeout` seconds.
+    """
+    import select
+    import signal
+    import tempfile
+
+    server = _start_fork_server()
+    assert server.stdin is not None and server.stdout is not None
+    with tempfile.TemporaryDirectory(prefix="example-") as folder:
+        out, err = os.path.join(folder, "stdout"), os.path.join(folder, "stderr")
+        job = {"path": str(path), "env": env, "out": out, "err": err}
+        server.stdin.write(json.dumps(job).encode() + b"\n")
+        pid = _read_reply(server)["pid"]
+        finished, _, _ = select.select([server.stdout], [], [], timeout)
+        if not finished:
+            os.kill(pid, signal.SIGKILL)
+            _read_reply(server)
+            raise subprocess.TimeoutExpired([sys.executable, str(path)], timeout)
+        status = _read_reply(server)["status"]
+        with open(out, "rb") as printed, open(err, "rb") as complained:
+            return status, printed.read(), complained.read()
+
+
+def _forked_example(path: str, env: dict[str, str], out_path: str, err_path: str) -> None:
+    """In the forked child: become `python <path>` with `env`, run it, and exit with its status.
+
+    Standard streams, environment, working folder, argv, sys.path and time zone are set as a new
+    interpreter would set them; an unhandled exception prints its traceback and exits 1, as Python does.
+    """
+    import io
+    import locale
+    import runpy
+    import time
+    import traceback
+
+    for target, fd in ((out_path, 1), (err_path, 2)):
+        opened = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(opened, fd)
+        os.close(opened)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.environ.clear()
+    os.environ.update(env)
+    time.tzset()
+    locale.setlocale(locale.LC_CTYPE, "")
+    encoding, _, errors = env.get("PYTHONIOENCODING", "utf-8").partition(":")
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding=encoding)
+    # As CPython sets them for a non-terminal: stdout block-buffered, stderr line-buffered.
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding=encoding, errors=errors or "strict"
     )
-    stdout = completed.stdout.decode("utf-8", errors="replace")
-    stderr = completed.stderr.decode("utf-8", errors="replace")
-    return Run(normalise(stdout, mock_host_port), stderr, completed.returncode)
+    sys.stderr = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
+        encoding=encoding, errors="backslashreplace", line_buffering=True,
+    )
+    sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
+    script_dir = os.path.dirname(os.path.abspath(path))
+    os.chdir(script_dir)
+    extra = [entry for entry in env.get("PYTHONPATH", "").split(os.pathsep) if entry]
+    prefixes = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix})
+    interpreter_paths = [entry for entry in sys.path if entry.startswith(prefixes)]
+    sys.path[:] = [script_dir, *extra, *interpreter_paths]
+    sys.argv[:] = [path]
+
+    status = 0
+    try:
+        runpy.run_path(path, run_name="__main__")
+    except SystemExit as stop:
+        code = stop.code
+        if code is None:
+            status = 0
+        elif isinstance(code, int):
+            status = code
+        else:
+            print(code, file=sys.stderr)
+            status = 1
+    except BaseException as error:  # noqa: BLE001 - reported as the interpreter reports it
+        trace = error.__traceback__
+        # Leave out runpy's own frames, which `python file.py` would not show.
+        while trace is not None and trace.tb_frame.f_code.co_filename != path:
+            trace = trace.tb_next
+        traceback.print_exception(type(error), error, trace or error.__traceback__)
+        status = 1
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            status = status or 120
+    os._exit(status & 0xFF)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,23 +3,30 @@
 * Every code block in the built HTML is the text of a file under `snippets/` (an example, a named
   section of one, its stored output, or the client library), so no untested code reaches a reader.
 * Every example and every stored output under `snippets/` appears as a code block on some page.
+* No page writes the markup of an example by hand: each is placed with `<!-- md:example -->`.
+* Lines marked as an example's lesson are highlighted on the page, and an example that changes data has
+  the warning above it.
 * Every status in the errors table, and every header named on the caching and rate-limiting pages,
   appears in the stored output of some example, which the example tests compare with what it printed.
 """
 
 from __future__ import annotations
 
+import doctest
 import html
+import importlib
 import re
+import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 import example_runner
+from project import DOCS
+from page_examples import hand_written_includes, placed_examples
+from scenario import Scenario
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
 SNIPPETS = example_runner.SNIPPETS
 
 
@@ -88,8 +95,27 @@ def _code_blocks(site: Path) -> dict[str, list[str]]:
     return blocks
 
 
+def _docstring_examples() -> list[str]:
+    """The `>>>` examples in the docstrings of the modules under snippets/, as the reference shows them:
+    each run of lines between blank lines, from its first `>>>` line on, dedented.
+
+    `test_client_doctests.py` runs them.
+    """
+    blocks = []
+    for library in sorted(example_runner.LIBRARIES):
+        module = importlib.import_module(library.removesuffix(".py"))
+        for test in doctest.DocTestFinder().find(module):
+            for paragraph in re.split(r"\n[ \t]*\n", test.docstring or ""):
+                lines = paragraph.split("\n")
+                # A section's first block follows its heading (`Examples:`) with no blank line.
+                start = next((i for i, line in enumerate(lines) if line.lstrip().startswith(">>>")), None)
+                if start is not None:
+                    blocks.append(_normalise(textwrap.dedent("\n".join(lines[start:]))))
+    return blocks
+
+
 def test_every_code_block_on_the_site_comes_from_a_tested_snippet(built_site: Path) -> None:
-    sources = [text for path in _snippet_files() for text in _shown_texts(path)]
+    sources = [text for path in _snippet_files() for text in _shown_texts(path)] + _docstring_examples()
     untested = [
         f"{page}: {block[:80]!r}"
         for page, page_blocks in _code_blocks(built_site).items()
@@ -107,6 +133,105 @@ def test_every_snippet_and_stored_output_is_shown_on_some_page(built_site: Path)
         if not any(text and text in shown for text in _shown_texts(path))
     ]
     assert not unshown, "files under snippets/ that no page shows:\n" + "\n".join(unshown)
+
+
+def _pages() -> list[Path]:
+    return sorted(DOCS.rglob("*.md"))
+
+
+def _built_page(site: Path, source: Path) -> Path:
+    relative = source.relative_to(DOCS).with_suffix("")
+    folder = relative.parent if relative.name == "index" else relative
+    return site / folder / "index.html"
+
+
+@pytest.mark.parametrize("page", _pages(), ids=lambda page: page.relative_to(DOCS).as_posix())
+def test_no_page_writes_the_markup_of_an_example_by_hand(page: Path) -> None:
+    found = hand_written_includes(page.read_text(encoding="utf-8"))
+    assert not found, (
+        f"{page.relative_to(ROOT)} includes examples or outputs by hand; place each example with one line, "
+        "<!-- md:example <folder>/<name> -->:\n" + "\n".join(found)
+    )
+
+
+def test_a_page_with_tabs_written_by_hand_is_caught() -> None:
+    page = """# A page
+
+=== "Python"
+
+    ```python
+    --8<-- "pagination/list_one_page.py"
+    ```
+
+    Output:
+
+    ```text
+    --8<-- "pagination/list_one_page.py.out"
+    ```
+
+??? example "cliniko_client.py"
+
+    ```python
+    --8<-- "cliniko_client.py"
+    ```
+"""
+    assert hand_written_includes(page) == [
+        "line 6: pagination/list_one_page.py",
+        "line 12: pagination/list_one_page.py.out",
+    ]
+
+
+_PRE = re.compile(r"<pre[^>]*>(.*?)</pre>", re.DOTALL)
+_HIGHLIGHTED = re.compile(r'<span class="hll">(.*?)\n</span>')
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _lesson_lines(path: Path) -> list[str]:
+    """The lines of a snippet between its lesson markers, as the page shows them."""
+    lines, inside = [], False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        marker = example_runner.SECTION_MARKER.search(line)
+        if marker and marker.group("name") == "lesson":
+            inside = marker.group("kind") == "start"
+        elif inside and not marker:
+            lines.append(line)
+    return lines
+
+
+def test_lesson_lines_are_highlighted_and_their_markers_not_shown(built_site: Path) -> None:
+    checked = 0
+    for source in _pages():
+        page = _built_page(built_site, source).read_text(encoding="utf-8")
+        blocks = {_normalise(_TAG.sub("", block)): block for block in _PRE.findall(page)}
+        for name in placed_examples(source.read_text(encoding="utf-8")):
+            for path in sorted(SNIPPETS.glob(f"{name}.*")):
+                if path.suffix not in {".py", ".sh"}:
+                    continue
+                block = blocks.get(_normalise(example_runner.shown_text(path.relative_to(SNIPPETS).as_posix()) or ""))
+                assert block is not None, f"{source.name}: no code block shows {path.name} whole"
+                highlighted = [html.unescape(_TAG.sub("", line)) for line in _HIGHLIGHTED.findall(block)]
+                assert highlighted == _lesson_lines(path), f"{source.name}: {path.name}"
+                # The block equals the file without its markers: they are not on the page.
+                assert "-8<-" not in html.unescape(_TAG.sub("", block)), f"{source.name}: {path.name}"
+                checked += bool(highlighted)
+    assert checked >= 2, "fewer than two examples have lesson lines; the check would be vacuous"
+
+
+def test_every_example_that_changes_data_shows_the_warning_above_it(built_site: Path) -> None:
+    problems = []
+    for source in _pages():
+        flagged = [
+            name
+            for name in placed_examples(source.read_text(encoding="utf-8"))
+            if next(
+                Scenario.for_example(path) for path in sorted(SNIPPETS.glob(f"{name}.*")) if path.suffix in {".py", ".sh"}
+            ).changes
+        ]
+        page = _built_page(built_site, source).read_text(encoding="utf-8")
+        shown = page.count('<p class="admonition-title">Changes data</p>')
+        if shown != len(flagged):
+            problems.append(f"{source.name}: {len(flagged)} examples change data ({flagged}), {shown} warnings")
+    assert not problems, "\n".join(problems)
 
 
 def _stored_outputs() -> str:

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 
 import example_runner
-from conftest import in_ci
 from example_runner import Example
+from project import in_ci
 
 #: Command-line tools the curl examples may use, beyond bash itself.
 SHELL_TOOLS = ("curl", "jq")
@@ -37,7 +37,7 @@ def test_example_prints_its_stored_output(example: Example, mock, controls, requ
     _require_tools(example)
     api_key = example_runner.prepare(example, controls)
     host_port = urlsplit(mock.base_url).netloc
-    result = example_runner.run(example, mock.environment(), api_key, host_port)
+    result = example_runner.run(example, mock.environment(), api_key, host_port, fork=True)
 
     assert result.returncode == 0, f"{example} exited with {result.returncode}:\n{result.stderr}"
     assert result.stderr == "", f"{example} wrote to stderr:\n{result.stderr}"

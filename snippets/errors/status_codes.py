@@ -38,10 +38,16 @@ MISTAKES = [
 for what, method, url, changes in MISTAKES:
     options = {"auth": (API_KEY, ""), **changes}
     options["headers"] = {**GOOD_HEADERS, **changes.get("headers", {})}
-    response = requests.request(method, url, timeout=10, **options)
-    body = response.json()
+    try:
+        response = requests.request(method, url, timeout=10, **options)
+    except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+        sys.exit(f"No response from the API: {error}")
+    try:
+        body = response.json()
+    except ValueError:  # every API response is JSON; this one came from something in between
+        sys.exit(f"{response.status_code} {response.reason}, with a body that is not JSON")
     print(what)
-    print(f"  {response.status_code} {response.reason}: {body['message']}")
+    print(f"  {response.status_code} {response.reason}: {body.get('message')}")
     for name in ("WWW-Authenticate", "Allow"):
         if name in response.headers:
             print(f"  {name}: {response.headers[name]}")

@@ -1,40 +1,43 @@
 # Send requests that are each wrong in one way, and print how the API answers each one.
-set -euo pipefail
-: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
+# The parentheses run this in a subshell, so set -e, exit and trap stay there, not in your shell.
+(
+  set -euo pipefail
+  : "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
-base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
-key=(--user "$CLINIKO_API_KEY:")
-accept=(--header "Accept: application/json")
-agent=(--header "User-Agent: Practice Sync (dev@example.com)")
-json=(--header "Content-Type: application/json")
+  base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+  key=(--user "$CLINIKO_API_KEY:")
+  accept=(--header "Accept: application/json")
+  agent=(--header "User-Agent: Practice Sync (dev@example.com)")
+  json=(--header "Content-Type: application/json")
 
-# Print what is wrong, then the body and the status of the answer.
-try() {
-  echo "$1"
-  shift
-  curl --silent --show-error --max-time 10 --write-out '\nHTTP %{http_code}\n' "$@" | sed 's/^/  /'
-}
+  # Print what is wrong, then the body and the status of the answer.
+  try() {
+    echo "$1"
+    shift
+    curl --silent --show-error --max-time 10 --write-out '\nHTTP %{http_code}\n' "$@" | sed 's/^/  /'
+  }
 
-try "a User-Agent with no contact e-mail (curl/<version> by default)" \
-  "${key[@]}" "${accept[@]}" "$base_url/user"
-try "per_page above 100" \
-  "${key[@]}" "${accept[@]}" "${agent[@]}" "$base_url/patients?per_page=500"
-try "a body that is not valid JSON" \
-  "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '{"first_name": "Ana"' "$base_url/patients"
-try "an API key that does not exist" \
-  --user "not-a-real-key:" "${accept[@]}" "${agent[@]}" "$base_url/user"
-try "a patient ID that does not exist" \
-  "${key[@]}" "${accept[@]}" "${agent[@]}" "$base_url/patients/1"
-try "a method the path does not offer" \
-  "${key[@]}" "${accept[@]}" "${agent[@]}" --request DELETE "$base_url/patients/1240000000000000001"
-try "Accept: text/html" \
-  "${key[@]}" --header "Accept: text/html" "${agent[@]}" "$base_url/user"
-{ printf '{"first_name": "'; head -c 1100000 /dev/zero | tr '\0' 'A'; printf '"}'; } |
-  try "a body over 1 MiB" \
-    "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data-binary @- "$base_url/patients"
-try "Content-Type: application/x-www-form-urlencoded (curl's default for --data)" \
-  "${key[@]}" "${accept[@]}" "${agent[@]}" --data "first_name=Ana&last_name=Rossi" "$base_url/patients"
-try "a blank first name" \
-  "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '{"first_name": "", "last_name": "Rossi"}' "$base_url/patients"
-try "a body that is not a JSON object" \
-  "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '["Ana", "Rossi"]' "$base_url/patients"
+  try "a User-Agent with no contact e-mail (curl/<version> by default)" \
+    "${key[@]}" "${accept[@]}" "$base_url/user"
+  try "per_page above 100" \
+    "${key[@]}" "${accept[@]}" "${agent[@]}" "$base_url/patients?per_page=500"
+  try "a body that is not valid JSON" \
+    "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '{"first_name": "Ana"' "$base_url/patients"
+  try "an API key that does not exist" \
+    --user "not-a-real-key:" "${accept[@]}" "${agent[@]}" "$base_url/user"
+  try "a patient ID that does not exist" \
+    "${key[@]}" "${accept[@]}" "${agent[@]}" "$base_url/patients/1"
+  try "a method the path does not offer" \
+    "${key[@]}" "${accept[@]}" "${agent[@]}" --request DELETE "$base_url/patients/1240000000000000001"
+  try "Accept: text/html" \
+    "${key[@]}" --header "Accept: text/html" "${agent[@]}" "$base_url/user"
+  { printf '{"first_name": "'; head -c 1100000 /dev/zero | tr '\0' 'A'; printf '"}'; } |
+    try "a body over 1 MiB" \
+      "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data-binary @- "$base_url/patients"
+  try "Content-Type: application/x-www-form-urlencoded (curl's default for --data)" \
+    "${key[@]}" "${accept[@]}" "${agent[@]}" --data "first_name=Ana&last_name=Rossi" "$base_url/patients"
+  try "a blank first name" \
+    "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '{"first_name": "", "last_name": "Rossi"}' "$base_url/patients"
+  try "a body that is not a JSON object" \
+    "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '["Ana", "Rossi"]' "$base_url/patients"
+)

@@ -18,15 +18,21 @@ session.headers.update({
 })
 
 patients = []
+# --8<-- [start:lesson]
 url = f"{BASE_URL}/patients"
 page = 0
 while url:
-    response = session.get(url, timeout=10)
-    response.raise_for_status()
+    try:
+        response = session.get(url, timeout=10)
+    except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+        sys.exit(f"No response from the API: {error}")
+    if response.status_code != 200:
+        sys.exit(f"Expected 200, got {response.status_code}: {response.text}")
     body = response.json()
     page += 1
     patients.extend(body["patients"])
     url = body["links"].get("next")  # absent on the last page, which ends the loop
+    # --8<-- [end:lesson]
     print(f"page {page}: {len(body['patients'])} patients, next: {url or '(none)'}")
 
 print(f"fetched {len(patients)} patients; total_entries says {body['total_entries']}")

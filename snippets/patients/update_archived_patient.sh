@@ -1,6 +1,6 @@
 PATIENT_ID=1240000000000000007  # an archived patient
 curl --silent --show-error --max-time 10 --include \
-  --request PATCH \
+  --request PUT \
   --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}:" \
   --header "Accept: application/json" \
   --header "User-Agent: Practice Sync (dev@example.com)" \

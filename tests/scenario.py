@@ -1,0 +1,224 @@
+"""What an example needs from the mock, and what it changes: its `<stem>.scenario.json`, read and checked.
+
+A scenario file sits beside an example and serves its Python and curl variants alike. Every field is
+optional; a file may hold only some of them, and an example without a file runs with the defaults:
+
+    {
+      "key": "bookkeeper",                 # whose API key the example gets (see KEYS)
+      "clock": "2026-01-15T09:30:58Z",     # put the mock's clock here first
+      "remaining": 1,                      # leave the key's account this many requests this minute
+      "jump_clock_on_rate_limit": true,    # a 429 moves the clock to the end of the window
+      "fail_next": 1,                      # the next request(s) get 503, as in a server fault
+      "changes": {                         # the example creates, changes or archives a record:
+        "what": "archives a patient",      #   the page warns above it, with this text
+        "archives": true                   #   and says that archiving cannot be undone
+      }
+    }
+
+`Scenario.read` checks every field and names the file, the field and what was expected when one is
+wrong; an unknown field is an error, not silently ignored. The site build reads `changes` from here too
+(`hooks/examples.py`), so the warning on the page and the test that every writing example carries it
+(`tests/test_scenario.py`) look at the same flag.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mock_cliniko import seed
+
+SUFFIX = ".scenario.json"
+#: The example files a scenario can belong to: `<stem>.py` and `<stem>.sh` beside it.
+EXAMPLE_SUFFIXES = (".py", ".sh")
+
+#: The keys a scenario may ask for, by name. The account each belongs to is read from the seed data.
+KEYS = {
+    "admin": seed.ADMIN_KEY_A,
+    "practitioner": seed.PRACTITIONER_KEY_A,
+    "bookkeeper": seed.BOOKKEEPER_KEY_A,
+    "account_b": seed.ADMIN_KEY_B,
+    # Shaped like a real key, with a shard, but no user of the seed has it.
+    "unknown": "MS0xMjEwMDAwMDAwMDAwMDAwMDAx-bm90LWEtcmVhbC1rZXk-au1",
+}
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used; the message names the file, the field and what was expected."""
+
+
+def account_of(api_key: str) -> str | None:
+    """The account whose user holds `api_key` in the seed data, or None if no user holds it."""
+    for user in seed.initial_dataset().users.values():
+        if user.api_key == api_key:
+            return user.account_id
+    return None
+
+
+@dataclass(frozen=True)
+class DataChange:
+    """What an example changes in the account it runs against, said in a warning above it on the page."""
+
+    #: Completes "This example ...", e.g. "creates a patient".
+    what: str
+    #: The example archives a record, which cannot be undone through the API.
+    archives: bool = False
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The state an example runs in, and what it changes. The defaults are a freshly reset mock."""
+
+    key: str = "admin"
+    clock: datetime | None = None
+    remaining: int | None = None
+    jump_clock_on_rate_limit: bool = False
+    fail_next: int = 0
+    changes: DataChange | None = None
+
+    @property
+    def api_key(self) -> str:
+        return KEYS[self.key]
+
+    @classmethod
+    def for_example(cls, example: Path) -> Scenario:
+        """The scenario of the example file `example` (`x.py` or `x.sh` reads `x.scenario.json`)."""
+        path = scenario_path(example)
+        return cls.read(path) if path.exists() else cls()
+
+    @classmethod
+    def read(cls, path: Path) -> Scenario:
+        """Read and check a scenario file; raise ScenarioError naming the file and field at the first fault."""
+        where = _shown(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            raise ScenarioError(f"{where}: cannot be read ({error})") from None
+        except ValueError as error:
+            raise ScenarioError(f"{where}: not valid JSON ({error})") from None
+        return cls.from_dict(data, where)
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str) -> Scenario:
+        """Check the decoded JSON of a scenario file; `where` names the file in every message."""
+        if not isinstance(data, dict):
+            raise ScenarioError(f"{where}: expected a JSON object with the fields {', '.join(_FIELDS)}")
+        for name in data:
+            if name not in _FIELDS:
+                raise ScenarioError(
+                    f"{where}: unknown field {name!r}; a scenario may have only {', '.join(_FIELDS)}"
+                )
+        values = {name: _FIELDS[name](data[name], f"{where}: field {name!r}") for name in data}
+        scenario = cls(**values)
+        if scenario.remaining is not None and account_of(scenario.api_key) is None:
+            raise ScenarioError(
+                f"{where}: field 'remaining': expected a key that belongs to an account "
+                f"({', '.join(name for name, key in KEYS.items() if account_of(key))}), "
+                f"but 'key' is {scenario.key!r}"
+            )
+        return scenario
+
+    def apply(self, controls: Any) -> str:
+        """Set a freshly reset mock's `controls` to this scenario; return the API key the example uses."""
+        if self.clock is not None:
+            controls.set_time(self.clock)
+        if self.remaining is not None:
+            account = account_of(self.api_key)
+            assert account is not None, "from_dict checks that the key belongs to an account"
+            controls.set_remaining(account, self.remaining)
+        if self.jump_clock_on_rate_limit:
+            controls.jump_clock_on_rate_limit(True)
+        if self.fail_next:
+            controls.fail_next(self.fail_next)
+        return self.api_key
+
+
+def scenario_path(example: Path) -> Path:
+    """Where the scenario of an example file lives: beside it, `<stem>.scenario.json`."""
+    return example.with_name(example.stem + SUFFIX)
+
+
+def misplaced_scenarios(snippets: Path) -> list[str]:
+    """Scenario files under `snippets` with no example beside them: a misnamed file would be ignored."""
+    problems = []
+    for path in sorted(snippets.rglob("*" + SUFFIX)):
+        stem = path.name[: -len(SUFFIX)]
+        if not any(path.with_name(stem + suffix).is_file() for suffix in EXAMPLE_SUFFIXES):
+            expected = " or ".join(stem + suffix for suffix in EXAMPLE_SUFFIXES)
+            problems.append(f"{_shown(path)}: no example beside it (expected {expected} in the same folder)")
+    return problems
+
+
+def _shown(path: Path) -> str:
+    """A path as a message shows it: relative to the repository when it is inside it."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _key(value: Any, where: str) -> str:
+    if not isinstance(value, str) or value not in KEYS:
+        raise ScenarioError(f"{where}: expected one of {', '.join(map(repr, KEYS))}, got {value!r}")
+    return value
+
+
+def _clock(value: Any, where: str) -> datetime:
+    expected = 'expected an ISO 8601 instant with its time zone, such as "2026-01-15T09:30:59Z"'
+    if not isinstance(value, str):
+        raise ScenarioError(f"{where}: {expected}, got {value!r}")
+    try:
+        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ScenarioError(f"{where}: {expected}, got {value!r}") from None
+    if instant.tzinfo is None:
+        raise ScenarioError(f"{where}: {expected} (end it with Z), got {value!r}")
+    return instant
+
+
+def _count(least: int) -> Callable[[Any, str], int]:
+    def check(value: Any, where: str) -> int:
+        # bool is an int in Python, but `true` is not a count.
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ScenarioError(f"{where}: expected a whole number of at least {least}, got {value!r}")
+        return value
+
+    return check
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ScenarioError(f"{where}: expected true or false, got {value!r}")
+    return value
+
+
+def _changes(value: Any, where: str) -> DataChange:
+    shape = 'expected an object such as {"what": "creates a patient"}, with "archives": true for an archive'
+    if not isinstance(value, dict):
+        raise ScenarioError(f"{where}: {shape}, got {value!r}")
+    unknown = [name for name in value if name not in {"what", "archives"}]
+    if unknown:
+        raise ScenarioError(f"{where}: unknown field {unknown[0]!r} in it; {shape}")
+    what = value.get("what")
+    if not isinstance(what, str) or not what.strip() or what != what.strip() or what.endswith("."):
+        raise ScenarioError(
+            f"{where}: 'what' is required: a short text that completes \"This example ...\", "
+            f"without a final full stop, such as \"creates a patient\"; got {what!r}"
+        )
+    return DataChange(what, _flag(value.get("archives", False), f"{where} 'archives'"))
+
+
+#: Every field a scenario may have, and how its value is checked.
+_FIELDS: dict[str, Callable[[Any, str], Any]] = {
+    "key": _key,
+    "clock": _clock,
+    "remaining": _count(0),
+    "jump_clock_on_rate_limit": _flag,
+    "fail_next": _count(1),
+    "changes": _changes,
+}
