@@ -6,7 +6,7 @@ import (`LIBRARIES`). Its stored output lives beside it as `<file>.out` (for exa
 
 An example may need a prepared state, and may change data. Both are described, never coded, in a
 `<stem>.scenario.json` beside the example, shared by its Python and curl variants; `scenario.py` reads
-and checks it (its docstring lists the fields).
+and checks it. How to add an example: https://cliniko.github.io/cliniko-api/contributing/#add-an-example
 
 What an example prints is stored with two changes only, so the pages read as the real API would answer:
 the mock's address `127.0.0.1:<port>` is written `api.cliniko.com` (the same length, so any
