@@ -124,7 +124,7 @@ class NotFoundError(ClinikoError):
 
 
 class ValidationError(ClinikoError):
-    """`422 Unprocessable Entity`: the body was understood but its values are not acceptable."""
+    """`422 Unprocessable Content`: the body was understood but its values are not acceptable."""
 
     @property
     def errors(self) -> dict[str, str]:
