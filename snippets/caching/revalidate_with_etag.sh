@@ -1,4 +1,4 @@
-# Read a patient, then ask again with If-None-Match: the API answers 304 with no body.
+# Read a patient, then ask again with If-None-Match: the API responds with 304 and no body.
 # The parentheses run this in a subshell, so set -e, exit and trap stay there, not in your shell.
 (
   set -euo pipefail

@@ -20,7 +20,7 @@ url = f"{BASE_URL}/patients/1240000000000000001"  # use the ID of one of your ow
 
 
 def get(headers=None):
-    """GET the patient; stop with a one-line reason unless the API answers 200 or 304."""
+    """GET the patient; stop with a one-line reason unless the response is 200 or 304."""
     try:
         response = session.get(url, headers=headers, timeout=10)
     except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate

@@ -1,4 +1,4 @@
-# Check the status of every answer before using it: create a patient, archive it, then try to change it.
+# Check the status of every response before using it: create a patient, archive it, then try to change it.
 # The parentheses run this in a subshell, so set -e, exit and trap stay there, not in your shell.
 (
   set -euo pipefail

@@ -1,4 +1,4 @@
-"""Send requests that are each wrong in one way, and print how the API answers each one."""
+"""Send requests that are each wrong in one way, and print the API's response to each one."""
 
 import os
 import sys

@@ -1,4 +1,4 @@
-# Send requests that are each wrong in one way, and print how the API answers each one.
+# Send requests that are each wrong in one way, and print the API's response to each one.
 # The parentheses run this in a subshell, so set -e, exit and trap stay there, not in your shell.
 (
   set -euo pipefail
@@ -10,7 +10,7 @@
   agent=(--header "User-Agent: Practice Sync (dev@example.com)")
   json=(--header "Content-Type: application/json")
 
-  # Print what is wrong, then the body and the status of the answer.
+  # Print what is wrong, then the body and the status of the response.
   try() {
     echo "$1"
     shift
