@@ -56,7 +56,7 @@ try:
 except ApiError as error:
     sys.exit(f"Stopped: {error}")
 try:
-    call("PUT", patient_url, json={"email": "ana.rossi@example.com"})
+    changed = call("PUT", patient_url, json={"email": "ana.rossi@example.com"})
 except ApiError as error:
     # --8<-- [start:lesson]
     if error.status != 422:
@@ -65,3 +65,5 @@ except ApiError as error:
     for field, problem in error.errors.items():
         print(f"  {field}: {problem}")
     # --8<-- [end:lesson]
+else:
+    sys.exit(f"Expected 422, got {changed.status_code}: the archived patient was changed")

@@ -8,10 +8,11 @@
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
 
-  # call METHOD URL [curl options]: send one request and print its status. An error status stops the
-  # script with the error body, unless it is the one the caller is ready for (OK_ERROR=422 call ...).
+  # call METHOD URL [curl options]: send one request, print its status and keep it in $status. An error
+  # status stops the script with the error body, unless it is the one the caller is ready for
+  # (OK_ERROR=422 call ...).
   call() {
-    local method=$1 url=$2 status
+    local method=$1 url=$2
     shift 2
     status=$(curl --silent --show-error --max-time 10 \
       --user "$CLINIKO_API_KEY:" \
@@ -36,4 +37,8 @@
   call POST "$patient_url/archive"
   OK_ERROR=422 call PUT "$patient_url" --data '{"email": "ana.rossi@example.com"}'
   echo "  $(cat "$work/body")"
+  if [ "$status" != 422 ]; then
+    echo "Expected 422, got $status: the archived patient was changed" >&2
+    exit 1
+  fi
 )
