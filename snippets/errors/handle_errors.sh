@@ -25,7 +25,7 @@
     echo "$method ${url#"$base_url"} -> HTTP $status"
     # --8<-- [start:lesson]
     if [ "$status" -ge 400 ] && [ "$status" != "${OK_ERROR:-}" ]; then
-      echo "unexpected error: $(cat "$work/body")" >&2
+      echo "Stopped by HTTP $status: $(cat "$work/body")" >&2
       exit 1
     fi
     # --8<-- [end:lesson]
