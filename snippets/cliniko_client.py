@@ -11,8 +11,8 @@ It needs Python 3.11 or newer and `requests`, and it puts into practice what the
 * an ETag cache for `GET`s: a `304 Not Modified` is served from the cache;
 * every page of a list, by following `links.next`.
 
-Create one `Cliniko` per API key, then call `get`, `post`, `patch`, or `paginate` for a whole
-list. The client logs each request to the `cliniko_client` logger: every response at `DEBUG`, and every
+Create one `Cliniko` per API key, then call `get`, `post`, `put` (or its alias `patch`), or
+`paginate` for a whole list. The client logs each request to the `cliniko_client` logger: every response at `DEBUG`, and every
 wait before a retry at `INFO`.
 
 Examples:
@@ -67,7 +67,7 @@ logger = logging.getLogger("cliniko_client")
 
 # Methods that leave the same state however many times they are sent. A create (`POST`) is not one:
 # if its response is lost, sending it again can create a second record.
-_IDEMPOTENT = frozenset({"GET", "HEAD", "PATCH"})
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH"})
 _RETRYABLE_SERVER_STATUSES = frozenset({500, 502, 503, 504})
 _CONTACT_EMAIL = re.compile(r"[^@\s()<>]+@[^@\s()<>]+\.[A-Za-z]{2,}")
 
@@ -203,8 +203,8 @@ class Cliniko:
             must start with it, so that the key is never sent anywhere else.
         timeout: Seconds to wait for the server to accept the connection and, separately, for
             each read; applied to every request.
-        max_retries: How many times a request is sent again after a `429` or, for `GET`, `HEAD`
-            and `PATCH`, after a `500`, `502`, `503` or `504`. `0` turns retrying off.
+        max_retries: How many times a request is sent again after a `429` or, for `GET`, `HEAD`,
+            `PUT` and `PATCH`, after a `500`, `502`, `503` or `504`. `0` turns retrying off.
         max_wait: The longest single wait, in seconds. A `429` that asks for a longer wait is
             raised at once rather than waited out.
         cache_size: How many `GET` responses the ETag cache keeps (the least recently used go
@@ -352,8 +352,11 @@ class Cliniko:
         """
         return _decode(self._send("POST", self._url(path), json=json))
 
-    def patch(self, path: str, json: Any) -> Any:
-        """Change some fields of a record. Sending the same change twice leaves the same record.
+    def put(self, path: str, json: Any) -> Any:
+        """Update a record with `PUT`: only the fields sent change; every other field keeps its value.
+
+        This is the API's documented update. Sending the same change twice leaves the same record, so
+        a `PUT` is retried after a `5xx` like a `GET`.
 
         Args:
             path: A path under the base URL, or an absolute URL under it.
@@ -366,9 +369,30 @@ class Cliniko:
             ClinikoError: If the API responds with an error.
 
         Examples:
-            >>> patient = client.patch("patients/1240000000000000001", json={"first_name": "Will"})
+            >>> patient = client.put("patients/1240000000000000001", json={"first_name": "Will"})
             >>> patient["first_name"], patient["last_name"]
             ('Will', 'Kaur')
+        """
+        return _decode(self._send("PUT", self._url(path), json=json))
+
+    def patch(self, path: str, json: Any) -> Any:
+        """The same update as `put`, sent with `PATCH`, which the API accepts as an alias of `PUT`.
+
+        Prefer `put`; this method is kept so that code written for it still works.
+
+        Args:
+            path: A path under the base URL, or an absolute URL under it.
+            json: The fields to change.
+
+        Returns:
+            The decoded JSON body: the record as it now is.
+
+        Raises:
+            ClinikoError: If the API responds with an error.
+
+        Examples:
+            >>> client.patch("patients/1240000000000000001", json={"title": "Dr"})["title"]
+            'Dr'
         """
         return _decode(self._send("PATCH", self._url(path), json=json))
 
