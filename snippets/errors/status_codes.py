@@ -33,6 +33,7 @@ MISTAKES = [
      {"data": {"first_name": "Ana", "last_name": "Rossi"}}),
     ("a blank first name", 422, "POST", PATIENTS, {"json": {"first_name": "", "last_name": "Rossi"}}),
     ("a body that is not a JSON object", 422, "POST", PATIENTS, {"json": ["Ana", "Rossi"]}),
+    ("headers over 16 KiB", 431, "GET", f"{BASE_URL}/user", {"headers": {"X-Padding": "p" * 17_000}}),
 ]
 
 for what, expected, method, url, changes in MISTAKES:

@@ -47,4 +47,7 @@
     "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '{"first_name": "", "last_name": "Rossi"}' "$base_url/patients"
   try 422 "a body that is not a JSON object" \
     "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '["Ana", "Rossi"]' "$base_url/patients"
+  try 431 "headers over 16 KiB" \
+    "${key[@]}" "${accept[@]}" "${agent[@]}" --header "X-Padding: $(head -c 17000 /dev/zero | tr '\0' p)" \
+    "$base_url/user"
 )
