@@ -25,4 +25,6 @@
   echo "again, with If-None-Match: $etag"
   get --header "If-None-Match: $etag"
   # --8<-- [end:lesson]
+  [[ $(head -1 "$headers") == HTTP/*" 304"* ]] ||
+    { echo "Expected 304, got: $(head -1 "$headers" | tr -d '\r')" >&2; exit 1; }
 )
