@@ -12,8 +12,8 @@ It needs Python 3.11 or newer and `requests`, and it puts into practice what the
 * every page of a list, by following `links.next`.
 
 Create one `Cliniko` per API key, then call `get`, `post`, `put` (or its alias `patch`), or
-`paginate` for a whole list. The client logs each request to the `cliniko_client` logger: every response at `DEBUG`, and every
-wait before a retry at `INFO`.
+`paginate` for a whole list. The client logs each request to the `cliniko_client` logger: every
+response at `DEBUG`, and every wait before a retry at `INFO`.
 
 Examples:
     Create the client once, with your key and your application's name and contact e-mail. The
