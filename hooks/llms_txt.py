@@ -50,6 +50,8 @@ CONTAINER = re.compile(r'^(?P<indent>[ \t]*)(?P<mark>===|!!!|\?\?\?\+?)[ \t]*(?P
 REFERENCE = re.compile(r"^:::[ \t]+(?P<module>[\w.]+)[ \t]*$")
 PAGE_LINK = re.compile(r"\]\((?P<path>[^)\s#:]+\.md)(?P<anchor>#[^)\s]*)?\)")
 HEADING = re.compile(r"^#{1,6}[ \t]")
+#: An attribute list at the end of a heading (`## Scenarios { data-search-exclude }`), for HTML only.
+HEADING_ATTRIBUTES = re.compile(r"^(#{1,6}[ \t].*?)[ \t]*\{[^}]*\}[ \t]*$")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 INLINE_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
@@ -161,7 +163,7 @@ def to_markdown(markdown: str, snippets: Path, source: str, base: str) -> tuple[
             skipping_options = True
             continue
         if not in_fence:
-            line = PAGE_LINK.sub(lambda link: _page_link(link, source, base), line)
+            line = HEADING_ATTRIBUTES.sub(r"\1", PAGE_LINK.sub(lambda link: _page_link(link, source, base), line))
         out.append(line)
     return "\n".join(out).rstrip("\n") + "\n", problems
 
