@@ -200,6 +200,7 @@ _copies: dict[str, tuple[str, str]] = {}
 
 
 def on_pre_build(config: Any, **kwargs: Any) -> None:
+    """Start each build (`mkdocs serve` rebuilds in one process) with no copy kept from the last."""
     _copies.clear()
 
 
@@ -234,7 +235,7 @@ def on_post_build(config: Any, **kwargs: Any) -> None:
         listing += [f"> {config['site_description']}", ""]
     listing += [ABOUT_THE_EXAMPLES, ""]
     full = list(listing)
-    for section, pages in _nav_sections(kwargs.get("nav") or config.get("nav")):
+    for section, pages in _nav_sections():
         listing += [f"## {section}", ""]
         for page in pages:
             if page.file.src_uri not in _copies:
@@ -248,23 +249,23 @@ def on_post_build(config: Any, **kwargs: Any) -> None:
     (site / "llms-full.txt").write_text("\n".join(full), encoding="utf-8")
 
 
-_nav: Any = None
+_nav: list[Any] = []
 
 
 def on_nav(nav: Any, **kwargs: Any) -> Any:
-    global _nav
-    _nav = nav
+    """Keep the nav for the post-build step, which MkDocs does not hand it."""
+    _nav[:] = nav.items
     return nav
 
 
-def _nav_sections(_: Any) -> list[tuple[str, list[Any]]]:
+def _nav_sections() -> list[tuple[str, list[Any]]]:
     """The nav as (section title, its pages): a section of the nav, or a page at the top level on its own."""
     sections: list[tuple[str, list[Any]]] = []
-    for item in _nav.items if _nav else []:
+    for item in _nav:
         if item.is_page:
             sections.append((item.title, [item]))
         elif item.is_section:
-            sections.append((item.title, [page for page in _pages(item.children)]))
+            sections.append((item.title, _pages(item.children)))
     return sections
 
 
