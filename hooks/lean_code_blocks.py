@@ -23,6 +23,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mkdocs.plugins import CombinedEvent, event_priority
+
 #: The opening tag of a highlighted block (pymdownx.highlight), or of the labels of a set of content
 #: tabs ("Python", "curl": the same words at every example).
 BLOCK_START = re.compile(r'<div class="(?:[^"]* )?(?:highlight|tabbed-labels)(?: [^"]*)?"(?![^>]*data-search-exclude)')
@@ -47,6 +49,44 @@ def lighten(html: str) -> str:
 
 def on_page_content(html: str, **kwargs: Any) -> str:
     return lighten(html)
+
+
+#: A block kept out of the search index, with its content: a highlighted block or a set of tab labels,
+#: neither of which holds a `<div>` of its own.
+EXCLUDED_BLOCK = re.compile(r"(<div [^>]*data-search-exclude[^>]*>).*?(</div>)", re.DOTALL)
+#: The heading of an object of the mkdocstrings reference (the client's classes and methods).
+REFERENCE_HEADING = re.compile(r'(<h[1-6] [^>]*class="doc doc-heading")')
+#: What Material's search plugin removes from the page once it has read it.
+SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')
+_full_content: dict[str, str] = {}
+
+
+@event_priority(100)
+def _show_search_the_prose_only(context: Any, page: Any, **kwargs: Any) -> Any:
+    """Before the search plugin reads the page: empty the blocks it would leave out anyway, and leave out
+    the sections of the mkdocstrings reference.
+
+    Material's parser handles every tag of every code block only to drop it, which was the largest part
+    of the search plugin's time; the index it makes is the same. The reference repeats, one docstring
+    per section, what the prose of its page says: the names a reader types (`paginate`,
+    `RateLimitError`) are in that prose, and its docstrings were a tenth of the index.
+    """
+    _full_content[page.file.src_uri] = page.content
+    content = EXCLUDED_BLOCK.sub(r"\1\2", page.content)
+    page.content = REFERENCE_HEADING.sub(r"\1 data-search-exclude", content)
+    return context
+
+
+@event_priority(-100)
+def _restore_the_code_blocks(context: Any, page: Any, **kwargs: Any) -> Any:
+    """After the search plugin: the page's full content again, without the attributes meant for search."""
+    full = _full_content.pop(page.file.src_uri, None)
+    if full is not None:
+        page.content = SEARCH_ATTRIBUTE.sub("", full)
+    return context
+
+
+on_page_context = CombinedEvent(_show_search_the_prose_only, _restore_the_code_blocks)
 
 
 #: The markup Material keeps in a search entry's text. Material shows the text as a short plain excerpt

@@ -15,6 +15,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SOURCE = "openapi.yaml"
 TARGET = "openapi.json"
 
@@ -22,7 +23,8 @@ TARGET = "openapi.json"
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     source = Path(config.docs_dir) / SOURCE
     try:
-        description = yaml.safe_load(source.read_text(encoding="utf-8"))
+        # libyaml's loader when PyYAML has it: the same safe loading, several times faster than PyYAML's own.
+        description = yaml.load(source.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     except (OSError, yaml.YAMLError) as error:
         raise PluginError(f"cannot read the OpenAPI description {source}: {error}") from None
     if not isinstance(description, dict) or "openapi" not in description:

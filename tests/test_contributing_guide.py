@@ -36,7 +36,8 @@ GUIDE_ONLY: dict[str, str] = {
 }
 
 FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
-HEADING = re.compile(r"^#{1,6}[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
+#: A heading, without its closing hashes or its attribute list (`{ data-search-exclude }`).
+HEADING = re.compile(r"^#{1,6}[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*(?:\{[^}\n]*\})?[ \t]*$", re.MULTILINE)
 README_COMMANDS = ["make serve", "make test"]
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 import example_runner
-from project import DOCS
+from project import DOCS, ROOT
 from page_examples import hand_written_includes, placed_examples
 from scenario import Scenario
 
@@ -126,13 +126,24 @@ def test_every_code_block_on_the_site_comes_from_a_tested_snippet(built_site: Pa
 
 
 def test_every_snippet_and_stored_output_is_shown_on_some_page(built_site: Path) -> None:
+    """A library module (the client) is shown by its reference, not whole: the next test checks that."""
     shown = [block for page_blocks in _code_blocks(built_site).values() for block in page_blocks]
     unshown = [
         path.relative_to(SNIPPETS).as_posix()
         for path in _snippet_files()
-        if not any(text and text in shown for text in _shown_texts(path))
+        if path.relative_to(SNIPPETS).as_posix() not in example_runner.LIBRARIES
+        and not any(text and text in shown for text in _shown_texts(path))
     ]
     assert not unshown, "files under snippets/ that no page shows:\n" + "\n".join(unshown)
+
+
+def test_every_docstring_example_of_a_library_is_shown_in_its_reference(built_site: Path) -> None:
+    """The reference on the client page shows each `>>>` example that test_client_doctests.py runs."""
+    examples = _docstring_examples()
+    assert len(examples) >= 3, "too few docstring examples for the check to mean anything"
+    shown = [block for page_blocks in _code_blocks(built_site).values() for block in page_blocks]
+    unshown = [example[:80] for example in examples if example not in shown]
+    assert not unshown, "docstring examples that no page shows:\n" + "\n".join(unshown)
 
 
 def _pages() -> list[Path]:

@@ -1,8 +1,9 @@
 """llms.txt and llms-full.txt, the site as Markdown for tools: every page listed, every example in full.
 
-mkdocs-llmstxt writes them from each page's rendered HTML (see mkdocs.yml). An example in the full
-text must be the file the tests run, character for character, less only what pymdownx.snippets and
-Material never show (section and annotation markers): `example_runner.shown_text`.
+`hooks/llms_txt.py` writes them from the Markdown the pages are written in, with the example shortcodes
+expanded and the snippet includes resolved. An example in the full text must be the file the tests run,
+character for character, less only what pymdownx.snippets and Material never show (section and
+annotation markers): `example_runner.shown_text`.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def nav_pages() -> list[str]:
 
 
 def markdown_address(source: str) -> str:
-    """Where mkdocs-llmstxt publishes a page's Markdown: beside its index.html (`a/b.md` -> `a/b/index.md`)."""
+    """Where the build publishes a page's Markdown: beside its index.html (`a/b.md` -> `a/b/index.md`)."""
     stem = source.removesuffix(".md")
     if stem == "index" or stem.endswith("/index"):
         return site_url() + stem + ".md"
@@ -88,7 +89,7 @@ def test_every_page_of_the_nav_is_listed_in_llms_txt_and_published_as_markdown(b
     pages = nav_pages()
     assert len(pages) > 10, pages
     missing = [page for page in pages if markdown_address(page) not in listed]
-    assert not missing, f"pages of the nav that llms.txt does not list (mkdocs.yml, llmstxt sections): {missing}"
+    assert not missing, f"pages of the nav that llms.txt does not list: {missing}"
     for address in listed:
         assert address.startswith(site_url()), address
         published = built_site / address[len(site_url()) :]
@@ -110,20 +111,25 @@ def test_the_block_reader_finds_a_block_only_whole() -> None:
     assert "print(1)" not in code_blocks(text)
 
 
-def test_annotation_markers_are_left_out_of_the_markdown() -> None:
-    """Material shows a bubble for `# (1)!`; the Markdown must hold the code without it."""
+def _llms_hook():
     import importlib.util
 
-    from bs4 import BeautifulSoup
-
-    spec = importlib.util.spec_from_file_location("llms_preprocess", ROOT / "hooks" / "llms_preprocess.py")
+    spec = importlib.util.spec_from_file_location("llms_txt_hook", ROOT / "hooks" / "llms_txt.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    soup = BeautifulSoup(
-        '<pre><code><span class="n">key</span> <span class="o">=</span> <span class="mi">1</span>  '
-        '<span class="c1"># (1)!</span>\n<span class="c1"># a comment stays</span></code></pre>',
-        "html.parser",
+    return module
+
+
+def test_the_copy_shows_a_file_as_the_page_does_and_moves_tabs_to_the_margin(tmp_path: Path) -> None:
+    """Section and annotation markers go, a section is dedented, and a tab's code starts at the margin."""
+    (tmp_path / "demo.py").write_text(
+        "import os\n# --8<-- [start:call]\n    key = 1  # (1)!\n    # a comment stays\n# --8<-- [end:call]\n",
+        encoding="utf-8",
     )
-    module.preprocess(soup, "page.md")
-    assert soup.get_text() == "key = 1\n# a comment stays"
+    page = '=== "Python"\n\n    ```python hl_lines="2"\n    --8<-- "demo.py"\n    ```\n\n=== "Part"\n\n    ```python\n    --8<-- "demo.py:call"\n    ```\n\nSee [errors](errors.md#codes).\n'
+    copy, problems = _llms_hook().to_markdown(page, tmp_path, "guide/page.md", "https://example.org/site/")
+    assert not problems
+    assert code_blocks(copy) == ["import os\n    key = 1\n    # a comment stays", "key = 1\n# a comment stays"]
+    assert "**Python**" in copy and "hl_lines" not in copy and "8<" not in copy
+    assert "[errors](https://example.org/site/guide/errors/index.md#codes)" in copy

@@ -14,6 +14,21 @@ The package is split by concern:
 * `control` - the test-only controls (reset, clock, quota), never served on the API port.
 """
 
-from mock_cliniko.server import MockCliniko
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mock_cliniko.server import MockCliniko
 
 __all__ = ["MockCliniko"]
+
+
+def __getattr__(name: str) -> Any:
+    """`MockCliniko` is imported on first use: the site build reads only `seed` (through the scenarios),
+    and importing the server's Starlette and TLS stack cost it a tenth of a second."""
+    if name == "MockCliniko":
+        from mock_cliniko.server import MockCliniko
+
+        return MockCliniko
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
