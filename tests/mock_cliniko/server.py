@@ -26,6 +26,7 @@ from mock_cliniko.app import MockApi
 from mock_cliniko.clock import Clock
 from mock_cliniko.control import Controls, control_app
 from mock_cliniko.errors import JSON_TYPE, dump_json
+from mock_cliniko.exchanges import ExchangeLog, Recorder
 from mock_cliniko.rate_limit import RateLimiter
 from mock_cliniko.seed import ADMIN_KEY_A, initial_dataset
 from mock_cliniko.state import Store
@@ -237,6 +238,7 @@ class MockCliniko:
         control_port: when not None, also serve the controls over HTTPS on this port (0 picks one).
         clock_jumps_on_rate_limit: the hand-started mock's rule for its clock (see `Controls`).
         workdir: where to write the CA certificate (a new temporary folder by default).
+        record_exchanges: keep each request and response in `exchanges` (see `mock_cliniko.exchanges`).
     """
 
     def __init__(
@@ -247,6 +249,7 @@ class MockCliniko:
         control_port: int | None = None,
         clock_jumps_on_rate_limit: bool = False,
         workdir: Path | None = None,
+        record_exchanges: bool = False,
     ) -> None:
         self.host = host
         self.clock = Clock()
@@ -263,6 +266,8 @@ class MockCliniko:
         self.tls: Tls | None = None
         self.api: MockApi | None = None
         self.controls: Controls | None = None
+        #: Every exchange the API answered, when recording is on (the tests); None otherwise.
+        self.exchanges: ExchangeLog | None = ExchangeLog() if record_exchanges else None
 
     @property
     def _url_host(self) -> str:
@@ -303,7 +308,8 @@ class MockCliniko:
         self.port = listener.getsockname()[1]
         self.api = MockApi(self.store, self.clock, self.limiter, self.base_url)
         self.controls = Controls(self.api, clock_jumps_on_rate_limit=self._jump)
-        self._servers.append(_ThreadedServer(self.api, listener, self.tls, self.clock))
+        served = self.api if self.exchanges is None else Recorder(self.api, self.exchanges)
+        self._servers.append(_ThreadedServer(served, listener, self.tls, self.clock))
         if control_listener is not None:
             self.control_port = control_listener.getsockname()[1]
             self._servers.append(_ThreadedServer(control_app(self.controls), control_listener, self.tls, self.clock))
