@@ -255,13 +255,17 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def parameter_rows(description: dict[str, Any], operation: Operation, page: str) -> list[list[str]]:
-    """`[name (where), required, type and limits, meaning]` for each parameter: the path's, then the operation's."""
+    """`[name (where, required), type and limits, meaning]` for each parameter: the path's, then the operation's.
+
+    Whether a value is required goes with its name rather than in a column of its own, so that a table
+    keeps three columns and stays readable on a phone.
+    """
     rows = []
     for raw in [*operation.item.get("parameters", []), *operation.operation.get("parameters", [])]:
         parameter = resolve(description, raw)
+        where = f"{parameter['in']}, required" if parameter.get("required") else parameter["in"]
         rows.append([
-            f"{_code(parameter['name'])} ({parameter['in']})",
-            "yes" if parameter.get("required") else "no",
+            f"{_code(parameter['name'])} ({where})",
             _type_and_limits(description, parameter.get("schema", {})),
             prose(parameter.get("description"), page),
         ])
@@ -285,9 +289,7 @@ def field_rows(
                 note=prose(node.get("description"), page),
             )
             continue
-        row = [_code(prefix + name)]
-        if required_column:
-            row.append("yes" if name in required else "no")
+        row = [_code(prefix + name) + (" (required)" if required_column and name in required else "")]
         meaning = " ".join(part for part in (_meaning(description, node, page), note) if part)
         row += [_type_and_limits(description, node), meaning]
         rows.append(row)
@@ -343,16 +345,18 @@ def render_operation(description: dict[str, Any], operation: Operation, page: st
     lines: list[str] = []
     parameters = parameter_rows(description, operation, page)
     if parameters:
-        lines += [f"**Parameters of `{operation.title}`**", "", *_table(["Parameter", "Required", "Type and limits", "Meaning"], parameters), ""]
+        lines += [f"**Parameters of `{operation.title}`**", "", *_table(["Parameter", "Type and limits", "Meaning"], parameters), ""]
     body = operation.operation.get("requestBody")
     if body:
         body = resolve(description, body)
         media, content = next(iter(body.get("content", {}).items()))
         needed = "required" if body.get("required") else "optional"
-        intro = f"**Request body of `{operation.title}`**: `{media}`, {needed}."
+        intro = f"**Request body of `{operation.title}`**: `{media}`, {needed}; a field marked (required) must be sent."
+        if not resolve(description, content.get("schema", {})).get("required"):
+            intro = f"**Request body of `{operation.title}`**: `{media}`, {needed}; every field is optional."
         said = prose(body.get("description") or resolve(description, content.get("schema", {})).get("description"), page)
         lines += [f"{intro} {said}".rstrip(), ""]
-        lines += [*_table(["Field", "Required", "Type and limits", "Meaning"], field_rows(description, content["schema"], page, required_column=True)), ""]
+        lines += [*_table(["Field", "Type and limits", "Meaning"], field_rows(description, content["schema"], page, required_column=True)), ""]
     lines += [f"**Statuses of `{operation.title}`**", "", *_table(["Status", "When"], status_rows(description, operation, page)), ""]
     headers = header_rows(description, operation, page)
     if headers:
