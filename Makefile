@@ -51,7 +51,7 @@ lock: $(STAMP)
 	  --output-file requirements.lock pyproject.toml
 
 clean:
-	rm -rf site .pytest_cache
+	rm -rf site .pytest_cache test-results
 
 ## Run examples against the hand-started mock, as the tests do: make example S=snippets/quickstart/get_user.py
 example: $(STAMP)

@@ -14,6 +14,20 @@ It needs Python 3.11 or newer and `requests`, and it puts into practice what the
 Create one `Cliniko` per API key, then call `get`, `post`, `patch`, or `paginate` for a whole
 list. The client logs each request to the `cliniko_client` logger: every answer at `DEBUG`, and every
 wait before a retry at `INFO`.
+
+Examples:
+    Create the client once, with your key and your application's name and contact e-mail. The
+    examples of each method below use this `client`:
+
+    >>> import os
+    >>> from cliniko_client import Cliniko, NotFoundError, ValidationError
+    >>> client = Cliniko(
+    ...     api_key=os.environ["CLINIKO_API_KEY"],
+    ...     user_agent="Practice Sync (dev@example.com)",
+    ...     base_url=os.environ.get("CLINIKO_API_URL", "https://api.cliniko.com/v1"),
+    ... )
+    >>> client.get("user")["role"]
+    'administrator'
 """
 
 from __future__ import annotations
@@ -200,6 +214,21 @@ class Cliniko:
 
     Raises:
         ValueError: If an argument is out of range or the user agent names no contact e-mail.
+
+    Examples:
+        In a `with` block, the client closes its connections at the end:
+
+        >>> with Cliniko(os.environ["CLINIKO_API_KEY"], "Practice Sync (dev@example.com)",
+        ...              base_url=os.environ.get("CLINIKO_API_URL", "https://api.cliniko.com/v1")) as short_lived:
+        ...     print(short_lived.get("user")["first_name"])
+        Priya
+
+        A user agent without a contact e-mail is refused before anything is sent:
+
+        >>> Cliniko(os.environ["CLINIKO_API_KEY"], "python-requests/2.32")
+        Traceback (most recent call last):
+            ...
+        ValueError: user_agent must name your application and a contact e-mail address, as in 'Practice Sync (dev@example.com)'; got 'python-requests/2.32'
     """
 
     def __init__(
@@ -259,6 +288,24 @@ class Cliniko:
 
         Raises:
             ClinikoError: If the API answers with an error (a subclass for the common statuses).
+
+        Examples:
+            >>> patient = client.get("patients/1240000000000000001")
+            >>> patient["first_name"], patient["last_name"], patient["links"]["self"]
+            ('William', 'Kaur', 'https://api.cliniko.com/v1/patients/1240000000000000001')
+
+            Reading it again sends its `ETag`; the API responds with `304 Not Modified`, and the client
+            returns the copy it kept:
+
+            >>> client.get("patients/1240000000000000001") == patient
+            True
+
+            An error status raises the matching exception:
+
+            >>> client.get("patients/1")
+            Traceback (most recent call last):
+                ...
+            cliniko_client.NotFoundError: 404 Not found: there is no patient with that ID.
         """
         url = self._url(path, params)
         cached = self._cache.get(url)
@@ -287,6 +334,21 @@ class Cliniko:
 
         Raises:
             ClinikoError: If the API answers with an error.
+
+        Examples:
+            >>> patient = client.post("patients", json={"first_name": "Ana", "last_name": "Silva"})
+            >>> patient["first_name"], patient["last_name"], patient["archived_at"]
+            ('Ana', 'Silva', None)
+            >>> print(client.post(f"patients/{patient['id']}/archive"))
+            None
+
+            A value the API does not accept raises `ValidationError`, with the problems by field:
+
+            >>> try:
+            ...     client.post("patients", json={"first_name": "Ana"})
+            ... except ValidationError as error:
+            ...     print(error.status, error.errors)
+            422 {'last_name': "can't be blank"}
         """
         return _decode(self._send("POST", self._url(path), json=json))
 
@@ -302,6 +364,11 @@ class Cliniko:
 
         Raises:
             ClinikoError: If the API answers with an error.
+
+        Examples:
+            >>> patient = client.patch("patients/1240000000000000001", json={"first_name": "Will"})
+            >>> patient["first_name"], patient["last_name"]
+            ('Will', 'Kaur')
         """
         return _decode(self._send("PATCH", self._url(path), json=json))
 
@@ -318,6 +385,13 @@ class Cliniko:
 
         Raises:
             ClinikoError: If the API answers with an error.
+
+        Examples:
+            >>> [len(page["patients"]) for page in client.pages("patients")]
+            [50, 50, 10]
+            >>> first = next(client.pages("patients", {"per_page": 100}))
+            >>> first["total_entries"], first["links"]["next"]
+            (110, 'https://api.cliniko.com/v1/patients?page=2&per_page=100')
         """
         page = self.get(path, params)
         while True:
@@ -345,6 +419,11 @@ class Cliniko:
         Raises:
             ClinikoError: If the API answers with an error.
             KeyError: If a page has no list under `key`.
+
+        Examples:
+            >>> patients = list(client.paginate("patients", "patients", params={"per_page": 100}))
+            >>> len(patients), patients[0]["first_name"], patients[-1]["first_name"]
+            (110, 'William', 'Amelia')
         """
         seen: set[str] = set()
         for page in self.pages(path, params):
@@ -357,7 +436,11 @@ class Cliniko:
                 yield record
 
     def close(self) -> None:
-        """Close the connections the client holds."""
+        """Close the connections the client holds.
+
+        Examples:
+            >>> client.close()
+        """
         self._session.close()
 
     def __enter__(self) -> Cliniko:

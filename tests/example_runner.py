@@ -48,9 +48,8 @@ from typing import Any
 
 # KEYS and ScenarioError are re-exported: callers of the runner name the keys and catch bad scenarios.
 from scenario import KEYS, Scenario, ScenarioError, scenario_path  # noqa: F401
+from project import SNIPPETS
 
-ROOT = Path(__file__).resolve().parent.parent
-SNIPPETS = ROOT / "snippets"
 PUBLIC_HOST = "api.cliniko.com"
 
 #: Modules that examples import; they are tested by their own tests, not run as examples.

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from project import ROOT
 DESCRIPTION_PATH = ROOT / "docs" / "openapi.yaml"
 #: The HTTP methods an OpenAPI path item may describe, in the order the specification lists them.
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

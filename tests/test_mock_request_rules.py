@@ -17,7 +17,7 @@ from api_requests import (
     send,
 )
 from mock_cliniko import MockCliniko
-from mock_cliniko.negotiation import MAX_BODY_BYTES
+from mock_cliniko.request_rules import MAX_BODY_BYTES
 from mock_cliniko.seed import ACCOUNT_A, BOOKKEEPER_KEY_A
 
 PATIENT = "1240000000000000001"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from project import SNIPPETS
+
 
 def test_strict_build_produces_every_page(built_site: Path) -> None:
     assert (built_site / "index.html").is_file()
@@ -17,9 +19,8 @@ def test_an_include_of_a_missing_snippet_fails_the_build(tmp_path: Path) -> None
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parent.parent
     project = tmp_path / "project"
-    shutil.copytree(root / "snippets", project / "snippets")
+    shutil.copytree(SNIPPETS, project / "snippets")
     (project / "docs").mkdir()
     (project / "docs" / "index.md").write_text(
         '# Broken\n\n```python\n--8<-- "no_such_directory/no_such_example.py"\n```\n', encoding="utf-8"

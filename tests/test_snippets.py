@@ -14,9 +14,9 @@ import shutil
 import pytest
 
 import example_runner
-from conftest import in_ci
 from example_runner import Example
 from exchange_contract import checker_for, run_checked
+from project import in_ci
 
 #: Command-line tools the curl examples may use, beyond bash itself.
 SHELL_TOOLS = ("curl", "jq")

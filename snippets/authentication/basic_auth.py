@@ -13,7 +13,9 @@ if not API_KEY:
 try:
     response = requests.get(
         f"{BASE_URL}/user",
+        # --8<-- [start:lesson]
         auth=(API_KEY, ""),  # requests builds the Authorization: Basic header from this pair
+        # --8<-- [end:lesson]
         headers={
             "Accept": "application/json",
             "User-Agent": "Practice Sync (dev@example.com)",

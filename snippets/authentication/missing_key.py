@@ -8,7 +8,9 @@ import requests
 
 BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
 
+# --8<-- [start:lesson]
 # The mistake: no auth=(API_KEY, "").
+# --8<-- [end:lesson]
 try:
     response = requests.get(
         f"{BASE_URL}/user",
@@ -23,5 +25,7 @@ except requests.RequestException as error:  # no response at all: refused, timed
 print(response.status_code, response.reason)
 if response.status_code != 401:
     sys.exit(f"Expected 401, got {response.status_code}: {response.text}")
+# --8<-- [start:lesson]
 print("WWW-Authenticate:", response.headers["WWW-Authenticate"])
+# --8<-- [end:lesson]
 print(json.dumps(response.json(), indent=2))

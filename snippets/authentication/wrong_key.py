@@ -26,5 +26,7 @@ except requests.RequestException as error:  # no response at all: refused, timed
 print(response.status_code, response.reason)
 if response.status_code != 401:
     sys.exit(f"Expected 401, got {response.status_code}: {response.text}")
+# --8<-- [start:lesson]
 print("WWW-Authenticate:", response.headers["WWW-Authenticate"])
+# --8<-- [end:lesson]
 print(json.dumps(response.json(), indent=2))

@@ -7,7 +7,9 @@ import sys
 import requests
 
 # The only place the base URL appears; a trailing slash would give paths like /v1//patients.
+# --8<-- [start:lesson]
 BASE_URL = (os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1").rstrip("/")
+# --8<-- [end:lesson]
 API_KEY = os.environ.get("CLINIKO_API_KEY")
 if not API_KEY:
     sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
@@ -36,7 +38,9 @@ patients = get(f"{BASE_URL}/patients", params={"per_page": 1}).json()["patients"
 if not patients:
     sys.exit("This account has no patients yet: create one first.")
 
+# --8<-- [start:lesson]
 # Followed as given: the record's own link is already a complete URL.
 patient = get(patients[0]["links"]["self"])
+# --8<-- [end:lesson]
 print(patient.status_code, patient.reason)
 print(json.dumps(patient.json(), indent=2))

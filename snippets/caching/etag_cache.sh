@@ -18,10 +18,12 @@
       --etag-compare "$cache/etag" --etag-save "$cache/etag" \
       --output "$cache/new-body" --write-out '%{http_code}' \
       "$url")
+    # --8<-- [start:lesson]
     if [ "$status" = 304 ]; then
       echo "HTTP 304: $(wc -c <"$cache/body") bytes from the cache"
     elif [ "$status" = 200 ]; then
       mv "$cache/new-body" "$cache/body"
+    # --8<-- [end:lesson]
       echo "HTTP 200: $(wc -c <"$cache/body") bytes from the API, ETag: $(cat "$cache/etag")"
     else
       echo "HTTP $status: $(cat "$cache/new-body")" >&2

@@ -31,9 +31,13 @@ def get(headers=None):
 
 first = get()
 print(f"{first.status_code} {first.reason}, body: {len(first.content)} bytes")
+# --8<-- [start:lesson]
 last_modified = first.headers["Last-Modified"]
+# --8<-- [end:lesson]
 print(f"Last-Modified: {last_modified}")
 
 print(f"If-Modified-Since: {last_modified}")
+# --8<-- [start:lesson]
 second = get({"If-Modified-Since": last_modified})
+# --8<-- [end:lesson]
 print(f"{second.status_code} {second.reason}, body: {len(second.content)} bytes")

@@ -19,8 +19,12 @@
   }
 
   get
+  # --8<-- [start:lesson]
   last_modified=$(grep -i '^last-modified:' "$headers" | cut -d ' ' -f 2- | tr -d '\r')
+  # --8<-- [end:lesson]
   echo "Last-Modified: $last_modified"
   echo "If-Modified-Since: $last_modified"
+  # --8<-- [start:lesson]
   get --header "If-Modified-Since: $last_modified"
+  # --8<-- [end:lesson]
 )

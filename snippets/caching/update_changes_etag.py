@@ -31,12 +31,18 @@ def send(method, expected, **options):
 
 
 before = send("GET", 200)
+# --8<-- [start:lesson]
 old_etag = before.headers["ETag"]
+# --8<-- [end:lesson]
 print(f"GET: {before.status_code} {before.reason}, ETag: {old_etag}, title: {before.json()['title']}")
 
+# --8<-- [start:lesson]
 changed = send("PUT", 200, json={"title": "Dr"})
+# --8<-- [end:lesson]
 print(f"PUT: {changed.status_code} {changed.reason}, title: {changed.json()['title']}")
 
+# --8<-- [start:lesson]
 after = send("GET", 200, headers={"If-None-Match": old_etag})
+# --8<-- [end:lesson]
 print(f"GET with If-None-Match: {old_etag}")
 print(f"  {after.status_code} {after.reason}, ETag: {after.headers['ETag']}, title: {after.json()['title']}")

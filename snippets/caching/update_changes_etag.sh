@@ -20,13 +20,19 @@
   etag() { grep -i '^etag:' "$headers" | cut -d ' ' -f 2 | tr -d '\r'; }
 
   status=$(request)
+  # --8<-- [start:lesson]
   old_etag=$(etag)
+  # --8<-- [end:lesson]
   echo "GET: HTTP $status, ETag: $old_etag"
 
+  # --8<-- [start:lesson]
   status=$(request --request PUT --header "Content-Type: application/json" --data '{"title": "Dr"}')
+  # --8<-- [end:lesson]
   echo "PUT: HTTP $status"
 
+  # --8<-- [start:lesson]
   status=$(request --header "If-None-Match: $old_etag")
+  # --8<-- [end:lesson]
   echo "GET with If-None-Match: $old_etag"
   echo "  HTTP $status, ETag: $(etag)"
 )

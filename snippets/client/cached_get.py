@@ -22,8 +22,10 @@ try:
         user_agent="Practice Sync (dev@example.com)",
         base_url=BASE_URL,
     ) as client:
+        # --8<-- [start:lesson]
         first = client.get("patients/1240000000000000001")  # use the ID of one of your own patients
         second = client.get("patients/1240000000000000001")
+        # --8<-- [end:lesson]
 except ClinikoError as error:  # an error response: status and message
     sys.exit(f"The API refused: {error}")
 except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate

@@ -21,8 +21,10 @@ try:
         api_key=API_KEY,
         user_agent="Practice Sync (dev@example.com)",
         base_url=BASE_URL,
+        # --8<-- [start:lesson]
         max_retries=3,  # the default: at most three retries
         max_wait=60,  # the default: a 429 that asks for more than 60 s is raised instead
+        # --8<-- [end:lesson]
     ) as client:
         user = client.get("user")
 except ClinikoError as error:  # an error response: status and message

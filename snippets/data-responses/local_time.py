@@ -29,8 +29,10 @@ if response.status_code != 200:
 user = response.json()
 
 # fromisoformat reads the trailing Z from Python 3.11 on; the result is aware and in UTC.
+# --8<-- [start:lesson]
 created_utc = datetime.fromisoformat(user["created_at"])
 created_local = created_utc.astimezone(ZoneInfo(user["time_zone"]))
+# --8<-- [end:lesson]
 print("time_zone: ", user["time_zone"])
 print("created_at:", user["created_at"])
 print("local:     ", created_local.isoformat(), created_local.tzname())

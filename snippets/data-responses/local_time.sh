@@ -11,5 +11,7 @@
 
   echo "time_zone:  $time_zone"
   echo "created_at: $created_at"
+  # --8<-- [start:lesson]
   echo "local:      $(TZ="$time_zone" date --date="$created_at" '+%Y-%m-%dT%H:%M:%S%:z %Z')"
+  # --8<-- [end:lesson]
 )

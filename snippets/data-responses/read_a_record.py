@@ -33,8 +33,10 @@ print(json.dumps(patient, indent=2))
 
 # Why the ID is a string: above 2**53 a 64-bit float, which is what a JavaScript number is,
 # cannot hold every integer, so the ID would silently change.
+# --8<-- [start:lesson]
 patient_id = patient["id"]
 print(f"id:              {patient_id!r} (a {type(patient_id).__name__})")
 print(f"above 2**53:     {int(patient_id) > 2**53}")
 print(f"as an integer:   {int(patient_id)}")
 print(f"as a float:      {int(float(patient_id))}")
+# --8<-- [end:lesson]

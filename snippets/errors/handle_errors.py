@@ -11,6 +11,7 @@ if not API_KEY:
     sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
 
 
+# --8<-- [start:lesson]
 class ApiError(Exception):
     """An answer with a status of 400 or more."""
 
@@ -23,6 +24,7 @@ class ApiError(Exception):
         self.message = body.get("message", response.reason)
         self.errors = body.get("errors", {})  # only 422 has them
         super().__init__(f"{self.status} {self.message}")
+# --8<-- [end:lesson]
 
 
 session = requests.Session()
@@ -39,8 +41,10 @@ def call(method, url, **kwargs):
     except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
         sys.exit(f"No response from the API: {error}")
     print(f"{method} {url.removeprefix(BASE_URL)} -> {response.status_code} {response.reason}")
+    # --8<-- [start:lesson]
     if response.status_code >= 400:
         raise ApiError(response)
+    # --8<-- [end:lesson]
     return response
 
 
@@ -54,8 +58,10 @@ except ApiError as error:
 try:
     call("PUT", patient_url, json={"email": "ana.rossi@example.com"})
 except ApiError as error:
+    # --8<-- [start:lesson]
     if error.status != 422:
         sys.exit(f"Stopped: {error}")  # anything else is not a problem this program knows how to fix
     print(f"  {error.message}")
     for field, problem in error.errors.items():
         print(f"  {field}: {problem}")
+    # --8<-- [end:lesson]

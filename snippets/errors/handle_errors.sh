@@ -22,10 +22,12 @@
       --dump-header "$work/headers" --output "$work/body" --write-out '%{http_code}' \
       "$url")
     echo "$method ${url#"$base_url"} -> HTTP $status"
+    # --8<-- [start:lesson]
     if [ "$status" -ge 400 ] && [ "$status" != "${OK_ERROR:-}" ]; then
       echo "unexpected error: $(cat "$work/body")" >&2
       exit 1
     fi
+    # --8<-- [end:lesson]
   }
 
   call POST "$base_url/patients" --data '{"first_name": "Ana", "last_name": "Rossi"}'

@@ -32,9 +32,11 @@ def message(response):
         return response.reason
 
 
+# --8<-- [start:lesson]
 def backoff(attempt):
     """No advice from the server: wait exponentially longer each time, with random jitter."""
     return random.uniform(0, min(2**attempt, MAX_WAIT))
+# --8<-- [end:lesson]
 
 
 def get_with_retries(url):
@@ -42,22 +44,26 @@ def get_with_retries(url):
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             response = session.get(url, timeout=10)
+        # --8<-- [start:lesson]
         except requests.Timeout as error:  # no response in time: the fault may pass, like a 5xx
             print(f"attempt {attempt}: timed out")
             if attempt == MAX_ATTEMPTS:
                 sys.exit(f"No response from the API after {attempt} attempts: {error}")
             time.sleep(backoff(attempt))
             continue
+        # --8<-- [end:lesson]
         except requests.RequestException as error:  # refused, bad certificate: retrying will not help
             sys.exit(f"No response from the API: {error}")
         print(f"attempt {attempt}: {response.status_code} {response.reason}")
         if response.status_code not in RETRY_STATUSES or attempt == MAX_ATTEMPTS:
             return response
+        # --8<-- [start:lesson]
         retry_after = response.headers.get("Retry-After", "")
         wait = min(int(retry_after), MAX_WAIT) if retry_after.isdigit() else backoff(attempt)
         print(f"  {message(response)}")
         print(f"  Retry-After: {retry_after or '(none)'}; waiting {wait:g} s")
         time.sleep(wait)
+        # --8<-- [end:lesson]
 
 
 response = get_with_retries(f"{BASE_URL}/user")

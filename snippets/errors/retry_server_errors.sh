@@ -20,8 +20,10 @@
       --dump-header "$work/headers" --output "$work/body" --write-out '%{http_code}' \
       "$url") || curl_exit=$?
     retry_after=
+    # --8<-- [start:lesson]
     if [ "$curl_exit" = 28 ]; then  # curl's exit 28: no response in time, which may pass like a 5xx
       echo "attempt $attempt: timed out"
+    # --8<-- [end:lesson]
     elif [ "$curl_exit" != 0 ]; then  # refused, bad certificate: curl said why, and a retry won't help
       exit "$curl_exit"
     else
@@ -30,9 +32,12 @@
         429 | 500 | 502 | 503 | 504) ;;
         *) break ;;
       esac
+      # --8<-- [start:lesson]
       retry_after=$(grep -i '^retry-after:' "$work/headers" | cut -d ' ' -f 2 | tr -d '\r' || true)
+      # --8<-- [end:lesson]
     fi
     [ "$attempt" -lt "$max_attempts" ] || break
+    # --8<-- [start:lesson]
     if [[ "$retry_after" =~ ^[0-9]+$ ]]; then
       wait=$((retry_after < max_wait ? retry_after : max_wait))
     else
@@ -40,6 +45,7 @@
       cap=$((2 ** attempt < max_wait ? 2 ** attempt : max_wait))
       wait=$((RANDOM % (cap + 1)))
     fi
+    # --8<-- [end:lesson]
     [ "$curl_exit" != 0 ] || echo "  $(cat "$work/body")"
     echo "  Retry-After: ${retry_after:-(none)}; waiting $wait s"
     sleep "$wait"

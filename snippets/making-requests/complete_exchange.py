@@ -27,8 +27,10 @@ except requests.RequestException as error:  # no response at all: refused, timed
 sent = response.request
 print(f"> {sent.method} {sent.url}")
 for name, value in sent.headers.items():
+    # --8<-- [start:lesson]
     if name == "Authorization":
         value = "Basic [your key, base64-encoded]"  # never print or log the real value
+    # --8<-- [end:lesson]
     print(f"> {name}: {value}")
 print()
 print(f"< {response.status_code} {response.reason}")

@@ -16,7 +16,9 @@ try:
     response = requests.get(
         f"{BASE_URL}/user",
         auth=(API_KEY, ""),
+        # --8<-- [start:lesson]
         headers={"Accept": "application/json"},
+        # --8<-- [end:lesson]
         timeout=10,
     )
 except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate

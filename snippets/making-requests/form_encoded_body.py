@@ -20,7 +20,9 @@ try:
             "Accept": "application/json",
             "User-Agent": "Practice Sync (dev@example.com)",
         },
+        # --8<-- [start:lesson]
         data={"first_name": "Jordan", "last_name": "Ellis"},
+        # --8<-- [end:lesson]
         timeout=10,
     )
 except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate

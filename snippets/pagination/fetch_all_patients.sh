@@ -7,7 +7,9 @@
   url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients"
   page=0
   fetched=0
+  # --8<-- [start:lesson]
   while [ -n "$url" ]; do
+  # --8<-- [end:lesson]
     body=$(curl --silent --show-error --fail-with-body --max-time 10 \
       --user "$CLINIKO_API_KEY:" \
       --header "Accept: application/json" \
@@ -16,8 +18,10 @@
     page=$((page + 1))
     count=$(jq '.patients | length' <<<"$body")
     fetched=$((fetched + count))
+    # --8<-- [start:lesson]
     # links.next is absent on the last page: url becomes empty and the loop ends.
     url=$(jq --raw-output '.links.next // empty' <<<"$body")
+    # --8<-- [end:lesson]
     echo "page $page: $count patients, next: ${url:-(none)}"
   done
   echo "fetched $fetched patients; total_entries says $(jq '.total_entries' <<<"$body")"

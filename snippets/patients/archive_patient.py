@@ -29,7 +29,9 @@ def send(method, url, expected):
     return response
 
 
+# --8<-- [start:lesson]
 response = send("POST", f"{BASE_URL}/patients/{PATIENT_ID}/archive", 204)
+# --8<-- [end:lesson]
 print("body:", repr(response.content))
 
 # Read it back: archived_at is now set.

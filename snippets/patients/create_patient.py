@@ -19,6 +19,7 @@ try:
             "Accept": "application/json",
             "User-Agent": "Practice Sync (dev@example.com)",
         },
+        # --8<-- [start:lesson]
         # json= encodes the body and sends Content-Type: application/json
         json={
             "title": "Ms",
@@ -27,6 +28,7 @@ try:
             "date_of_birth": "1988-04-23",
             "email": "jordan.ellis@example.com",
         },
+        # --8<-- [end:lesson]
         timeout=10,
     )
 except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate

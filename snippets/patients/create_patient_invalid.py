@@ -19,8 +19,10 @@ try:
             "Accept": "application/json",
             "User-Agent": "Practice Sync (dev@example.com)",
         },
+        # --8<-- [start:lesson]
         # No last_name, and a date of birth that is not YYYY-MM-DD.
         json={"first_name": "Jordan", "date_of_birth": "23/04/1988"},
+        # --8<-- [end:lesson]
         timeout=10,
     )
 except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate

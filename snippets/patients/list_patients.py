@@ -14,7 +14,9 @@ if not API_KEY:
 try:
     response = requests.get(
         f"{BASE_URL}/patients",
+        # --8<-- [start:lesson]
         params={"per_page": 3},
+        # --8<-- [end:lesson]
         auth=(API_KEY, ""),
         headers={
             "Accept": "application/json",

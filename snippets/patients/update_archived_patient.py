@@ -13,7 +13,9 @@ if not API_KEY:
 PATIENT_ID = "1240000000000000007"  # an archived patient
 
 try:
+    # --8<-- [start:lesson]
     response = requests.put(
+    # --8<-- [end:lesson]
         f"{BASE_URL}/patients/{PATIENT_ID}",
         auth=(API_KEY, ""),
         headers={

@@ -13,14 +13,18 @@ if not API_KEY:
 PATIENT_ID = "1240000000000000001"  # use the ID of one of your own patients
 
 try:
+    # --8<-- [start:lesson]
     response = requests.put(
         f"{BASE_URL}/patients/{PATIENT_ID}",
+    # --8<-- [end:lesson]
         auth=(API_KEY, ""),
         headers={
             "Accept": "application/json",
             "User-Agent": "Practice Sync (dev@example.com)",
         },
+        # --8<-- [start:lesson]
         json={"email": "william.kaur@example.net"},
+        # --8<-- [end:lesson]
         timeout=10,
     )
 except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate

@@ -26,6 +26,8 @@ except requests.RequestException as error:  # no response at all: refused, timed
 print(response.status_code, response.reason)
 if response.status_code != 429:
     sys.exit(f"Expected 429, got {response.status_code}: {response.text}")
+# --8<-- [start:lesson]
 for name in ("Date", "Retry-After", "X-RateLimit-Reset", "Cache-Control"):
     print(f"{name}: {response.headers.get(name)}")
+# --8<-- [end:lesson]
 print(json.dumps(response.json(), indent=2))

@@ -29,6 +29,7 @@ def get_within_rate_limit(url):
         except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
             sys.exit(f"No response from the API: {error}")
         print(f"{response.status_code} {response.reason}, Date: {response.headers.get('Date')}")
+        # --8<-- [start:lesson]
         retry_after = response.headers.get("Retry-After", "")
         if response.status_code != 429 or attempt == MAX_ATTEMPTS or not retry_after.isdigit():
             return response
@@ -38,6 +39,7 @@ def get_within_rate_limit(url):
             return response
         print(f"  waiting {wait} s")
         time.sleep(wait)
+        # --8<-- [end:lesson]
 
 
 response = get_within_rate_limit(f"{BASE_URL}/user")

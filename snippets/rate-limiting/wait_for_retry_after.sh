@@ -20,11 +20,13 @@
       "$url")
     echo "HTTP $status, Date: $(header date)"
     [ "$status" = 429 ] && [ "$attempt" -lt "$max_attempts" ] || break
+    # --8<-- [start:lesson]
     wait=$(header retry-after)
     echo "  Retry-After: $wait, X-RateLimit-Reset: $(header x-ratelimit-reset)"
     [ "$wait" -le "$max_wait" ] || break
     echo "  waiting $wait s"
     sleep "$wait"
+    # --8<-- [end:lesson]
   done
   if [ "$status" != 200 ]; then
     echo "Expected HTTP 200, got $status: $(cat "$work/body")" >&2

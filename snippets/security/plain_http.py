@@ -8,7 +8,9 @@ import requests
 
 BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
 # The mistake: the same URL with http:// instead of https://.
+# --8<-- [start:lesson]
 PLAIN_URL = BASE_URL.replace("https://", "http://", 1)
+# --8<-- [end:lesson]
 
 # No API key on purpose: over plain HTTP it would cross the network unencrypted.
 try:

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser.support import Site, Visit
+from browser.page_walk import Visit
+from docs_site import Site
 
 pytestmark = pytest.mark.browser
 

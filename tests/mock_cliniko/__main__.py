@@ -31,12 +31,12 @@ def main() -> int:
         return 2
     port = int(raw_port)
     workdir = Path(os.environ.get("MOCK_CLINIKO_DIR", Path.cwd() / ".mock-cliniko"))
-    mock = MockCliniko(port=port, control_port=port + 1, clock_jumps_on_rate_limit=True, workdir=workdir)
     try:
-        mock.start()
+        mock = MockCliniko(port=port, control_port=port + 1, clock_jumps_on_rate_limit=True, workdir=workdir)
     except PortInUseError as error:
         print(f"mock: {error}", file=sys.stderr)
         return 1
+    mock.start()
 
     # The handlers go in before the mock says it is running, so that an early Ctrl+C still stops it cleanly.
     stop = threading.Event()
