@@ -19,9 +19,8 @@ from pathlib import Path
 import pytest
 
 from openapi_description import load_description, operations
+from project import DOCS, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
 RESOURCE_PAGES = sorted((DOCS / "resources").glob("*.md"))
 sys.path.insert(0, str(ROOT / "hooks"))
 
