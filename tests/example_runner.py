@@ -26,6 +26,8 @@ problem, naming the exchange, the operation, the status and the rule broken. The
 - A request for a path or a method the description does not have must get `404` or `405` (with an
   `Allow` header listing exactly the methods the description gives that path), or a status of an
   earlier check, and the response must still carry the error body, `Date` and `Cache-Control: no-store`.
+- The mock keeps the first 64 KiB of each body. A request body longer than that (only the `413` lesson
+  sends one) is not checked against its schema; its response still is.
 - Plain HTTP never reaches the API: the server answers it before any route is matched, so it is not an
   exchange of the description (whose only server is `https://`), and it is not recorded.
 

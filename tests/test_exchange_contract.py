@@ -8,6 +8,7 @@ outside any operation that lacks what every error carries.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ import test_snippets
 from example_runner import SNIPPETS, Example
 from exchange_contract import ContractChecker, checker_for, run_checked, statuses_up_to
 from mock_cliniko import app as mock_app
-from mock_cliniko.exchanges import Exchange
+from mock_cliniko.exchanges import BODY_LIMIT, Exchange, ExchangeLog, Recorder
 from openapi_description import load_description
 
 
@@ -126,3 +127,40 @@ def test_a_broken_rule_allows_its_status_and_those_of_earlier_checks_only() -> N
     assert 422 in statuses_up_to("the body's fields") and 422 not in statuses_up_to("the body's media type")
     with pytest.raises(ValueError, match="no check"):
         statuses_up_to("the moon's phase")
+
+
+# The log ---------------------------------------------------------------------------------------------
+
+
+def test_the_log_is_bounded_and_says_what_it_dropped() -> None:
+    log = ExchangeLog(capacity=2)
+    for number in range(3):
+        log.add(Exchange(method="GET", path=f"/v1/{number}", query="", request_headers=[]))
+    assert [exchange.path for exchange in log] == ["/v1/1", "/v1/2"] and log.dropped == 1
+    log.clear()
+    assert len(log) == 0 and log.dropped == 0
+
+
+def test_the_recorder_passes_everything_through_and_cuts_long_bodies_short() -> None:
+    sent: list[dict[str, Any]] = []
+
+    async def application(scope, receive, send) -> None:
+        request = await receive()
+        await send({"type": "http.response.start", "status": 201, "headers": [(b"Content-Type", b"application/json")]})
+        await send({"type": "http.response.body", "body": request["body"][:10]})
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"x" * (BODY_LIMIT + 5), "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    log = ExchangeLog()
+    scope = {"type": "http", "method": "POST", "path": "/v1/patients", "query_string": b"a=1", "headers": [(b"Accept", b"*/*")]}
+    asyncio.run(Recorder(application, log)(scope, receive, send))
+    assert [message["type"] for message in sent] == ["http.response.start", "http.response.body"]
+    (exchange,) = log.snapshot()
+    assert (exchange.method, exchange.path, exchange.query, exchange.status) == ("POST", "/v1/patients", "a=1", 201)
+    assert exchange.request_header("accept") == "*/*" and exchange.response_header("content-type") == "application/json"
+    assert len(exchange.request_body) == BODY_LIMIT and exchange.request_body_truncated
+    assert exchange.response_body == b"x" * 10 and exchange.complete

@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-#: How many exchanges the log keeps; the oldest go first. More than any example makes.
-DEFAULT_CAPACITY = 2000
-#: How much of a body is kept. A larger body (only a `413` lesson sends one) is kept cut short.
-BODY_LIMIT = 1024 * 1024
+#: How many exchanges the log keeps; the oldest go first. Far more than any example makes (a dozen),
+#: and few enough that the log stays small while the mock's own tests send thousands of requests.
+DEFAULT_CAPACITY = 256
+#: How much of each body is kept (64 KiB). A larger body, such as the `413` lesson's, is kept cut short.
+BODY_LIMIT = 64 * 1024
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Exchange:
     status: int = 0
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     response_body: bytes = b""
+    response_body_truncated: bool = False
     #: False while the response is incomplete (or when the application sent none).
     complete: bool = False
 
@@ -131,7 +133,11 @@ class Recorder:
                 exchange.status = message["status"]
                 exchange.response_headers = _decode_headers(list(message.get("headers", [])))
             elif kind == "http.response.body":
-                exchange.response_body += message.get("body", b"")
+                room = BODY_LIMIT - len(exchange.response_body)
+                chunk = message.get("body", b"")
+                if len(chunk) > room:
+                    exchange.response_body_truncated = True
+                exchange.response_body += chunk[: max(room, 0)]
                 if not message.get("more_body", False):
                     exchange.complete = True
             await send(message)
