@@ -15,7 +15,7 @@ JOBS ?= auto
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONPATH := $(CURDIR)/tests
 
-.PHONY: serve test build mock example update-outputs lock bench bench-suite clean
+.PHONY: serve test build mock example update-outputs lock bench bench-suite bench-site clean
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,3 +65,7 @@ bench: $(STAMP)
 ## Print how long the test suite takes here, whole and in parts (wall clock and CPU)
 bench-suite: $(STAMP)
 	$(PY) tests/bench_suite.py --jobs $(JOBS)
+
+## Lighthouse on every page, next to a bare Material build: make bench-site ARGS="--pages errors --runs 1"
+bench-site: $(STAMP)
+	$(PY) tests/bench_site.py $(ARGS)

@@ -6,7 +6,7 @@ import (`LIBRARIES`). Its stored output lives beside it as `<file>.out` (for exa
 
 An example may need a prepared state, and may change data. Both are described, never coded, in a
 `<stem>.scenario.json` beside the example, shared by its Python and curl variants; `scenario.py` reads
-and checks it (its docstring lists the fields).
+and checks it. How to add an example: https://cliniko.github.io/cliniko-api/contributing/#add-an-example
 
 Every exchange obeys the description. While an example runs, the mock records each request it
 receives and the response it sends (`mock_cliniko/exchanges.py`), and `exchange_contract.py` checks each

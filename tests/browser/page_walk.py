@@ -190,6 +190,14 @@ def wait_until_settled(page: Any) -> None:
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
+LAY_OUT_EVERYTHING = """() => {
+  const style = document.createElement("style");
+  style.id = "lay-out-everything";
+  style.textContent = "* { content-visibility: visible !important; transition: none !important; }";
+  document.head.append(style);
+}"""
+
+
 def serious_violations(page: Any, axe_script: str, rules: list[str] | None = None) -> list[dict[str, Any]]:
     """axe-core's violations of impact serious or critical on the page as it is now.
 
@@ -200,7 +208,15 @@ def serious_violations(page: Any, axe_script: str, rules: list[str] | None = Non
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": rules}
-    results = page.evaluate("options => axe.run(document, options)", options)
+    # The browser lays out no code block away from the viewport (content-visibility: auto), and axe
+    # would read colours and sizes there from no layout at all. Check every block as it looks once
+    # the reader has scrolled to it: laid out, and done with the colour transition that a change of
+    # scheme starts when the block is first shown.
+    page.evaluate(LAY_OUT_EVERYTHING)
+    try:
+        results = page.evaluate("options => axe.run(document, options)", options)
+    finally:
+        page.evaluate("() => document.getElementById('lay-out-everything').remove()")
     return [
         {
             "rule": violation["id"],
