@@ -165,6 +165,8 @@ def schema_type(description: dict[str, Any], schema: Any) -> str:
         return ""
     if "const" in schema:
         return f"always {_code(schema['const'])}"
+    if "title" in schema:
+        return str(schema["title"])
     for combiner in ("anyOf", "oneOf"):
         if combiner in schema:
             kinds = [schema_type(description, option) for option in schema[combiner]]
@@ -175,9 +177,7 @@ def schema_type(description: dict[str, Any], schema: Any) -> str:
     for kind in kinds:
         if kind == "string":
             fmt = schema.get("format")
-            if schema.get("pattern") == r"^\s*$":
-                words.append("empty string")
-            elif fmt == "date":
+            if fmt == "date":
                 words.append("date (`YYYY-MM-DD`)")
             elif fmt == "date-time":
                 words.append("time (ISO 8601, UTC)")

@@ -22,7 +22,7 @@ from openapi_description import load_description, operations
 from project import DOCS, ROOT
 
 RESOURCE_PAGES = sorted((DOCS / "resources").glob("*.md"))
-sys.path.insert(0, str(ROOT / "hooks"))
+sys.path.append(str(ROOT / "hooks"))
 
 import openapi_reference as reference  # noqa: E402
 
