@@ -5,15 +5,15 @@ It needs Python 3.11 or newer and `requests`, and it puts into practice what the
 * HTTP Basic authentication with the API key as the username and an empty password;
 * a `User-Agent` naming your application and a contact e-mail, which the API requires;
 * a timeout on every request;
-* error answers raised as exceptions that carry the status and the body;
+* error responses raised as exceptions that carry the status and the body;
 * waiting for `Retry-After` on `429` (and on `5xx` for requests that are safe to repeat), with a
   bounded number of retries and a cap on each wait;
-* an ETag cache for `GET`s: a `304 Not Modified` is answered from the cache;
+* an ETag cache for `GET`s: a `304 Not Modified` is served from the cache;
 * every page of a list, by following `links.next`.
 
-Create one `Cliniko` per API key, then call `get`, `post`, `patch`, or `paginate` for a whole
-list. The client logs each request to the `cliniko_client` logger: every answer at `DEBUG`, and every
-wait before a retry at `INFO`.
+Create one `Cliniko` per API key, then call `get`, `post`, `put` (or its alias `patch`), or
+`paginate` for a whole list. The client logs each request to the `cliniko_client` logger: every
+response at `DEBUG`, and every wait before a retry at `INFO`.
 
 Examples:
     Create the client once, with your key and your application's name and contact e-mail. The
@@ -66,14 +66,14 @@ DEFAULT_BASE_URL = "https://api.cliniko.com/v1"
 logger = logging.getLogger("cliniko_client")
 
 # Methods that leave the same state however many times they are sent. A create (`POST`) is not one:
-# if its answer is lost, sending it again can create a second record.
-_IDEMPOTENT = frozenset({"GET", "HEAD", "PATCH"})
+# if its response is lost, sending it again can create a second record.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH"})
 _RETRYABLE_SERVER_STATUSES = frozenset({500, 502, 503, 504})
 _CONTACT_EMAIL = re.compile(r"[^@\s()<>]+@[^@\s()<>]+\.[A-Za-z]{2,}")
 
 
 class ClinikoError(Exception):
-    """An error answer from the API: any status of 400 or more.
+    """An error response from the API: any status of 400 or more.
 
     The subclasses name the statuses a program most often handles on their own; every other error
     status is a plain `ClinikoError`.
@@ -92,7 +92,7 @@ class ClinikoError(Exception):
         body: Any = None,
         headers: CaseInsensitiveDict[str] | None = None,
     ) -> None:
-        """Build an error from the parts of an answer.
+        """Build an error from the parts of a response.
 
         Args:
             status: The HTTP status code.
@@ -124,7 +124,7 @@ class NotFoundError(ClinikoError):
 
 
 class ValidationError(ClinikoError):
-    """`422 Unprocessable Entity`: the body was understood but its values are not acceptable."""
+    """`422 Unprocessable Content`: the body was understood but its values are not acceptable."""
 
     @property
     def errors(self) -> dict[str, str]:
@@ -203,11 +203,11 @@ class Cliniko:
             must start with it, so that the key is never sent anywhere else.
         timeout: Seconds to wait for the server to accept the connection and, separately, for
             each read; applied to every request.
-        max_retries: How many times a request is sent again after a `429` or, for `GET`, `HEAD`
-            and `PATCH`, after a `500`, `502`, `503` or `504`. `0` turns retrying off.
+        max_retries: How many times a request is sent again after a `429` or, for `GET`, `HEAD`,
+            `PUT` and `PATCH`, after a `500`, `502`, `503` or `504`. `0` turns retrying off.
         max_wait: The longest single wait, in seconds. A `429` that asks for a longer wait is
             raised at once rather than waited out.
-        cache_size: How many `GET` answers the ETag cache keeps (the least recently used go
+        cache_size: How many `GET` responses the ETag cache keeps (the least recently used go
             first). `0` turns the cache off.
         session: A `requests.Session` to send through, for example one with extra hooks or a
             custom CA bundle. The client sets its authentication and headers on it.
@@ -287,7 +287,7 @@ class Cliniko:
             cached copy, so changing it does not change the cache.
 
         Raises:
-            ClinikoError: If the API answers with an error (a subclass for the common statuses).
+            ClinikoError: If the API responds with an error (a subclass for the common statuses).
 
         Examples:
             >>> patient = client.get("patients/1240000000000000001")
@@ -313,7 +313,7 @@ class Cliniko:
         response = self._send("GET", url, headers=headers)
         if response.status_code == 304 and cached is not None:
             self._cache.move_to_end(url)
-            logger.debug("GET %s -> 304 %s, answered from the cache", url, response.reason)
+            logger.debug("GET %s -> 304 %s, served from the cache", url, response.reason)
             return json.loads(cached[1])
         body = _decode(response)
         self._remember(url, response)
@@ -323,17 +323,17 @@ class Cliniko:
         """Create a record, or run an action such as `patients/{id}/archive`.
 
         A `POST` is not sent again after a `5xx`: the first attempt may have created the record.
-        It is sent again after a `429`, which the API answers before doing anything.
+        It is sent again after a `429`, which the API sends before doing anything.
 
         Args:
             path: A path under the base URL, or an absolute URL under it.
             json: The body, encoded as JSON (`None` sends no body).
 
         Returns:
-            The decoded JSON body, or `None` for an answer without one (`204 No Content`).
+            The decoded JSON body, or `None` for a response without one (`204 No Content`).
 
         Raises:
-            ClinikoError: If the API answers with an error.
+            ClinikoError: If the API responds with an error.
 
         Examples:
             >>> patient = client.post("patients", json={"first_name": "Ana", "last_name": "Silva"})
@@ -352,8 +352,11 @@ class Cliniko:
         """
         return _decode(self._send("POST", self._url(path), json=json))
 
-    def patch(self, path: str, json: Any) -> Any:
-        """Change some fields of a record. Sending the same change twice leaves the same record.
+    def put(self, path: str, json: Any) -> Any:
+        """Update a record with `PUT`: only the fields sent change; every other field keeps its value.
+
+        This is the API's documented update. Sending the same change twice leaves the same record, so
+        a `PUT` is retried after a `5xx` like a `GET`.
 
         Args:
             path: A path under the base URL, or an absolute URL under it.
@@ -363,12 +366,33 @@ class Cliniko:
             The decoded JSON body: the record as it now is.
 
         Raises:
-            ClinikoError: If the API answers with an error.
+            ClinikoError: If the API responds with an error.
 
         Examples:
-            >>> patient = client.patch("patients/1240000000000000001", json={"first_name": "Will"})
+            >>> patient = client.put("patients/1240000000000000001", json={"first_name": "Will"})
             >>> patient["first_name"], patient["last_name"]
             ('Will', 'Kaur')
+        """
+        return _decode(self._send("PUT", self._url(path), json=json))
+
+    def patch(self, path: str, json: Any) -> Any:
+        """The same update as `put`, sent with `PATCH`, which the API accepts as an alias of `PUT`.
+
+        Prefer `put`; this method is kept so that code written for it still works.
+
+        Args:
+            path: A path under the base URL, or an absolute URL under it.
+            json: The fields to change.
+
+        Returns:
+            The decoded JSON body: the record as it now is.
+
+        Raises:
+            ClinikoError: If the API responds with an error.
+
+        Examples:
+            >>> client.patch("patients/1240000000000000001", json={"title": "Dr"})["title"]
+            'Dr'
         """
         return _decode(self._send("PATCH", self._url(path), json=json))
 
@@ -384,7 +408,7 @@ class Cliniko:
             Each page's decoded body, with the records, `total_entries` and `links`.
 
         Raises:
-            ClinikoError: If the API answers with an error.
+            ClinikoError: If the API responds with an error.
 
         Examples:
             >>> [len(page["patients"]) for page in client.pages("patients")]
@@ -417,7 +441,7 @@ class Cliniko:
             Each record, as a dictionary.
 
         Raises:
-            ClinikoError: If the API answers with an error.
+            ClinikoError: If the API responds with an error.
             KeyError: If a page has no list under `key`.
 
         Examples:
@@ -475,17 +499,17 @@ class Cliniko:
                 method, url, timeout=self.timeout, verify=self._session.verify, **kwargs
             )
             status = response.status_code
-            answer = f"{method} {url} -> {status} {response.reason}"
+            summary = f"{method} {url} -> {status} {response.reason}"
             if status < 400:
-                if status != 304:  # `get` says how it answered a 304
-                    logger.debug(answer)
+                if status != 304:  # `get` says how it served a 304
+                    logger.debug(summary)
                 return response
             wait = self._retry_wait(method, response, retries)
             if wait is None:
-                logger.debug(answer)
+                logger.debug(summary)
                 raise _error_for(response)
             retries += 1
-            logger.info("%s; waiting %g s before retry %d of %d", answer, wait, retries, self.max_retries)
+            logger.info("%s; waiting %g s before retry %d of %d", summary, wait, retries, self.max_retries)
             time.sleep(wait)
 
     def _retry_wait(self, method: str, response: requests.Response, retries: int) -> float | None:
@@ -520,5 +544,5 @@ def _decode(response: requests.Response) -> Any:
         return response.json()
     except ValueError:
         raise ClinikoError(
-            response.status_code, "the API answered with a body that is not JSON", response.text, response.headers
+            response.status_code, "the API responded with a body that is not JSON", response.text, response.headers
         ) from None

@@ -1,8 +1,10 @@
 """Examples hold outside the state the suite prepares for them, and curl examples are safe to paste.
 
 - Foreign conditions: every example runs again with another account's key, an unknown key, a spent
-  quota, a server fault, and a base URL where nothing listens. Nothing printed is compared; the rule is
-  that the example ends by itself (no signal, no hang) and never shows a Python traceback.
+  quota, a server fault, and a base URL where nothing listens. Nothing printed is compared. Every example
+  ends by itself (no signal, no hang) and never shows a Python traceback. Whether it must succeed or fail
+  is derived from the statuses the mock served, compared with those of a run in the example's own state
+  (see `expected_outcome`): where the lesson cannot hold, it must exit non-zero with a reason on stderr.
 - Safe to paste: every curl example, fed to an interactive bash, leaves the shell open with its options
   as they were. A file whose first line is a `#!` line is a script: the page says to save it and run
   `bash file.sh`, and this test runs it that way instead.
@@ -25,6 +27,7 @@ import pytest
 import example_runner
 from example_runner import Example
 from mock_cliniko import seed
+from mock_cliniko.app import MockApi
 from test_snippets import _require_tools
 
 #: The examples' own time limit under a foreign condition; none of them should wait long for anything.
@@ -68,6 +71,106 @@ CONDITIONS = [
 ]
 
 
+@dataclass(frozen=True)
+class Served:
+    """One response the mock's API sent: to which request, and with which status."""
+
+    method: str
+    target: str
+    status: int
+
+
+@pytest.fixture
+def served(monkeypatch) -> list[Served]:  # type: ignore[no-untyped-def]
+    """Every response the mock's API sends during the test, in order (what the transport alone answers,
+    such as plain HTTP, never reaches the API and is not in it)."""
+    log: list[Served] = []
+    original = MockApi.__call__
+
+    async def recording(self, scope, receive, send):  # type: ignore[no-untyped-def]
+        async def noting_send(message):  # type: ignore[no-untyped-def]
+            if message["type"] == "http.response.start":
+                target = scope["path"] + "?" + scope["query_string"].decode("latin-1")
+                log.append(Served(scope["method"], target, message["status"]))
+            await send(message)
+
+        await original(self, scope, receive, noting_send)
+
+    monkeypatch.setattr(MockApi, "__call__", recording)
+    return log
+
+
+#: Statuses that ask the client to send the request again (after `Retry-After`, or a back-off).
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def without_retries(log: list[Served]) -> list[Served]:
+    """The responses a client acted on: a retry status followed by the same request again is left out."""
+    return [
+        response for response, following in zip(log, [*log[1:], None])
+        if not (
+            response.status in RETRY_STATUSES
+            and following is not None
+            and (following.method, following.target) == (response.method, response.target)
+        )
+    ]
+
+
+def expected_outcome(own: list[Served], foreign: list[Served]) -> tuple[str, Served | None]:
+    """Whether an example must succeed, must fail, or may do either, from the responses it got.
+
+    `own` is what the mock served in the example's own state, `foreign` under a foreign condition; a
+    retried response is left out of both. They are compared in order, request by request, while the
+    two runs send the same method to the same path:
+
+    - a request that got another status than in the example's own state is a response the lesson does
+      not expect: the example must fail (`"fail"`, with that response), and say why;
+    - the same requests with the same statuses throughout: the lesson held, so it must succeed;
+    - otherwise (the runs sent different requests, or one sent fewer, as with fewer pages to follow, or
+      none at all) either outcome may be right, and only the clean ending is checked.
+    """
+    own, foreign = without_retries(own), without_retries(foreign)
+    for mine, theirs in zip(own, foreign):
+        if (mine.method, mine.target.partition("?")[0]) != (theirs.method, theirs.target.partition("?")[0]):
+            return "either", None
+        if mine.status != theirs.status:
+            return "fail", theirs
+    return ("succeed", None) if len(own) == len(foreign) else ("either", None)
+
+
+_own_runs: dict[Path, list[Served]] = {}
+
+
+def served_in_own_state(example: Example, mock, controls, served: list[Served]) -> list[Served]:  # type: ignore[no-untyped-def]
+    """The responses the example gets in the state its page shows (kept for the other conditions)."""
+    if example.path not in _own_runs:
+        api_key = example_runner.prepare(example, controls)
+        host_port = urlsplit(mock.base_url).netloc
+        result = example_runner.run(example, mock.environment(), api_key, host_port, fork=True)
+        assert result.returncode == 0, f"{example} failed in its own state:\n{result.stderr}"
+        _own_runs[example.path] = list(served)
+        controls.reset()
+    served.clear()
+    return _own_runs[example.path]
+
+
+def assert_outcome(name: str, expected: str, surprise: Served | None, result: example_runner.Run) -> None:
+    """The example succeeded where its lesson held, and failed with a reason where it could not."""
+    printed = f"--- stdout\n{result.output}--- stderr\n{result.stderr}"
+    if expected == "succeed":
+        assert result.returncode == 0, f"{name}: every response was the one its lesson expects, yet it failed\n{printed}"
+    elif expected == "fail":
+        assert surprise is not None
+        assert result.returncode != 0, (
+            f"{name} exited 0, though {surprise.method} {surprise.target} got {surprise.status}, "
+            f"which its lesson does not expect\n{printed}"
+        )
+        assert result.stderr.strip(), f"{name} failed with no reason on stderr\n{printed}"
+        assert str(surprise.status) in result.stderr, (
+            f"{name}: its reason on stderr does not name the status {surprise.status} it got\n{printed}"
+        )
+
+
 def run_foreign(example: Example, condition: Condition, mock, controls, closed_port: int) -> example_runner.Run:  # type: ignore[no-untyped-def]
     """Run the example under the condition, with the example's own scenario left out."""
     condition.prepare(controls)
@@ -90,11 +193,15 @@ def assert_ends_cleanly(name: str, result: example_runner.Run) -> None:
 
 @pytest.mark.parametrize("condition", CONDITIONS, ids=lambda c: c.name)
 @pytest.mark.parametrize("example", example_runner.discover(), ids=str)
-def test_example_ends_cleanly_under_a_foreign_condition(example, condition, mock, controls, closed_port) -> None:  # type: ignore[no-untyped-def]
+def test_example_ends_cleanly_under_a_foreign_condition(example, condition, mock, controls, closed_port, served) -> None:  # type: ignore[no-untyped-def]
     _require_tools(example)
+    own = served_in_own_state(example, mock, controls, served)
     result = run_foreign(example, condition, mock, controls, closed_port)
-    assert_ends_cleanly(f"{example} under {condition.name}", result)
-    if condition.nothing_listens:
+    name = f"{example} under {condition.name}"
+    assert_ends_cleanly(name, result)
+    if not condition.nothing_listens:
+        assert_outcome(name, *expected_outcome(own, list(served)), result)
+    else:
         # No example can do what it set out to do: it must say why and fail, not end as if it worked.
         assert result.returncode != 0, f"{example} exited 0 with nothing listening\n{result.output}"
         assert result.stderr.strip(), f"{example} failed with nothing listening but wrote no reason to stderr"
@@ -124,6 +231,40 @@ def test_the_rule_catches_an_example_that_reads_a_header_before_the_status(tmp_p
     with pytest.raises(AssertionError, match="traceback"):
         assert_ends_cleanly("header_first.py", result)
     assert "KeyError: 'etag'" in result.stderr
+
+
+#: The curl example of a 401 as it was once written: it prints whatever comes back, and exits 0.
+STATUS_IGNORED = """\
+curl --silent --show-error --max-time 10 --include \\
+  --header "Accept: application/json" \\
+  --header "User-Agent: Practice Sync (dev@example.com)" \\
+  "${CLINIKO_API_URL:-https://api.cliniko.com/v1}/user"
+"""
+
+
+def test_the_rule_catches_an_example_that_exits_0_whatever_the_status(tmp_path, mock, controls, closed_port, served) -> None:  # type: ignore[no-untyped-def]
+    sample = tmp_path / "status_ignored.sh"
+    sample.write_text(STATUS_IGNORED, encoding="utf-8")
+    example = Example(sample)
+    own = served_in_own_state(example, mock, controls, served)
+    assert [response.status for response in own] == [401]
+    server_fault = next(c for c in CONDITIONS if c.name == "server_fault")
+    result = run_foreign(example, server_fault, mock, controls, closed_port)
+    expected, surprise = expected_outcome(own, list(served))
+    assert (expected, surprise and surprise.status) == ("fail", 503)
+    assert result.returncode == 0
+    with pytest.raises(AssertionError, match="which its lesson does not expect"):
+        assert_outcome("status_ignored.sh", expected, surprise, result)
+
+
+def test_a_retried_response_is_not_a_surprise() -> None:
+    user, patients = ("GET", "/v1/user?"), ("GET", "/v1/patients?")
+    own = [Served(*user, 429), Served(*user, 200)]
+    assert expected_outcome(own, [Served(*user, 503), Served(*user, 200)]) == ("succeed", None)
+    assert expected_outcome(own, [Served(*user, 503)]) == ("fail", Served(*user, 503))
+    # One page fewer to follow is neither a surprise nor the lesson held in full.
+    pages = [Served(*patients, 200), Served("GET", "/v1/patients?page=2", 200)]
+    assert expected_outcome(pages, pages[:1]) == ("either", None)
 
 
 # --- Safe to paste ---------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Every section that states a rule of this guide's own says so, with one label that links to "About this guide".
 
 Cliniko's README leaves some rules open ("Todo", "None yet"), and this guide defines them: the roles and
-what each may do, the order in which a request is checked, the 1 MiB body limit, fixed rate-limit
-windows, the limits on patient fields, and the `400` response to plain HTTP. A reader must be able to
+what each may do, the order in which a request is checked, the 1 MiB body limit and the 16 KiB limit on
+the headers, fixed rate-limit windows, the limits on patient fields, the responses to ambiguous requests
+(two `Authorization` headers, a body framed two ways, a content-encoded body) and to plain HTTP, and the
+one-second step of `Last-Modified`. A reader must be able to
 tell them from Cliniko's own rules, so a section of a page (the text under one heading, down to the
 next heading) that states one of them carries the label
 
@@ -47,6 +49,13 @@ RULE_PHRASES: dict[str, list[tuple[str, ...]]] = {
     "fixed rate-limit windows": [(r"\bfixed\b[^.]{0,40}\bwindows?\b",), (r"\bwindows? (?:is|are) fixed\b",)],
     "the limits on patient fields": [(r"\bat most \d+ characters\b",), (r"\bmaximum is \d+\b",)],
     "the 400 response to plain HTTP": [(r"\bplain HTTP\b", r"`400\b")],
+    "the 16 KiB limit on the headers": [(r"\b16 KiB\b",)],
+    "the 415 response to a content-encoded body": [(r"`Content-Encoding`", r"`415\b")],
+    "the 400 response to two Authorization headers": [(r"\btwo `Authorization` headers\b", r"`400\b")],
+    "the 400 response to a body framed two ways": [
+        (r"`Content-Length`[^.]{0,40}`Transfer-Encoding`", r"`400\b"),
+    ],
+    "the one-second step of Last-Modified": [(r"\bat least one\s+second after\b",)],
 }
 
 HEADING = re.compile(r"^(#{1,6})[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$")
@@ -159,6 +168,13 @@ def test_the_label_is_used_where_the_rules_are() -> None:
         ("errors.md", "## Limits\n\nA body may hold 1 MiB.\n", "states the 1 MiB body limit but has no"),
         ("rate-limiting.md", "## Rule\n\nWindows are fixed.\n", "states fixed rate-limit windows"),
         ("security.md", "## HTTPS\n\nPlain HTTP gets `400`.\n", "states the 400 response to plain HTTP"),
+        ("making-requests.md", "## Size\n\nHeaders over 16 KiB get `431`.\n", "states the 16 KiB limit"),
+        ("caching.md", "## Time\n\nIt moves to at least one second after the last.\n", "states the one-second step"),
+        (
+            "authentication.md",
+            "## Keys\n\nA request with two `Authorization` headers gets `400`.\n",
+            "states the 400 response to two Authorization headers",
+        ),
         ("resources/patients.md", "# P\n\nA bookkeeper may read.\n", "states the roles and what each may do"),
         (
             "resources/patients.md",

@@ -6,7 +6,7 @@
 - The built site serves it as `openapi.yaml` and `openapi.json`, and the pages that should link to them do.
 - A real OpenAPI library (openapi-core), given only the published JSON, the mock's base URL and a key,
   makes working calls, and every response the mock gives is one the description allows, the statuses
-  that fuzzing cannot provoke included (403, 406, 413, 415, 429, 503, 304).
+  that fuzzing cannot provoke included (403, 406, 413, 415, 429, 431, 503, 304).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def lint_problems(description: dict[str, Any]) -> list[str]:
         for status in statuses:
             if not _HTTP_STATUS.match(status):
                 problems.append(f"{where}: response {status!r} is not one status code")
-        for status in ("400", "401", "429", "503"):
+        for status in ("400", "401", "429", "431", "503"):
             if status not in statuses:
                 problems.append(f"{where}: every request can get {status}, and it is not listed")
         parameters = [resolve(description, p) for p in operation.get("parameters", [])]
@@ -271,13 +271,16 @@ def _provoke(client: DescribedClient, controls: Controls, status: int, patient: 
     if status == 429:
         controls.set_remaining(ACCOUNT_A, 0)
         return [client.request("listPatients"), client.request("archivePatient", path={"id": patient})]
+    if status == 431:
+        padding = {"X-Padding": "p" * (16 * 1024)}
+        return [client.request("getUser", headers=padding), client.request("archivePatient", path={"id": patient}, headers=padding)]
     if status == 503:
         controls.fail_next(2)
         return [client.request("getUser"), client.request("createPatient", json={})]
     raise AssertionError(f"no way to provoke {status}")
 
 
-@pytest.mark.parametrize("status", [304, 403, 406, 413, 415, 429, 503])
+@pytest.mark.parametrize("status", [304, 403, 406, 413, 415, 429, 431, 503])
 def test_statuses_only_the_controls_can_provoke_conform(
     published: dict[str, Any], session: requests.Session, controls: Controls, status: int
 ) -> None:

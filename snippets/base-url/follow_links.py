@@ -22,7 +22,7 @@ HEADERS = {
 
 
 def get(url, **options):
-    """GET a URL; stop with a one-line reason unless the API answers 200."""
+    """GET a URL; stop with a one-line reason unless the response is 200."""
     try:
         response = requests.get(url, auth=AUTH, headers=HEADERS, timeout=10, **options)
     except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate

@@ -1,4 +1,4 @@
-"""A small cache for GET: keep each answer with its ETag, and reuse it when the API says 304."""
+"""A small cache for GET: keep each response with its ETag, and reuse it when the API says 304."""
 
 import json
 import os
@@ -18,7 +18,7 @@ session.headers.update({
     "User-Agent": "Practice Sync (dev@example.com)",
 })
 
-cache = {}  # URL -> (ETag, body); one cache per API key, since answers vary by key
+cache = {}  # URL -> (ETag, body); one cache per API key, since responses vary by key
 
 
 def cached_get(url):

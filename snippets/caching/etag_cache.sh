@@ -1,4 +1,4 @@
-# A small cache for GET with curl's own ETag options: --etag-save keeps the ETag of each answer,
+# A small cache for GET with curl's own ETag options: --etag-save keeps the ETag of each response,
 # --etag-compare sends it back as If-None-Match. The body is kept only when a new one arrives.
 # The parentheses run this in a subshell, so set -e, exit and trap stay there, not in your shell.
 (

@@ -1,4 +1,4 @@
-# Read a patient, then ask again with If-None-Match: the API answers 304 with no body.
+# Read a patient, then ask again with If-None-Match: the API responds with 304 and no body.
 # The parentheses run this in a subshell, so set -e, exit and trap stay there, not in your shell.
 (
   set -euo pipefail
@@ -25,4 +25,6 @@
   echo "again, with If-None-Match: $etag"
   get --header "If-None-Match: $etag"
   # --8<-- [end:lesson]
+  [[ $(head -1 "$headers") == HTTP/*" 304"* ]] ||
+    { echo "Expected 304, got: $(head -1 "$headers" | tr -d '\r')" >&2; exit 1; }
 )

@@ -19,17 +19,17 @@ session.headers.update({
 url = f"{BASE_URL}/patients/1240000000000000001"  # use the ID of one of your own patients
 
 
-def get(headers=None):
-    """GET the patient; stop with a one-line reason unless the API answers 200 or 304."""
+def get(expected, headers=None):
+    """GET the patient; stop with a one-line reason unless the status is the one expected."""
     try:
         response = session.get(url, headers=headers, timeout=10)
     except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
         sys.exit(f"No response from the API: {error}")
-    if response.status_code not in (200, 304):
-        sys.exit(f"Expected 200 or 304, got {response.status_code}: {response.text}")
+    if response.status_code != expected:
+        sys.exit(f"Expected {expected}, got {response.status_code}: {response.text}")
     return response
 
-first = get()
+first = get(200)
 print(f"{first.status_code} {first.reason}, body: {len(first.content)} bytes")
 # --8<-- [start:lesson]
 last_modified = first.headers["Last-Modified"]
@@ -38,6 +38,6 @@ print(f"Last-Modified: {last_modified}")
 
 print(f"If-Modified-Since: {last_modified}")
 # --8<-- [start:lesson]
-second = get({"If-Modified-Since": last_modified})
+second = get(304, {"If-Modified-Since": last_modified})
 # --8<-- [end:lesson]
 print(f"{second.status_code} {second.reason}, body: {len(second.content)} bytes")

@@ -27,4 +27,6 @@
   # --8<-- [start:lesson]
   get --header "If-Modified-Since: $last_modified"
   # --8<-- [end:lesson]
+  [[ $(head -1 "$headers") == HTTP/*" 304"* ]] ||
+    { echo "Expected 304, got: $(head -1 "$headers" | tr -d '\r')" >&2; exit 1; }
 )

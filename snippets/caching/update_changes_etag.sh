@@ -35,4 +35,5 @@
   # --8<-- [end:lesson]
   echo "GET with If-None-Match: $old_etag"
   echo "  HTTP $status, ETag: $(etag)"
+  [ "$status" = 200 ] || { echo "Expected 200 with the changed patient, got $status" >&2; exit 1; }
 )

@@ -1,4 +1,4 @@
-"""Read the same patient twice: the second answer is a 304, and the client serves its cached copy."""
+"""Read the same patient twice: the second response is a 304, and the client serves its cached copy."""
 
 import logging
 import os

@@ -1,4 +1,4 @@
-"""Catch the client's exceptions: each carries the status and the body of the error answer."""
+"""Catch the client's exceptions: each carries the status and the body of the error response."""
 
 import os
 import sys

@@ -1,4 +1,4 @@
-"""Turn error answers into an exception that carries the status, the message and the field errors."""
+"""Turn error responses into an exception that carries the status, the message and the field errors."""
 
 import os
 import sys
@@ -13,12 +13,12 @@ if not API_KEY:
 
 # --8<-- [start:lesson]
 class ApiError(Exception):
-    """An answer with a status of 400 or more."""
+    """A response with a status of 400 or more."""
 
     def __init__(self, response):
         try:
             body = response.json()
-        except ValueError:  # not every error reaches you from the API: a proxy may answer in HTML
+        except ValueError:  # not every error reaches you from the API: a proxy may respond in HTML
             body = {"message": response.reason}
         self.status = response.status_code
         self.message = body.get("message", response.reason)
@@ -56,7 +56,7 @@ try:
 except ApiError as error:
     sys.exit(f"Stopped: {error}")
 try:
-    call("PUT", patient_url, json={"email": "ana.rossi@example.com"})
+    changed = call("PUT", patient_url, json={"email": "ana.rossi@example.com"})
 except ApiError as error:
     # --8<-- [start:lesson]
     if error.status != 422:
@@ -65,3 +65,5 @@ except ApiError as error:
     for field, problem in error.errors.items():
         print(f"  {field}: {problem}")
     # --8<-- [end:lesson]
+else:
+    sys.exit(f"Expected 422, got {changed.status_code}: the archived patient was changed")

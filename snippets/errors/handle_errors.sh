@@ -1,4 +1,4 @@
-# Check the status of every answer before using it: create a patient, archive it, then try to change it.
+# Check the status of every response before using it: create a patient, archive it, then try to change it.
 # The parentheses run this in a subshell, so set -e, exit and trap stay there, not in your shell.
 (
   set -euo pipefail
@@ -8,10 +8,11 @@
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
 
-  # call METHOD URL [curl options]: send one request and print its status. An error status stops the
-  # script with the error body, unless it is the one the caller is ready for (OK_ERROR=422 call ...).
+  # call METHOD URL [curl options]: send one request, print its status and keep it in $status. An error
+  # status stops the script with the error body, unless it is the one the caller is ready for
+  # (OK_ERROR=422 call ...).
   call() {
-    local method=$1 url=$2 status
+    local method=$1 url=$2
     shift 2
     status=$(curl --silent --show-error --max-time 10 \
       --user "$CLINIKO_API_KEY:" \
@@ -24,7 +25,7 @@
     echo "$method ${url#"$base_url"} -> HTTP $status"
     # --8<-- [start:lesson]
     if [ "$status" -ge 400 ] && [ "$status" != "${OK_ERROR:-}" ]; then
-      echo "unexpected error: $(cat "$work/body")" >&2
+      echo "Stopped by HTTP $status: $(cat "$work/body")" >&2
       exit 1
     fi
     # --8<-- [end:lesson]
@@ -36,4 +37,8 @@
   call POST "$patient_url/archive"
   OK_ERROR=422 call PUT "$patient_url" --data '{"email": "ana.rossi@example.com"}'
   echo "  $(cat "$work/body")"
+  if [ "$status" != 422 ]; then
+    echo "Expected 422, got $status: the archived patient was changed" >&2
+    exit 1
+  fi
 )

@@ -1,4 +1,4 @@
-"""One complete exchange: every header requests sent, and everything the API answered."""
+"""One complete exchange: every header requests sent, and the API's whole response."""
 
 import json
 import os

@@ -1,4 +1,4 @@
-"""With four requests left in the minute, see which answers use one up: all but the 401."""
+"""With four requests left in the minute, see which responses use one up: all but the 401."""
 
 import os
 import sys

@@ -1,4 +1,4 @@
-# With four requests left in the minute, see which answers use one up: all but the 401.
+# With four requests left in the minute, see which responses use one up: all but the 401.
 # The parentheses run this in a subshell, so set -e, exit and trap stay there, not in your shell.
 (
   set -euo pipefail
@@ -23,12 +23,12 @@
 
   get "a read" /user
   etag=$(grep -i '^etag:' "$headers" | cut -d ' ' -f 2 | tr -d '\r') ||
-    { echo "The first read must succeed, and it did not: see its status above." >&2; exit 1; }
+    { echo "Expected 200 for the first read, got: $(head -1 "$headers" | tr -d '\r')" >&2; exit 1; }
   get "the same read, If-None-Match: its ETag" /user --header "If-None-Match: $etag"
   get "a patient that does not exist" /patients/1
   get "a key that does not exist" /user --user "not-a-real-key:"
   get "a read" /user
   get "one more read" /user
   grep -i '^retry-after:' "$headers" | tr -d '\r' ||
-    { echo "The last read should have been refused with 429 and Retry-After: see its status above." >&2; exit 1; }
+    { echo "Expected 429 for the last read, got: $(head -1 "$headers" | tr -d '\r')" >&2; exit 1; }
 )

@@ -418,7 +418,20 @@ class HttpServer:
         return target
 
 
+#: Reason phrases as RFC 9110 section 15 names the statuses, where Python's `HTTPStatus` still has an
+#: older name (RFC 7231's); every other status takes `HTTPStatus`'s phrase, which matches RFC 9110 or,
+#: for `429` and `431`, RFC 6585.
+RFC_9110_REASONS = {
+    413: "Content Too Large",
+    414: "URI Too Long",
+    416: "Range Not Satisfiable",
+    422: "Unprocessable Content",
+}
+
+
 def _reason(status: int) -> bytes:
+    if status in RFC_9110_REASONS:
+        return RFC_9110_REASONS[status].encode("ascii")
     try:
         return HTTPStatus(status).phrase.encode("ascii")
     except ValueError:
