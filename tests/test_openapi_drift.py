@@ -15,6 +15,7 @@ catches a changed description as well.)
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -40,9 +41,16 @@ def _change(path: Path, old: str, new: str) -> None:
 
 
 def _pytest(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    # The bounds test needs none of the installed pytest plugins, whose loading costs seconds per run
+    # (as in test_output_check.py): only its own conftest, without the options that belong to them.
+    command = [
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
+        "-W", "ignore::pytest.PytestConfigWarning", *arguments,
+    ]
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", *arguments],
+        command,
         cwd=project,
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
         capture_output=True,
         text=True,
         timeout=300,
