@@ -25,8 +25,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session")
 def mock_server() -> Iterator[MockCliniko]:
-    """The mock API over HTTPS on a free loopback port, started once per session."""
-    with MockCliniko() as mock:
+    """The mock API over HTTPS on a free loopback port, started once per session.
+
+    It records every exchange (`mock.exchanges`), so that a test can check them against the description.
+    """
+    with MockCliniko(record_exchanges=True) as mock:
         yield mock
 
 

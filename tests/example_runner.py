@@ -8,6 +8,29 @@ An example may need a prepared state, and may change data. Both are described, n
 `<stem>.scenario.json` beside the example, shared by its Python and curl variants; `scenario.py` reads
 and checks it. How to add an example: https://cliniko.github.io/cliniko-api/contributing/#add-an-example
 
+Every exchange obeys the description. While an example runs, the mock records each request it
+receives and the response it sends (`mock_cliniko/exchanges.py`), and `exchange_contract.py` checks each
+one against `docs/openapi.yaml` with openapi-core; `tests/test_snippets.py` fails the example on any
+problem, naming the exchange, the operation, the status and the rule broken. The rules:
+
+- The response must be one the description documents for the operation and its status: the status is
+  listed, and the headers and body match what the description gives for it. This holds for every
+  exchange, including the requests a lesson sends wrong on purpose.
+- A request that obeys the description may get any documented status (a wrong key, a role without the
+  right, a missing record or a spent quota are not visible in the request itself).
+- A request that breaks the description (no key, a `User-Agent` without an e-mail address, a
+  form-encoded or malformed body, a field over its limit, a `per_page` out of range) must be refused:
+  with the status of the check that the broken rule belongs to, or with that of a check the API makes
+  before it (the order is in `mock_cliniko/app.py` and `exchange_contract.ORDER_OF_CHECKS`). So a missing
+  key may get `401`, or `400` if the `User-Agent` is wrong too, but never `200`.
+- A request for a path or a method the description does not have must get `404` or `405` (with an
+  `Allow` header listing exactly the methods the description gives that path), or a status of an
+  earlier check, and the response must still carry the error body, `Date` and `Cache-Control: no-store`.
+- The mock keeps the first 64 KiB of each body. A request body longer than that (only the `413` lesson
+  sends one) is not checked against its schema; its response still is.
+- Plain HTTP never reaches the API: the server answers it before any route is matched, so it is not an
+  exchange of the description (whose only server is `https://`), and it is not recorded.
+
 What an example prints is stored with two changes only, so the pages read as the real API would answer:
 the mock's address `127.0.0.1:<port>` is written `api.cliniko.com` (the same length, so any
 `Content-Length` shown stays right), and CRLF line ends (as curl prints headers) become LF.

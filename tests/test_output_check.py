@@ -20,6 +20,9 @@ def _copy_project(destination: Path) -> Path:
         ROOT / "tests", destination / "tests", ignore=shutil.ignore_patterns("__pycache__", ".hypothesis")
     )
     shutil.copytree(ROOT / "snippets" / "quickstart", destination / "snippets" / "quickstart")
+    # The example test checks each exchange against the description.
+    (destination / "docs").mkdir()
+    shutil.copy(ROOT / "docs" / "openapi.yaml", destination / "docs" / "openapi.yaml")
     shutil.copy(ROOT / "pyproject.toml", destination / "pyproject.toml")
     return destination
 

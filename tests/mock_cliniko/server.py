@@ -14,6 +14,7 @@ from mock_cliniko import caching
 from mock_cliniko.app import MockApi
 from mock_cliniko.clock import Clock
 from mock_cliniko.control import Controls, control_app
+from mock_cliniko.exchanges import ExchangeLog, Recorder
 from mock_cliniko.rate_limit import RateLimiter
 from mock_cliniko.seed import ADMIN_KEY_A, initial_dataset
 from mock_cliniko.state import Store
@@ -44,6 +45,7 @@ class MockCliniko:
         clock_jumps_on_rate_limit: the hand-started mock's rule for its clock (see `Switches`).
         workdir: where to write the CA certificate (a new temporary folder by default).
         timeouts: how long the servers wait for a client (see `Timeouts`).
+        record_exchanges: keep each request and response in `exchanges` (see `mock_cliniko.exchanges`).
     """
 
     def __init__(
@@ -55,6 +57,7 @@ class MockCliniko:
         clock_jumps_on_rate_limit: bool = False,
         workdir: Path | None = None,
         timeouts: Timeouts = Timeouts(),
+        record_exchanges: bool = False,
     ) -> None:
         if control_port is not None and not _is_loopback(host):
             raise ValueError(f"the controls have no authentication, so they listen on loopback only, not on {host}")
@@ -79,7 +82,10 @@ class MockCliniko:
         self.controls = Controls(self.api, self.switches)
         date = lambda: caching.http_date(self.clock.now())  # noqa: E731
         context = self.tls.server_context
-        self._servers = [HttpServer(self.api, listener, context, date, timeouts)]
+        #: Every exchange the API answered, when recording is on (the tests); None otherwise.
+        self.exchanges: ExchangeLog | None = ExchangeLog() if record_exchanges else None
+        served = self.api if self.exchanges is None else Recorder(self.api, self.exchanges)
+        self._servers = [HttpServer(served, listener, context, date, timeouts)]
         self.control_port: int | None = None
         if control_listener is not None:
             self.control_port = control_listener.getsockname()[1]
