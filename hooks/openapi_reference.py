@@ -245,10 +245,18 @@ def _meaning(description: dict[str, Any], node: dict[str, Any], page: str) -> st
     return prose(text, page)
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+def _table(header: list[str], rows: list[list[str]], *, indexed: bool = True) -> list[str]:
+    """A Markdown table in a `reference-table` block (the stylesheet keeps first-column names whole).
+
+    With `indexed=False` the block is also kept out of the search index (Material's
+    `data-search-exclude`): every operation lists the statuses and headers that every request can get,
+    so those tables would fill the index with the same rows many times over and outrank the guide
+    pages that explain each status and header, where a search for "429" or "ETag" should lead.
+    """
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
     lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
-    return lines
+    exclude = "" if indexed else " data-search-exclude"
+    return [f'<div class="reference-table"{exclude} markdown>', "", *lines, "", "</div>"]
 
 
 # Tables ----------------------------------------------------------------------------------------------
@@ -357,10 +365,10 @@ def render_operation(description: dict[str, Any], operation: Operation, page: st
         said = prose(body.get("description") or resolve(description, content.get("schema", {})).get("description"), page)
         lines += [f"{intro} {said}".rstrip(), ""]
         lines += [*_table(["Field", "Type and limits", "Meaning"], field_rows(description, content["schema"], page, required_column=True)), ""]
-    lines += [f"**Statuses of `{operation.title}`**", "", *_table(["Status", "When"], status_rows(description, operation, page)), ""]
+    lines += [f"**Statuses of `{operation.title}`**", "", *_table(["Status", "When"], status_rows(description, operation, page), indexed=False), ""]
     headers = header_rows(description, operation, page)
     if headers:
-        lines += [f"**Response headers of `{operation.title}`**", "", *_table(["Header", "Sent with", "Value and meaning"], headers), ""]
+        lines += [f"**Response headers of `{operation.title}`**", "", *_table(["Header", "Sent with", "Value and meaning"], headers, indexed=False), ""]
     return lines
 
 

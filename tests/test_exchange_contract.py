@@ -9,6 +9,7 @@ outside any operation that lacks what every error carries.
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 import pytest
@@ -157,7 +158,11 @@ def test_the_recorder_passes_everything_through_and_cuts_long_bodies_short() -> 
 
     log = ExchangeLog()
     scope = {"type": "http", "method": "POST", "path": "/v1/patients", "query_string": b"a=1", "headers": [(b"Accept", b"*/*")]}
-    asyncio.run(Recorder(application, log)(scope, receive, send))
+    # In a thread of its own: a browser test earlier in this process may have left Playwright's event loop
+    # running in the main thread, where asyncio.run() refuses to start another.
+    worker = threading.Thread(target=asyncio.run, args=(Recorder(application, log)(scope, receive, send),))
+    worker.start()
+    worker.join(timeout=10)
     assert [message["type"] for message in sent] == ["http.response.start", "http.response.body"]
     (exchange,) = log.snapshot()
     assert (exchange.method, exchange.path, exchange.query, exchange.status) == ("POST", "/v1/patients", "a=1", 201)
