@@ -21,7 +21,7 @@ export NO_MKDOCS_2_WARNING := 1
 # adds the folder it runs in too, but a bare `mkdocs` or `zensical` command does not).
 export PYTHONPATH := $(CURDIR)/tests:$(CURDIR)
 
-.PHONY: serve test build build-zensical mock example update-outputs lock bench bench-suite clean
+.PHONY: serve test build build-zensical mock example update-outputs lock bench bench-suite bench-site clean
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,7 +69,7 @@ lock: $(STAMP)
 	  --output-file requirements-zensical.lock requirements-zensical.in
 
 clean:
-	rm -rf site site-zensical .cache .pytest_cache
+	rm -rf site site-zensical .cache .pytest_cache test-results
 
 ## Run examples against the hand-started mock, as the tests do: make example S=snippets/quickstart/get_user.py
 example: $(STAMP)
@@ -83,3 +83,7 @@ bench: $(STAMP)
 ## Print how long the test suite takes here, whole and in parts (wall clock and CPU)
 bench-suite: $(STAMP)
 	$(PY) tests/bench_suite.py --jobs $(JOBS)
+
+## Lighthouse on every page, next to a bare Material build: make bench-site ARGS="--pages errors --runs 1"
+bench-site: $(STAMP)
+	$(PY) tests/bench_site.py $(ARGS)

@@ -75,6 +75,8 @@ SHORTCODE = re.compile(
     r"^(?P<indent>[ \t]*)<!--\s*md:example\s+(?P<example>[^\s\"=]+)"
     r"(?P<options>(?:\s+[a-z][a-z-]*=\"[^\"]*\")*)\s*-->\s*$"
 )
+#: Shortcodes that another module of the build expands (hooks/openapi_reference.py).
+OTHER_SHORTCODES = frozenset({"openapi", "openapi-schema", "openapi-index"})
 OPTION = re.compile(r"(?P<name>[a-z][a-z-]*)=\"(?P<value>[^\"]*)\"")
 EXAMPLE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*(?:/[a-z0-9][a-z0-9_-]*)+")
 FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
@@ -109,7 +111,8 @@ def shortcodes(markdown: str) -> Iterator[Shortcode | ShortcodeError]:
             elif marker[0] == fence[0] and len(marker) >= len(fence) and line.strip() == marker:
                 fence = ""
             continue
-        if fence or not SHORTCODE_START.match(line):
+        start = SHORTCODE_START.match(line)
+        if fence or not start or start.group("name") in OTHER_SHORTCODES:
             continue
         yield _read(number, line)
 

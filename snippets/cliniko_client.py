@@ -5,15 +5,29 @@ It needs Python 3.11 or newer and `requests`, and it puts into practice what the
 * HTTP Basic authentication with the API key as the username and an empty password;
 * a `User-Agent` naming your application and a contact e-mail, which the API requires;
 * a timeout on every request;
-* error answers raised as exceptions that carry the status and the body;
+* error responses raised as exceptions that carry the status and the body;
 * waiting for `Retry-After` on `429` (and on `5xx` for requests that are safe to repeat), with a
   bounded number of retries and a cap on each wait;
-* an ETag cache for `GET`s: a `304 Not Modified` is answered from the cache;
+* an ETag cache for `GET`s: a `304 Not Modified` is served from the cache;
 * every page of a list, by following `links.next`.
 
-Create one `Cliniko` per API key, then call `get`, `post`, `patch`, or `paginate` for a whole
-list. The client logs each request to the `cliniko_client` logger: every answer at `DEBUG`, and every
-wait before a retry at `INFO`.
+Create one `Cliniko` per API key, then call `get`, `post`, `put` (or its alias `patch`), or
+`paginate` for a whole list. The client logs each request to the `cliniko_client` logger: every
+response at `DEBUG`, and every wait before a retry at `INFO`.
+
+Examples:
+    Create the client once, with your key and your application's name and contact e-mail. The
+    examples of each method below use this `client`:
+
+    >>> import os
+    >>> from cliniko_client import Cliniko, NotFoundError, ValidationError
+    >>> client = Cliniko(
+    ...     api_key=os.environ["CLINIKO_API_KEY"],
+    ...     user_agent="Practice Sync (dev@example.com)",
+    ...     base_url=os.environ.get("CLINIKO_API_URL", "https://api.cliniko.com/v1"),
+    ... )
+    >>> client.get("user")["role"]
+    'administrator'
 """
 
 from __future__ import annotations
@@ -52,14 +66,14 @@ DEFAULT_BASE_URL = "https://api.cliniko.com/v1"
 logger = logging.getLogger("cliniko_client")
 
 # Methods that leave the same state however many times they are sent. A create (`POST`) is not one:
-# if its answer is lost, sending it again can create a second record.
-_IDEMPOTENT = frozenset({"GET", "HEAD", "PATCH"})
+# if its response is lost, sending it again can create a second record.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH"})
 _RETRYABLE_SERVER_STATUSES = frozenset({500, 502, 503, 504})
 _CONTACT_EMAIL = re.compile(r"[^@\s()<>]+@[^@\s()<>]+\.[A-Za-z]{2,}")
 
 
 class ClinikoError(Exception):
-    """An error answer from the API: any status of 400 or more.
+    """An error response from the API: any status of 400 or more.
 
     The subclasses name the statuses a program most often handles on their own; every other error
     status is a plain `ClinikoError`.
@@ -78,7 +92,7 @@ class ClinikoError(Exception):
         body: Any = None,
         headers: CaseInsensitiveDict[str] | None = None,
     ) -> None:
-        """Build an error from the parts of an answer.
+        """Build an error from the parts of a response.
 
         Args:
             status: The HTTP status code.
@@ -110,7 +124,7 @@ class NotFoundError(ClinikoError):
 
 
 class ValidationError(ClinikoError):
-    """`422 Unprocessable Entity`: the body was understood but its values are not acceptable."""
+    """`422 Unprocessable Content`: the body was understood but its values are not acceptable."""
 
     @property
     def errors(self) -> dict[str, str]:
@@ -189,17 +203,32 @@ class Cliniko:
             must start with it, so that the key is never sent anywhere else.
         timeout: Seconds to wait for the server to accept the connection and, separately, for
             each read; applied to every request.
-        max_retries: How many times a request is sent again after a `429` or, for `GET`, `HEAD`
-            and `PATCH`, after a `500`, `502`, `503` or `504`. `0` turns retrying off.
+        max_retries: How many times a request is sent again after a `429` or, for `GET`, `HEAD`,
+            `PUT` and `PATCH`, after a `500`, `502`, `503` or `504`. `0` turns retrying off.
         max_wait: The longest single wait, in seconds. A `429` that asks for a longer wait is
             raised at once rather than waited out.
-        cache_size: How many `GET` answers the ETag cache keeps (the least recently used go
+        cache_size: How many `GET` responses the ETag cache keeps (the least recently used go
             first). `0` turns the cache off.
         session: A `requests.Session` to send through, for example one with extra hooks or a
             custom CA bundle. The client sets its authentication and headers on it.
 
     Raises:
         ValueError: If an argument is out of range or the user agent names no contact e-mail.
+
+    Examples:
+        In a `with` block, the client closes its connections at the end:
+
+        >>> with Cliniko(os.environ["CLINIKO_API_KEY"], "Practice Sync (dev@example.com)",
+        ...              base_url=os.environ.get("CLINIKO_API_URL", "https://api.cliniko.com/v1")) as short_lived:
+        ...     print(short_lived.get("user")["first_name"])
+        Priya
+
+        A user agent without a contact e-mail is refused before anything is sent:
+
+        >>> Cliniko(os.environ["CLINIKO_API_KEY"], "python-requests/2.32")
+        Traceback (most recent call last):
+            ...
+        ValueError: user_agent must name your application and a contact e-mail address, as in 'Practice Sync (dev@example.com)'; got 'python-requests/2.32'
     """
 
     def __init__(
@@ -258,7 +287,25 @@ class Cliniko:
             cached copy, so changing it does not change the cache.
 
         Raises:
-            ClinikoError: If the API answers with an error (a subclass for the common statuses).
+            ClinikoError: If the API responds with an error (a subclass for the common statuses).
+
+        Examples:
+            >>> patient = client.get("patients/1240000000000000001")
+            >>> patient["first_name"], patient["last_name"], patient["links"]["self"]
+            ('William', 'Kaur', 'https://api.cliniko.com/v1/patients/1240000000000000001')
+
+            Reading it again sends its `ETag`; the API responds with `304 Not Modified`, and the client
+            returns the copy it kept:
+
+            >>> client.get("patients/1240000000000000001") == patient
+            True
+
+            An error status raises the matching exception:
+
+            >>> client.get("patients/1")
+            Traceback (most recent call last):
+                ...
+            cliniko_client.NotFoundError: 404 Not found: there is no patient with that ID.
         """
         url = self._url(path, params)
         cached = self._cache.get(url)
@@ -266,7 +313,7 @@ class Cliniko:
         response = self._send("GET", url, headers=headers)
         if response.status_code == 304 and cached is not None:
             self._cache.move_to_end(url)
-            logger.debug("GET %s -> 304 %s, answered from the cache", url, response.reason)
+            logger.debug("GET %s -> 304 %s, served from the cache", url, response.reason)
             return json.loads(cached[1])
         body = _decode(response)
         self._remember(url, response)
@@ -276,22 +323,40 @@ class Cliniko:
         """Create a record, or run an action such as `patients/{id}/archive`.
 
         A `POST` is not sent again after a `5xx`: the first attempt may have created the record.
-        It is sent again after a `429`, which the API answers before doing anything.
+        It is sent again after a `429`, which the API sends before doing anything.
 
         Args:
             path: A path under the base URL, or an absolute URL under it.
             json: The body, encoded as JSON (`None` sends no body).
 
         Returns:
-            The decoded JSON body, or `None` for an answer without one (`204 No Content`).
+            The decoded JSON body, or `None` for a response without one (`204 No Content`).
 
         Raises:
-            ClinikoError: If the API answers with an error.
+            ClinikoError: If the API responds with an error.
+
+        Examples:
+            >>> patient = client.post("patients", json={"first_name": "Ana", "last_name": "Silva"})
+            >>> patient["first_name"], patient["last_name"], patient["archived_at"]
+            ('Ana', 'Silva', None)
+            >>> print(client.post(f"patients/{patient['id']}/archive"))
+            None
+
+            A value the API does not accept raises `ValidationError`, with the problems by field:
+
+            >>> try:
+            ...     client.post("patients", json={"first_name": "Ana"})
+            ... except ValidationError as error:
+            ...     print(error.status, error.errors)
+            422 {'last_name': "can't be blank"}
         """
         return _decode(self._send("POST", self._url(path), json=json))
 
-    def patch(self, path: str, json: Any) -> Any:
-        """Change some fields of a record. Sending the same change twice leaves the same record.
+    def put(self, path: str, json: Any) -> Any:
+        """Update a record with `PUT`: only the fields sent change; every other field keeps its value.
+
+        This is the API's documented update. Sending the same change twice leaves the same record, so
+        a `PUT` is retried after a `5xx` like a `GET`.
 
         Args:
             path: A path under the base URL, or an absolute URL under it.
@@ -301,7 +366,33 @@ class Cliniko:
             The decoded JSON body: the record as it now is.
 
         Raises:
-            ClinikoError: If the API answers with an error.
+            ClinikoError: If the API responds with an error.
+
+        Examples:
+            >>> patient = client.put("patients/1240000000000000001", json={"first_name": "Will"})
+            >>> patient["first_name"], patient["last_name"]
+            ('Will', 'Kaur')
+        """
+        return _decode(self._send("PUT", self._url(path), json=json))
+
+    def patch(self, path: str, json: Any) -> Any:
+        """The same update as `put`, sent with `PATCH`, which the API accepts as an alias of `PUT`.
+
+        Prefer `put`; this method is kept so that code written for it still works.
+
+        Args:
+            path: A path under the base URL, or an absolute URL under it.
+            json: The fields to change.
+
+        Returns:
+            The decoded JSON body: the record as it now is.
+
+        Raises:
+            ClinikoError: If the API responds with an error.
+
+        Examples:
+            >>> client.patch("patients/1240000000000000001", json={"title": "Dr"})["title"]
+            'Dr'
         """
         return _decode(self._send("PATCH", self._url(path), json=json))
 
@@ -317,7 +408,14 @@ class Cliniko:
             Each page's decoded body, with the records, `total_entries` and `links`.
 
         Raises:
-            ClinikoError: If the API answers with an error.
+            ClinikoError: If the API responds with an error.
+
+        Examples:
+            >>> [len(page["patients"]) for page in client.pages("patients")]
+            [50, 50, 10]
+            >>> first = next(client.pages("patients", {"per_page": 100}))
+            >>> first["total_entries"], first["links"]["next"]
+            (110, 'https://api.cliniko.com/v1/patients?page=2&per_page=100')
         """
         page = self.get(path, params)
         while True:
@@ -343,8 +441,13 @@ class Cliniko:
             Each record, as a dictionary.
 
         Raises:
-            ClinikoError: If the API answers with an error.
+            ClinikoError: If the API responds with an error.
             KeyError: If a page has no list under `key`.
+
+        Examples:
+            >>> patients = list(client.paginate("patients", "patients", params={"per_page": 100}))
+            >>> len(patients), patients[0]["first_name"], patients[-1]["first_name"]
+            (110, 'William', 'Amelia')
         """
         seen: set[str] = set()
         for page in self.pages(path, params):
@@ -357,7 +460,11 @@ class Cliniko:
                 yield record
 
     def close(self) -> None:
-        """Close the connections the client holds."""
+        """Close the connections the client holds.
+
+        Examples:
+            >>> client.close()
+        """
         self._session.close()
 
     def __enter__(self) -> Cliniko:
@@ -392,17 +499,17 @@ class Cliniko:
                 method, url, timeout=self.timeout, verify=self._session.verify, **kwargs
             )
             status = response.status_code
-            answer = f"{method} {url} -> {status} {response.reason}"
+            summary = f"{method} {url} -> {status} {response.reason}"
             if status < 400:
-                if status != 304:  # `get` says how it answered a 304
-                    logger.debug(answer)
+                if status != 304:  # `get` says how it served a 304
+                    logger.debug(summary)
                 return response
             wait = self._retry_wait(method, response, retries)
             if wait is None:
-                logger.debug(answer)
+                logger.debug(summary)
                 raise _error_for(response)
             retries += 1
-            logger.info("%s; waiting %g s before retry %d of %d", answer, wait, retries, self.max_retries)
+            logger.info("%s; waiting %g s before retry %d of %d", summary, wait, retries, self.max_retries)
             time.sleep(wait)
 
     def _retry_wait(self, method: str, response: requests.Response, retries: int) -> float | None:
@@ -437,5 +544,5 @@ def _decode(response: requests.Response) -> Any:
         return response.json()
     except ValueError:
         raise ClinikoError(
-            response.status_code, "the API answered with a body that is not JSON", response.text, response.headers
+            response.status_code, "the API responded with a body that is not JSON", response.text, response.headers
         ) from None

@@ -35,7 +35,6 @@ def _timed(action: Callable[[], None], repeat: int) -> list[float]:
 
 def main() -> None:
     with MockCliniko() as mock:
-        assert mock.controls is not None
         url = f"{mock.base_url}/patients?per_page=10"
         verify = str(mock.ca_file)
 

@@ -18,7 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from project import ROOT
+
 
 PARTS = {
     "mock": ("the mock API's tests", sorted(f"tests/{path.name}" for path in (ROOT / "tests").glob("test_mock_*.py"))),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from browser.support import BuildError, build_site
+from docs_site import BuildError, build_site
 from mock_cliniko import MockCliniko
 from mock_cliniko.control import Controls
 
@@ -25,28 +25,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session")
 def mock_server() -> Iterator[MockCliniko]:
-    """The mock API over HTTPS on a free loopback port, started once per session."""
-    with MockCliniko() as mock:
+    """The mock API over HTTPS on a free loopback port, started once per session.
+
+    It records every exchange (`mock.exchanges`), so that a test can check them against the description.
+    """
+    with MockCliniko(record_exchanges=True) as mock:
         yield mock
 
 
 @pytest.fixture
 def mock(mock_server: MockCliniko) -> MockCliniko:
     """The session's mock, reset to its initial state (data, clock, quotas) for this test."""
-    assert mock_server.controls is not None
     mock_server.controls.reset()
     return mock_server
 
 
 @pytest.fixture
 def controls(mock: MockCliniko) -> Controls:
-    assert mock.controls is not None
     return mock.controls
-
-
-def in_ci() -> bool:
-    """CI sets CI=true; there, a missing tool is a failure, never a reason to skip."""
-    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 @pytest.fixture(scope="session")

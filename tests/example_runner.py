@@ -6,7 +6,30 @@ import (`LIBRARIES`). Its stored output lives beside it as `<file>.out` (for exa
 
 An example may need a prepared state, and may change data. Both are described, never coded, in a
 `<stem>.scenario.json` beside the example, shared by its Python and curl variants; `scenario.py` reads
-and checks it (its docstring lists the fields).
+and checks it. How to add an example: https://cliniko.github.io/cliniko-api/contributing/#add-an-example
+
+Every exchange obeys the description. While an example runs, the mock records each request it
+receives and the response it sends (`mock_cliniko/exchanges.py`), and `exchange_contract.py` checks each
+one against `docs/openapi.yaml` with openapi-core; `tests/test_snippets.py` fails the example on any
+problem, naming the exchange, the operation, the status and the rule broken. The rules:
+
+- The response must be one the description documents for the operation and its status: the status is
+  listed, and the headers and body match what the description gives for it. This holds for every
+  exchange, including the requests a lesson sends wrong on purpose.
+- A request that obeys the description may get any documented status (a wrong key, a role without the
+  right, a missing record or a spent quota are not visible in the request itself).
+- A request that breaks the description (no key, a `User-Agent` without an e-mail address, a
+  form-encoded or malformed body, a field over its limit, a `per_page` out of range) must be refused:
+  with the status of the check that the broken rule belongs to, or with that of a check the API makes
+  before it (the order is in `mock_cliniko/app.py` and `exchange_contract.ORDER_OF_CHECKS`). So a missing
+  key may get `401`, or `400` if the `User-Agent` is wrong too, but never `200`.
+- A request for a path or a method the description does not have must get `404` or `405` (with an
+  `Allow` header listing exactly the methods the description gives that path), or a status of an
+  earlier check, and the response must still carry the error body, `Date` and `Cache-Control: no-store`.
+- The mock keeps the first 64 KiB of each body. A request body longer than that (only the `413` lesson
+  sends one) is not checked against its schema; its response still is.
+- Plain HTTP never reaches the API: the server answers it before any route is matched, so it is not an
+  exchange of the description (whose only server is `https://`), and it is not recorded.
 
 What an example prints is stored with two changes only, so the pages read as the real API would answer:
 the mock's address `127.0.0.1:<port>` is written `api.cliniko.com` (the same length, so any
@@ -15,6 +38,7 @@ the mock's address `127.0.0.1:<port>` is written `api.cliniko.com` (the same len
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -26,9 +50,8 @@ from typing import Any
 
 # KEYS and ScenarioError are re-exported: callers of the runner name the keys and catch bad scenarios.
 from scenario import KEYS, Scenario, ScenarioError, scenario_path  # noqa: F401
+from project import SNIPPETS
 
-ROOT = Path(__file__).resolve().parent.parent
-SNIPPETS = ROOT / "snippets"
 PUBLIC_HOST = "api.cliniko.com"
 
 #: Modules that examples import; they are tested by their own tests, not run as examples.
@@ -149,19 +172,190 @@ class Run:
     returncode: int
 
 
-def run(example: Example, mock_env: dict[str, str], api_key: str, mock_host_port: str) -> Run:
-    """Run the example as a reader would, against the mock, and return what it printed."""
-    completed = subprocess.run(
-        example.command(),
-        cwd=example.path.parent,
-        env=environment(mock_env, api_key),
-        capture_output=True,
-        timeout=TIMEOUT_SECONDS,
-        check=False,
+def run(
+    example: Example,
+    mock_env: dict[str, str],
+    api_key: str,
+    mock_host_port: str,
+    *,
+    fork: bool = False,
+    timeout: float = TIMEOUT_SECONDS,
+) -> Run:
+    """Run the example as a reader would, against the mock, and return what it printed.
+
+    With `fork`, a Python example runs in a fork of a warm interpreter that has already imported
+    `requests` (see `_run_forked`), which saves the interpreter's start-up on every run; what it prints
+    is byte-for-byte what `python file.py` prints. Without it, and for curl examples, a new process.
+    Raises `subprocess.TimeoutExpired` if the example runs longer than `timeout` seconds.
+    """
+    env = environment(mock_env, api_key)
+    if fork and example.path.suffix == ".py":
+        returncode, stdout_bytes, stderr_bytes = _run_forked(example.path, env, timeout)
+    else:
+        completed = subprocess.run(
+            example.command(),
+            cwd=example.path.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+        returncode, stdout_bytes, stderr_bytes = completed.returncode, completed.stdout, completed.stderr
+    stdout = stdout_bytes.decode("utf-8", errors="replace")
+    stderr = stderr_bytes.decode("utf-8", errors="replace")
+    return Run(normalise(stdout, mock_host_port), stderr, returncode)
+
+
+#: Imported once by the fork server, so that each forked example starts with them loaded.
+_WARM_MODULES = ("requests", "json", "logging", "zoneinfo", "runpy", "traceback", "locale", "io")
+_fork_server: subprocess.Popen[bytes] | None = None
+
+
+def _start_fork_server() -> subprocess.Popen[bytes]:
+    """The warm interpreter that forks one child per Python example (see `_serve_forks`).
+
+    It is a fresh interpreter of its own: this process is never forked, since it may hold threads
+    (the mock server runs in one). It ends when its standard input closes, with this process.
+    """
+    global _fork_server
+    if _fork_server is None or _fork_server.poll() is not None:
+        code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); " \
+               "import example_runner; example_runner._serve_forks()"
+        _fork_server = subprocess.Popen(
+            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
+        )
+    return _fork_server
+
+
+def _serve_forks() -> None:
+    """The fork server's loop: one JSON job a line in, the child's pid and then its status out.
+
+    A job is `{"path", "env", "out", "err"}`; the child becomes `python <path>` (`_forked_example`).
+    """
+    import importlib
+
+    for name in _WARM_MODULES:
+        importlib.import_module(name)
+    reply = sys.stdout
+    for line in sys.stdin:
+        job = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _forked_example(job["path"], job["env"], job["out"], job["err"])
+            finally:
+                os._exit(70)  # only reached if the child could not even be set up
+        print(json.dumps({"pid": pid}), file=reply, flush=True)
+        _, wait_status = os.waitpid(pid, 0)
+        print(json.dumps({"status": os.waitstatus_to_exitcode(wait_status)}), file=reply, flush=True)
+
+
+def _read_reply(server: subprocess.Popen[bytes]) -> dict[str, int]:
+    assert server.stdout is not None
+    line = server.stdout.readline()
+    if not line:
+        raise RuntimeError(f"the examples' fork server stopped (exit {server.poll()})")
+    return json.loads(line)
+
+
+def _run_forked(path: Path, env: dict[str, str], timeout: float) -> tuple[int, bytes, bytes]:
+    """Run a Python example in a fork of the warm interpreter; return (exit status, stdout, stderr).
+
+    A child killed by a signal has a negative status, as with `subprocess`. Raises
+    `subprocess.TimeoutExpired` if the example runs longer than `timeout` seconds.
+    """
+    import select
+    import signal
+    import tempfile
+
+    server = _start_fork_server()
+    assert server.stdin is not None and server.stdout is not None
+    with tempfile.TemporaryDirectory(prefix="example-") as folder:
+        out, err = os.path.join(folder, "stdout"), os.path.join(folder, "stderr")
+        job = {"path": str(path), "env": env, "out": out, "err": err}
+        server.stdin.write(json.dumps(job).encode() + b"\n")
+        pid = _read_reply(server)["pid"]
+        finished, _, _ = select.select([server.stdout], [], [], timeout)
+        if not finished:
+            os.kill(pid, signal.SIGKILL)
+            _read_reply(server)
+            raise subprocess.TimeoutExpired([sys.executable, str(path)], timeout)
+        status = _read_reply(server)["status"]
+        with open(out, "rb") as printed, open(err, "rb") as complained:
+            return status, printed.read(), complained.read()
+
+
+def _forked_example(path: str, env: dict[str, str], out_path: str, err_path: str) -> None:
+    """In the forked child: become `python <path>` with `env`, run it, and exit with its status.
+
+    Standard streams, environment, working folder, argv, sys.path and time zone are set as a new
+    interpreter would set them; an unhandled exception prints its traceback and exits 1, as Python does.
+    """
+    import io
+    import locale
+    import runpy
+    import time
+    import traceback
+
+    for target, fd in ((out_path, 1), (err_path, 2)):
+        opened = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(opened, fd)
+        os.close(opened)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.environ.clear()
+    os.environ.update(env)
+    time.tzset()
+    locale.setlocale(locale.LC_CTYPE, "")
+    encoding, _, errors = env.get("PYTHONIOENCODING", "utf-8").partition(":")
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding=encoding)
+    # As CPython sets them for a non-terminal: stdout block-buffered, stderr line-buffered.
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding=encoding, errors=errors or "strict"
     )
-    stdout = completed.stdout.decode("utf-8", errors="replace")
-    stderr = completed.stderr.decode("utf-8", errors="replace")
-    return Run(normalise(stdout, mock_host_port), stderr, completed.returncode)
+    sys.stderr = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
+        encoding=encoding, errors="backslashreplace", line_buffering=True,
+    )
+    sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
+    script_dir = os.path.dirname(os.path.abspath(path))
+    os.chdir(script_dir)
+    extra = [entry for entry in env.get("PYTHONPATH", "").split(os.pathsep) if entry]
+    prefixes = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix})
+    interpreter_paths = [entry for entry in sys.path if entry.startswith(prefixes)]
+    sys.path[:] = [script_dir, *extra, *interpreter_paths]
+    sys.argv[:] = [path]
+
+    status = 0
+    try:
+        runpy.run_path(path, run_name="__main__")
+    except SystemExit as stop:
+        code = stop.code
+        if code is None:
+            status = 0
+        elif isinstance(code, int):
+            status = code
+        else:
+            print(code, file=sys.stderr)
+            status = 1
+    except BaseException as error:  # noqa: BLE001 - reported as the interpreter reports it
+        trace = error.__traceback__
+        # Leave out runpy's own frames, which `python file.py` would not show.
+        while trace is not None and trace.tb_frame.f_code.co_filename != path:
+            trace = trace.tb_next
+        traceback.print_exception(type(error), error, trace or error.__traceback__)
+        status = 1
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            status = status or 120
+    os._exit(status & 0xFF)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,8 +15,8 @@ from pathlib import Path
 from types import ModuleType
 
 from example_runner import LIBRARIES, SNIPPETS, shown_text
+from project import ROOT
 
-ROOT = SNIPPETS.parent
 HOOK = ROOT / "hooks" / "examples.py"
 
 # Snippet includes, as pymdownx.snippets reads them: `--8<-- "path"` or `--8<-- "path:section"`.

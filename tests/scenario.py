@@ -1,24 +1,13 @@
 """What an example needs from the mock, and what it changes: its `<stem>.scenario.json`, read and checked.
 
 A scenario file sits beside an example and serves its Python and curl variants alike. Every field is
-optional; a file may hold only some of them, and an example without a file runs with the defaults:
+optional; an example without a file runs with the defaults of `Scenario`, a freshly reset mock. The
+fields and what each does, for contributors: https://cliniko.github.io/cliniko-api/contributing/#scenarios
 
-    {
-      "key": "bookkeeper",                 # whose API key the example gets (see KEYS)
-      "clock": "2026-01-15T09:30:58Z",     # put the mock's clock here first
-      "remaining": 1,                      # leave the key's account this many requests this minute
-      "jump_clock_on_rate_limit": true,    # a 429 moves the clock to the end of the window
-      "fail_next": 1,                      # the next request(s) get 503, as in a server fault
-      "changes": {                         # the example creates, changes or archives a record:
-        "what": "archives a patient",      #   the page warns above it, with this text
-        "archives": true                   #   and says that archiving cannot be undone
-      }
-    }
-
-`Scenario.read` checks every field and names the file, the field and what was expected when one is
-wrong; an unknown field is an error, not silently ignored. The site build reads `changes` from here too
-(`hooks/examples.py`), so the warning on the page and the test that every writing example carries it
-(`tests/test_scenario.py`) look at the same flag.
+`Scenario.read` checks every field (`_FIELDS` maps each to its check) and names the file, the field and
+what was expected when one is wrong; an unknown field is an error, not silently ignored. The site build
+reads `changes` from here too (`hooks/examples.py`), so the warning on the page and the test that every
+writing example carries it (`tests/test_scenario.py`) look at the same flag.
 """
 
 from __future__ import annotations

@@ -158,6 +158,29 @@ def test_retries_a_get_after_a_503(mock, controls, recorder) -> None:
     assert recorder.statuses == [503, 200]
 
 
+def test_retries_an_update_with_put_after_a_503(mock, controls, recorder) -> None:
+    controls.fail_next(1)
+    client = client_for(mock, recorder)
+
+    assert client.put(PATIENT, json={"title": "Dr"})["title"] == "Dr"
+    assert [request.method for request in recorder.sent] == ["PUT", "PUT"]
+    assert recorder.statuses == [503, 200]
+
+
+def test_put_changes_only_the_fields_sent_and_patch_is_the_same_update(mock, recorder) -> None:
+    client = client_for(mock, recorder)
+
+    before = client.get(PATIENT)
+    put = client.put(PATIENT, json={"title": "Dr"})
+    patched = client.patch(PATIENT, json={"first_name": "Will"})
+
+    assert [request.method for request in recorder.sent] == ["GET", "PUT", "PATCH"]
+    assert {name: value for name, value in put.items() if name not in {"title", "updated_at"}} == {
+        name: value for name, value in before.items() if name not in {"title", "updated_at"}
+    }
+    assert (patched["title"], patched["first_name"], patched["last_name"]) == ("Dr", "Will", before["last_name"])
+
+
 def test_does_not_retry_a_create_after_a_503(mock, controls, recorder) -> None:
     controls.fail_next(1)
     client = client_for(mock, recorder)
@@ -200,7 +223,7 @@ def test_the_cache_gets_the_new_version_after_an_update(mock, recorder) -> None:
     client = client_for(mock, recorder)
 
     client.get(PATIENT)
-    client.patch(PATIENT, json={"title": "Dr"})
+    client.put(PATIENT, json={"title": "Dr"})
     after = client.get(PATIENT)
 
     assert recorder.statuses == [200, 200, 200]

@@ -12,19 +12,21 @@
 
 from __future__ import annotations
 
+import doctest
 import html
+import importlib
 import re
+import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 import example_runner
+from project import DOCS, ROOT
 from page_examples import hand_written_includes, placed_examples
 from scenario import Scenario
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
 SNIPPETS = example_runner.SNIPPETS
 
 
@@ -93,8 +95,27 @@ def _code_blocks(site: Path) -> dict[str, list[str]]:
     return blocks
 
 
+def _docstring_examples() -> list[str]:
+    """The `>>>` examples in the docstrings of the modules under snippets/, as the reference shows them:
+    each run of lines between blank lines, from its first `>>>` line on, dedented.
+
+    `test_client_doctests.py` runs them.
+    """
+    blocks = []
+    for library in sorted(example_runner.LIBRARIES):
+        module = importlib.import_module(library.removesuffix(".py"))
+        for test in doctest.DocTestFinder().find(module):
+            for paragraph in re.split(r"\n[ \t]*\n", test.docstring or ""):
+                lines = paragraph.split("\n")
+                # A section's first block follows its heading (`Examples:`) with no blank line.
+                start = next((i for i, line in enumerate(lines) if line.lstrip().startswith(">>>")), None)
+                if start is not None:
+                    blocks.append(_normalise(textwrap.dedent("\n".join(lines[start:]))))
+    return blocks
+
+
 def test_every_code_block_on_the_site_comes_from_a_tested_snippet(built_site: Path) -> None:
-    sources = [text for path in _snippet_files() for text in _shown_texts(path)]
+    sources = [text for path in _snippet_files() for text in _shown_texts(path)] + _docstring_examples()
     untested = [
         f"{page}: {block[:80]!r}"
         for page, page_blocks in _code_blocks(built_site).items()
@@ -105,13 +126,24 @@ def test_every_code_block_on_the_site_comes_from_a_tested_snippet(built_site: Pa
 
 
 def test_every_snippet_and_stored_output_is_shown_on_some_page(built_site: Path) -> None:
+    """A library module (the client) is shown by its reference, not whole: the next test checks that."""
     shown = [block for page_blocks in _code_blocks(built_site).values() for block in page_blocks]
     unshown = [
         path.relative_to(SNIPPETS).as_posix()
         for path in _snippet_files()
-        if not any(text and text in shown for text in _shown_texts(path))
+        if path.relative_to(SNIPPETS).as_posix() not in example_runner.LIBRARIES
+        and not any(text and text in shown for text in _shown_texts(path))
     ]
     assert not unshown, "files under snippets/ that no page shows:\n" + "\n".join(unshown)
+
+
+def test_every_docstring_example_of_a_library_is_shown_in_its_reference(built_site: Path) -> None:
+    """The reference on the client page shows each `>>>` example that test_client_doctests.py runs."""
+    examples = _docstring_examples()
+    assert len(examples) >= 3, "too few docstring examples for the check to mean anything"
+    shown = [block for page_blocks in _code_blocks(built_site).values() for block in page_blocks]
+    unshown = [example[:80] for example in examples if example not in shown]
+    assert not unshown, "docstring examples that no page shows:\n" + "\n".join(unshown)
 
 
 def _pages() -> list[Path]:

@@ -9,7 +9,6 @@ addresses, and the sitemap.
 from __future__ import annotations
 
 import posixpath
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -18,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from browser.support import site_url
+from docs_site import site_url, sitemap_addresses
 
 SKIPPED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:")
 
@@ -129,11 +128,8 @@ class SiteChecker:
                 reason = self.check_link(link, page_file)
                 if reason:
                     yield f"{page_file.relative_to(self.site_dir).as_posix()}: {link} -> {reason}"
-        sitemap = self.site_dir / "sitemap.xml"
-        if sitemap.is_file():
-            namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-            for loc in ET.parse(sitemap).findall("s:url/s:loc", namespace):
-                address = loc.text or ""
+        if (self.site_dir / "sitemap.xml").is_file():
+            for address in sitemap_addresses(self.site_dir):
                 if not address.startswith(self.published):
                     yield f"sitemap.xml: {address} -> not under {self.published}"
                 elif self.target_file(address[len(self.published) :]) is None:

@@ -25,7 +25,6 @@ def _with(headers: list[tuple[str, str]], name: str, value: str) -> list[tuple[s
 
 def _play(mock: MockCliniko) -> list[Answer | bytes]:
     """The same requests, in the same order, against a fresh mock; every answer as it arrived."""
-    assert mock.controls is not None
     answers: list[Answer | bytes] = []
     with RawClient(mock) as client:
         admin = [("Host", client.host_header), *client_headers().items()]

@@ -3,14 +3,22 @@
 Two requests in three are well-formed API calls with at most one thing wrong, so that they get past
 the early checks and reach the routes, the validation and the conditional requests; the others are
 anything at all: odd methods, paths with any character or percent-encoding, query strings, headers
-valid, malformed or missing, and bodies in any encoding, sent whole or chunked.
+valid, malformed, missing or pathologically long, and bodies in any encoding, sent whole or chunked.
+
+Now and then a request is also sent on several connections at once, or cut short: its body ends early
+and the connection is closed or reset. A request cut short must change nothing. Every request has a
+time limit, so a hang fails the test too.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import socket
+import ssl
 import string
+import struct
+import threading
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -23,7 +31,7 @@ from mock_cliniko.rate_limit import LIMIT
 from mock_cliniko.seed import ACCOUNT_A, ACCOUNT_B, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
 
 #: Every status the API documents (a 503 only comes from a test control, which the fuzz never sets).
-DOCUMENTED = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 413, 415, 422, 429}
+DOCUMENTED = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 413, 415, 422, 429, 431}
 WITHOUT_BODY = {204, 304}
 #: Statuses the fuzz must produce, to show that it reaches past the first checks.
 MUST_REACH = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 415, 422, 429}
@@ -44,7 +52,7 @@ PATIENTS = ["1240000000000000001", "1240000000000000007", "1240000000000000113",
 _TARGET_CHARACTERS = "".join(chr(code) for code in range(0x21, 0x7F) if chr(code) not in "/?#")
 
 methods = st.one_of(
-    st.sampled_from(["GET", "GET", "HEAD", "POST", "POST", "PATCH"]),
+    st.sampled_from(["GET", "GET", "HEAD", "POST", "POST", "PUT", "PATCH"]),
     st.sampled_from(["PUT", "DELETE", "OPTIONS", "TRACE", "CONNECT", "get", "PROPFIND"]),
     st.text(alphabet=string.ascii_uppercase + "-", min_size=1, max_size=8),
 )
@@ -53,7 +61,7 @@ routes = st.sampled_from(
     [("GET", "/v1/user"), ("HEAD", "/v1/user")]
     + [("GET", "/v1/patients")] * 3
     + [("POST", "/v1/patients")] * 4
-    + [(method, f"/v1/patients/{patient}") for patient in PATIENTS for method in ("GET", "HEAD", "PATCH")]
+    + [(method, f"/v1/patients/{patient}") for patient in PATIENTS for method in ("GET", "HEAD", "PUT", "PATCH")]
     + [("POST", f"/v1/patients/{patient}/archive") for patient in PATIENTS]
 )
 api_paths = routes.map(lambda route: route[1])
@@ -100,6 +108,15 @@ _TOKEN = st.text(alphabet=string.ascii_letters + string.digits + "!#$%&'*+-.^_`|
 _FRAMING = {"host", "content-length", "transfer-encoding", "connection", "upgrade", "expect", "te", "trailer"}
 KEYS = [ADMIN_KEY_A, PRACTITIONER_KEY_A, BOOKKEEPER_KEY_A, ADMIN_KEY_B]
 
+#: Values built to make a careless check slow: long runs that a backtracking pattern tries over and over.
+long_values = st.one_of(
+    st.builds(lambda n, m: "." * n + "@" + "-" * m, st.integers(0, 1500), st.integers(0, 1500)),
+    st.builds(lambda n: "a@" * n, st.integers(1, 1000)),
+    st.builds(lambda n: "a@" + "." * n + "@", st.integers(1, 3000)),
+    st.builds(lambda char, n: char * n, st.sampled_from(["a", " ", ",", ";", '"', "*/*, ", 'W/"x", ']), st.integers(1, 3000)),
+)
+#: A value that makes the request head larger than its limit: the server refuses it with 431.
+oversized_values = st.integers(16 * 1024, 20 * 1024).map(lambda n: "x" * n)
 # What a client may send instead of the well-formed value (None: the header is left out).
 odd_authorizations = st.one_of(
     st.sampled_from(
@@ -108,10 +125,12 @@ odd_authorizations = st.one_of(
     st.binary(max_size=24).map(lambda raw: "Basic " + base64.b64encode(raw).decode()),
     field_text.map(lambda text: "Basic " + text),
     field_text,
+    long_values.map(lambda text: "Basic " + text),
 )
 odd_user_agents = st.one_of(
     st.sampled_from([None, "python-requests/2.32.3", "x@y.zz", "Sync (a@b.c)", "@."]),
     field_text,
+    long_values,
 )
 odd_accepts = st.one_of(
     st.sampled_from([None, "*/*", "application/*", "text/html", "application/json;q=0, */*", "*/*;q=nan"]),
@@ -123,6 +142,7 @@ odd_accepts = st.one_of(
         max_size=3,
     ).map(lambda ranges: ", ".join(kind if q is None else f"{kind};q={q}" for kind, q in ranges)),
     field_text,
+    long_values,
 )
 odd_content_types = st.one_of(
     st.sampled_from(
@@ -143,6 +163,7 @@ entity_tags = st.one_of(
     st.none(),
     st.sampled_from(["*", '"x"', 'W/"x"', '"a", W/"b"', "", ",", 'W/"', '""', "*, *"]),
     field_text,
+    long_values,
 )
 dates = st.one_of(
     st.none(),
@@ -154,9 +175,19 @@ dates = st.one_of(
 extra_headers = st.lists(
     st.tuples(
         _TOKEN.filter(lambda name: name.lower() not in _FRAMING),
-        st.one_of(field_text, st.text(_ANY_CHARACTERS, max_size=4)),
+        st.one_of(field_text, st.text(_ANY_CHARACTERS, max_size=4), long_values, oversized_values),
     ),
     max_size=2,
+)
+#: Headers that may frame a body twice, encode it, or authenticate twice.
+ambiguous_headers = st.sampled_from(
+    [
+        [("Authorization", basic_auth(ADMIN_KEY_A))],
+        [("Authorization", basic_auth(ADMIN_KEY_B))],
+        [("Content-Encoding", "gzip")],
+        [("Content-Encoding", "identity")],
+        [("Transfer-Encoding", "chunked"), ("Content-Length", "3")],
+    ]
 )
 
 #: The headers of a well-formed request, but `Host` and `Content-Type`.
@@ -201,6 +232,7 @@ json_values = st.one_of(
 field_values = st.one_of(
     json_text,
     st.sampled_from([None, 7, "", "  ", "a@b.co", "not-an-email", "1990-04-12", "2999-01-01", "1990-02-30", "A" * 101]),
+    long_values,
 )
 patient_bodies = st.fixed_dictionaries(
     {},
@@ -239,7 +271,9 @@ odd_text_bodies = st.fixed_dictionaries({"first_name": odd_text, "last_name": od
 # Requests ----------------------------------------------------------------------------------------
 
 #: What a mostly well-formed request may get wrong, one thing at a time.
-flaws = st.sampled_from(["none", "none", "fields", "odd-text", "body", "target", "method", "extra", *HEADER_FLAWS])
+flaws = st.sampled_from(
+    ["none", "none", "fields", "odd-text", "body", "target", "method", "extra", "ambiguous", *HEADER_FLAWS]
+)
 _one_in_twenty = st.integers(0, 19).map(lambda number: number == 0)
 _one_in_three = st.sampled_from([False, False, True])
 _quota_left = st.sampled_from([None, None, None, 0, 1])
@@ -271,7 +305,7 @@ def well_formed_requests(draw: Any) -> dict[str, Any]:
         body = draw(odd_text_bodies)
     elif flaw == "body":
         body = draw(bodies)
-    elif flaw == "Content-Type" or method in {"POST", "PATCH"}:
+    elif flaw == "Content-Type" or method in {"POST", "PUT", "PATCH"}:
         body = draw(valid_bodies)
     else:
         body = None
@@ -283,6 +317,8 @@ def well_formed_requests(draw: Any) -> dict[str, Any]:
     headers = [("Host", "127.0.0.1"), *_draw_headers(draw, strategies)]
     if flaw == "extra":
         headers += draw(extra_headers)
+    if flaw == "ambiguous":
+        headers += draw(ambiguous_headers)
     return {"method": method, "target": target, "headers": headers, "body": body}
 
 
@@ -299,6 +335,8 @@ def api_requests(draw: Any) -> dict[str, Any]:
     """A well-formed request with at most one flaw (two times in three), or anything at all."""
     request = draw(wild_requests() if draw(_one_in_three) else well_formed_requests())
     request["chunked"] = draw(st.booleans())
+    # How the request is sent: whole on the shared connection, on three connections at once, or cut short.
+    request["delivery"] = draw(st.sampled_from(["whole"] * 16 + ["together", "cut-close", "cut-reset"]))
     # Requests left in each account's quota, to reach the 429 as well; None leaves it full.
     request["quota_left"] = draw(_quota_left)
     return request
@@ -312,16 +350,60 @@ def _header_bytes(value: str) -> bytes:
         return value.encode("utf-8")
 
 
+def _framing(name: str) -> bool:
+    return name.lower() in {"content-length", "transfer-encoding"}
+
+
+def _send_cut_short(mock: MockCliniko, request: dict[str, Any], headers: list[tuple[str, bytes]], reset: bool) -> None:
+    """Send the head and part of the body (or a chunk and no last chunk), then end the connection."""
+    body = request["body"] or b"{}"
+    head = [f"{request['method']} {request['target']} HTTP/1.1".encode("latin-1", errors="replace")]
+    head += [name.encode("latin-1") + b": " + value for name, value in headers if not _framing(name)]
+    if request["chunked"]:
+        head.append(b"Transfer-Encoding: chunked")
+        sent = f"{len(body):X}\r\n".encode() + body + b"\r\n"
+    else:
+        head.append(f"Content-Length: {len(body) + 100}".encode())
+        sent = body
+    context = ssl.create_default_context(cafile=str(mock.ca_file))
+    with socket.create_connection((mock.host, mock.port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname=mock.host) as tls:
+            tls.sendall(b"\r\n".join(head) + b"\r\n\r\n" + sent)
+            if reset:
+                tls.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def _send_together(clients: list[RawClient], request: dict[str, Any], headers: list[tuple[str, bytes]]) -> list[Any]:
+    """The same request on every connection at once; the answers, or the error a connection raised."""
+    answers: list[Any] = [None] * len(clients)
+
+    def one(index: int) -> None:
+        try:
+            answers[index] = clients[index].send(
+                request["method"], request["target"], headers, request["body"], chunked=request["chunked"]
+            )
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            answers[index] = error
+
+    threads = [threading.Thread(target=one, args=(index,)) for index in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return answers
+
+
 def test_any_request_gets_a_documented_status_and_a_json_body(mock_server: MockCliniko):
     controls = mock_server.controls
-    assert controls is not None
     seen: set[int] = set()
     # Every example starts from the seed data with its quota refilled, so that examples do not depend
     # on each other and the quota never runs out. The data changes only when a request other than a
     # read succeeds, so only then is the whole mock reset.
     controls.reset()
 
-    with RawClient(mock_server) as client:
+    seed_changed_at = {account: mock_server.store.patients_changed_at(account) for account in (ACCOUNT_A, ACCOUNT_B)}
+
+    with RawClient(mock_server) as client, RawClient(mock_server) as second, RawClient(mock_server) as third:
 
         @settings(
             max_examples=EXAMPLES,
@@ -335,31 +417,55 @@ def test_any_request_gets_a_documented_status_and_a_json_body(mock_server: MockC
             controls.set_remaining(ACCOUNT_B, quota)
             headers = [(name, _header_bytes(value)) for name, value in request["headers"]]
 
+            if request["delivery"].startswith("cut"):
+                _send_cut_short(mock_server, request, headers, reset=request["delivery"] == "cut-reset")
+                # A request on another connection, answered after the server has seen the first one end.
+                client.send("GET", "/v1/user", [("Host", "127.0.0.1"), ("User-Agent", USER_AGENT)])
+                changed = {account: mock_server.store.patients_changed_at(account) for account in seed_changed_at}
+                if changed != seed_changed_at:
+                    controls.reset()
+                assert changed == seed_changed_at, "a request cut short changed the data"
+                return
+
             may_have_changed = True
             try:
-                answer = client.send(
-                    request["method"], request["target"], headers, request["body"], chunked=request["chunked"]
-                )
-                may_have_changed = request["method"] not in READS and 200 <= answer.status < 300
+                if request["delivery"] == "together":
+                    answers = _send_together([client, second, third], request, headers)
+                else:
+                    answers = [
+                        client.send(
+                            request["method"], request["target"], headers, request["body"], chunked=request["chunked"]
+                        )
+                    ]
+                errors = [answer for answer in answers if isinstance(answer, Exception)]
+                assert not errors, errors
+                may_have_changed = request["method"] not in READS and any(200 <= a.status < 300 for a in answers)
             finally:
                 if may_have_changed:
                     controls.reset()
 
-            seen.add(answer.status)
-            assert answer.status in DOCUMENTED, (answer.status, answer.body[:300])
-            assert answer.header("Date"), answer.headers
-            if answer.status in WITHOUT_BODY:
-                assert answer.body == b""
-                return
-            assert answer.header("Content-Type") == JSON_CONTENT_TYPE, answer.headers
-            if request["method"] == "HEAD":
-                assert answer.body == b""  # a client reads no body after HEAD, whatever the status
-                return
-            body = answer.json()
-            assert isinstance(body, dict)
-            if answer.status >= 400:
-                assert isinstance(body.get("message"), str) and body["message"], body
+            for answer in answers:
+                _check(answer, request, seen)
 
         check()
 
     assert seen >= MUST_REACH, f"the fuzz never got these answers: {sorted(MUST_REACH - seen)}"
+
+
+def _check(answer: Any, request: dict[str, Any], seen: set[int]) -> None:
+    seen.add(answer.status)
+    assert answer.status in DOCUMENTED, (answer.status, answer.body[:300])
+    assert answer.header("Date"), answer.headers
+    if answer.status in WITHOUT_BODY:
+        assert answer.body == b""
+        return
+    assert answer.header("Content-Type") == JSON_CONTENT_TYPE, answer.headers
+    if request["method"] == "HEAD":
+        assert answer.body == b""  # a client reads no body after HEAD, whatever the status
+        return
+    body = answer.json()
+    assert isinstance(body, dict)
+    if answer.status >= 400:
+        assert isinstance(body.get("message"), str) and body["message"], body
+
+

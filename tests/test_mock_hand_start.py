@@ -22,9 +22,8 @@ import pytest
 import requests
 
 from api_requests import USER_AGENT
-from conftest import in_ci
+from project import ROOT, in_ci
 
-ROOT = Path(__file__).resolve().parent.parent
 READY_LINE = "Press Ctrl+C to stop."
 START_TIMEOUT = 30
 EXPORTED = {
@@ -327,6 +326,15 @@ def test_control_port_moves_the_clock_and_resets_it(hand_started):
         ("/remaining", {"account": "1210000000000000001", "remaining": "501"}),
         ("/time", {"at": "yesterday"}),
         ("/jump-on-rate-limit", {"enabled": "maybe"}),
+        ("/advance", {"seconds": "1e300"}),
+        ("/advance", {"seconds": "inf"}),
+        ("/advance", {"seconds": "nan"}),
+        ("/advance", {"seconds": "9" * 400}),
+        ("/time", {"at": "9999-12-31T23:59:30Z"}),
+        ("/time", {"at": "1969-12-31T23:59:59Z"}),
+        ("/time", {"at": "2026-01-15T09:30:00"}),
+        ("/remaining", {"account": "1210000000000000001", "remaining": "9" * 5000}),
+        ("/fail-next", {"count": "1" * 40}),
     ],
     ids=[
         "no-seconds",
@@ -336,13 +344,47 @@ def test_control_port_moves_the_clock_and_resets_it(hand_started):
         "remaining-over-limit",
         "bad-time",
         "bad-switch",
+        "seconds-1e300",
+        "seconds-inf",
+        "seconds-nan",
+        "seconds-400-digits",
+        "time-in-year-9999",
+        "time-before-1970",
+        "time-without-zone",
+        "remaining-5000-digits",
+        "count-40-digits",
     ],
 )
 def test_control_port_refuses_bad_input_with_a_clear_message(hand_started, path, params):
+    _control(hand_started, "/reset").raise_for_status()
+
     response = _control(hand_started, path, **params)
 
     assert response.status_code == 400
     assert response.json()["message"].startswith("send ")
+    assert _api(hand_started, "GET", f"{hand_started.exports['CLINIKO_API_URL']}/user").status_code == 200
+
+
+@pytest.mark.parametrize("at", ["9998-12-31T23:59:59Z", "9999-01-01T00:00:00Z", "1970-01-01T00:00:00Z"])
+def test_the_api_never_fails_at_the_ends_of_the_clocks_range(hand_started, at):
+    """The furthest times the controls allow, then the quota spent: the API still gives its 429, never a 5xx."""
+    account = "1210000000000000001"
+    _control(hand_started, "/reset").raise_for_status()
+    _control(hand_started, "/jump-on-rate-limit", enabled="false").raise_for_status()
+    _control(hand_started, "/time", at=at).raise_for_status()
+    _control(hand_started, "/remaining", account=account, remaining="0").raise_for_status()
+    user_url = f"{hand_started.exports['CLINIKO_API_URL']}/user"
+
+    try:
+        refused = _api(hand_started, "GET", user_url)
+        _control(hand_started, "/jump-on-rate-limit", enabled="true").raise_for_status()
+        jumped = _api(hand_started, "GET", user_url)
+        after = _api(hand_started, "GET", user_url)
+    finally:
+        _control(hand_started, "/reset").raise_for_status()
+
+    assert (refused.status_code, jumped.status_code, after.status_code) == (429, 429, 200)
+    assert int(refused.headers["X-RateLimit-Reset"]) > 0
 
 
 # Start-up errors and stopping ------------------------------------------------------------------

@@ -30,10 +30,14 @@ def _all_ids(mock, key: str = ADMIN_KEY_A) -> list[str]:
 # Roles -----------------------------------------------------------------------------------------
 
 
+#: The methods that update a patient: `PUT` (Cliniko's later docs) and `PATCH`, an alias with the same meaning.
+UPDATE_METHODS = ["PUT", "PATCH"]
+
 #: Each change to patients: its method, path, body, and the status it gets when allowed.
 WRITES = {
     "create": ("POST", "/patients", NEW_PATIENT, 201),
-    "update": ("PATCH", f"/patients/{PATIENT_A}", {"first_name": "Changed"}, 200),
+    "update-put": ("PUT", f"/patients/{PATIENT_A}", {"first_name": "Changed"}, 200),
+    "update-patch": ("PATCH", f"/patients/{PATIENT_A}", {"first_name": "Changed"}, 200),
     "archive": ("POST", f"/patients/{PATIENT_A}/archive", None, 204),
 }
 
@@ -85,10 +89,11 @@ def test_account_b_lists_only_its_own_patients(mock):
     ("method", "path", "body"),
     [
         ("GET", f"/patients/{PATIENT_A}", None),
+        ("PUT", f"/patients/{PATIENT_A}", {"first_name": "Taken"}),
         ("PATCH", f"/patients/{PATIENT_A}", {"first_name": "Taken"}),
         ("POST", f"/patients/{PATIENT_A}/archive", None),
     ],
-    ids=["read", "update", "archive"],
+    ids=["read", "update-put", "update-patch", "archive"],
 )
 def test_another_accounts_patient_is_not_found(mock, method, path, body):
     before = send(mock, "GET", f"/patients/{PATIENT_A}").content
@@ -159,11 +164,12 @@ def test_optional_fields_left_out_are_null(mock):
 # Update ----------------------------------------------------------------------------------------
 
 
-def test_update_changes_only_the_fields_sent_and_moves_updated_at(mock, controls):
+@pytest.mark.parametrize("method", UPDATE_METHODS)
+def test_update_changes_only_the_fields_sent_and_moves_updated_at(mock, controls, method):
     before = send(mock, "GET", f"/patients/{PATIENT_A}").json()
     controls.advance(3600)
 
-    response = send(mock, "PATCH", f"/patients/{PATIENT_A}", json={"first_name": "Wil", "email": None})
+    response = send(mock, method, f"/patients/{PATIENT_A}", json={"first_name": "Wil", "email": None})
 
     assert response.status_code == 200
     after = response.json()
@@ -174,21 +180,37 @@ def test_update_changes_only_the_fields_sent_and_moves_updated_at(mock, controls
     assert send(mock, "GET", f"/patients/{PATIENT_A}").json() == after
 
 
-def test_update_that_changes_nothing_keeps_updated_at(mock, controls):
+@pytest.mark.parametrize("method", UPDATE_METHODS)
+def test_update_that_changes_nothing_keeps_updated_at(mock, controls, method):
     before = send(mock, "GET", f"/patients/{PATIENT_A}").json()
     controls.advance(3600)
 
-    after = send(mock, "PATCH", f"/patients/{PATIENT_A}", json={"first_name": before["first_name"]}).json()
+    after = send(mock, method, f"/patients/{PATIENT_A}", json={"first_name": before["first_name"]}).json()
 
     assert after == before
 
 
-def test_archived_patient_cannot_be_updated(mock):
-    response = send(mock, "PATCH", f"/patients/{ARCHIVED_A}", json={"first_name": "Back"})
+@pytest.mark.parametrize("method", UPDATE_METHODS)
+def test_archived_patient_cannot_be_updated(mock, method):
+    before = send(mock, "GET", f"/patients/{ARCHIVED_A}").content
+
+    response = send(mock, method, f"/patients/{ARCHIVED_A}", json={"first_name": "Back"})
 
     assert response.status_code == 422
     assert response.json()["message"] == "Validation Failed"
     assert set(response.json()["errors"]) == {"base"}
+    assert send(mock, "GET", f"/patients/{ARCHIVED_A}").content == before
+
+
+@pytest.mark.parametrize("method", UPDATE_METHODS)
+def test_put_and_patch_make_the_same_change(mock, method):
+    other = "PATCH" if method == "PUT" else "PUT"
+    first = send(mock, method, f"/patients/{PATIENT_A}", json={"title": "Dr"}).json()
+
+    second = send(mock, other, f"/patients/{PATIENT_A}", json={"title": "Dr"})
+
+    assert second.status_code == 200
+    assert second.json() == first
 
 
 # Archive ---------------------------------------------------------------------------------------
@@ -266,6 +288,8 @@ def test_archive_accepts_an_empty_json_body(mock):
             {"first_name": "Ana", "last_name": "Lim", "date_of_birth": "2026-01-16"},
             {"date_of_birth": "can't be in the future"},
         ),
+        ("PUT", {"last_name": None}, {"last_name": "can't be blank"}),
+        ("PUT", {"id": "1"}, {"id": "is not an attribute of a patient that can be set"}),
         ("PATCH", {"last_name": None}, {"last_name": "can't be blank"}),
         ("PATCH", {"id": "1"}, {"id": "is not an attribute of a patient that can be set"}),
     ],
@@ -279,8 +303,10 @@ def test_archive_accepts_an_empty_json_body(mock):
         "date-not-iso",
         "date-impossible",
         "date-in-future",
-        "update-clears-required",
-        "update-read-only-field",
+        "put-clears-required",
+        "put-read-only-field",
+        "patch-clears-required",
+        "patch-read-only-field",
     ],
 )
 def test_invalid_patient_body_gets_422_naming_each_field(mock, method, body, errors):

@@ -17,7 +17,7 @@ from api_requests import (
     send,
 )
 from mock_cliniko import MockCliniko
-from mock_cliniko.negotiation import MAX_BODY_BYTES
+from mock_cliniko.request_rules import MAX_BODY_BYTES
 from mock_cliniko.seed import ACCOUNT_A, BOOKKEEPER_KEY_A
 
 PATIENT = "1240000000000000001"
@@ -185,8 +185,8 @@ def test_unknown_path_gets_404(mock, path):
         ("DELETE", "/user", "GET, HEAD"),
         ("POST", "/user", "GET, HEAD"),
         ("PUT", "/patients", "GET, HEAD, POST"),
-        ("DELETE", f"/patients/{PATIENT}", "GET, HEAD, PATCH"),
-        ("PUT", f"/patients/{PATIENT}", "GET, HEAD, PATCH"),
+        ("DELETE", f"/patients/{PATIENT}", "GET, HEAD, PATCH, PUT"),
+        ("POST", f"/patients/{PATIENT}", "GET, HEAD, PATCH, PUT"),
         ("GET", f"/patients/{PATIENT}/archive", "POST"),
         ("OPTIONS", "/patients", "GET, HEAD, POST"),
     ],

@@ -177,3 +177,31 @@ def test_unparseable_request_over_tls_gets_400_json(mock, request_bytes):
     assert headers["content-type"] == JSON_CONTENT_TYPE
     assert headers["date"] == START_DATE
     assert json.loads(body)["message"]
+
+
+# Status lines ----------------------------------------------------------------------------------
+
+#: What each request below gets, with the reason phrase RFC 9110 section 15 (or RFC 6585, for 429)
+#: gives its status. Python's `HTTPStatus` still has RFC 7231's names for 413 and 422.
+STATUS_LINES = {
+    "201 Created": ("POST", "/v1/patients", b'{"first_name": "Ana", "last_name": "Rossi"}'),
+    "401 Unauthorized": ("GET", "/v1/user", None),
+    "405 Method Not Allowed": ("DELETE", "/v1/user", None),
+    "413 Content Too Large": ("POST", "/v1/patients", b"{" + b" " * (1024 * 1024) + b"}"),
+    "422 Unprocessable Content": ("POST", "/v1/patients", b'{"first_name": ""}'),
+}
+
+
+@pytest.mark.parametrize("expected", STATUS_LINES, ids=lambda line: line.split()[0])
+def test_status_lines_use_rfc_9110_reason_phrases(mock, expected):
+    method, path, body = STATUS_LINES[expected]
+    key = None if expected.startswith("401") else ADMIN_KEY_A
+    headers = client_headers(key)
+    if body is not None:
+        headers |= {"Content-Type": "application/json", "Content-Length": str(len(body))}
+    head = f"{method} {path} HTTP/1.1\r\nHost: {mock.host}\r\nConnection: close\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
+    with _tls(mock, str(mock.ca_file)) as tls:
+        tls.sendall(head.encode("ascii") + (body or b""))
+        status_line, _, _ = _split_response(_read_until_closed(tls))
+    assert status_line == f"HTTP/1.1 {expected}"

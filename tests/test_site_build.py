@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from project import SNIPPETS
+
 
 def test_strict_build_produces_every_page(built_site: Path) -> None:
     assert (built_site / "index.html").is_file()
@@ -17,9 +19,8 @@ def test_an_include_of_a_missing_snippet_fails_the_build(tmp_path: Path) -> None
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parent.parent
     project = tmp_path / "project"
-    shutil.copytree(root / "snippets", project / "snippets")
+    shutil.copytree(SNIPPETS, project / "snippets")
     (project / "docs").mkdir()
     (project / "docs" / "index.md").write_text(
         '# Broken\n\n```python\n--8<-- "no_such_directory/no_such_example.py"\n```\n', encoding="utf-8"
@@ -43,3 +44,25 @@ def test_an_include_of_a_missing_snippet_fails_the_build(tmp_path: Path) -> None
     )
     assert result.returncode != 0
     assert "no_such_example.py" in result.stderr
+
+
+#: The search index's budget, gzipped: half of what it was when it still held the code blocks, the
+#: client's reference and the contributors' how-to. Every page downloads it.
+SEARCH_INDEX_BUDGET = 23 * 1024
+
+
+def test_the_search_index_stays_small_and_keeps_the_prose_readers_search(built_site: Path) -> None:
+    """What docs/contributing.md ("Measure speed") says the index leaves out stays out, and no more."""
+    import gzip
+    import json
+
+    raw = (built_site / "search" / "search_index.json").read_bytes()
+    size = len(gzip.compress(raw))
+    assert size <= SEARCH_INDEX_BUDGET, f"the search index is {size} bytes gzipped, over {SEARCH_INDEX_BUDGET}"
+    locations = [entry["location"] for entry in json.loads(raw)["docs"]]
+    # The client's reference and the contributors' how-to are left out ...
+    assert not [place for place in locations if "#cliniko_client." in place]
+    assert "contributing/#add-an-example" not in locations
+    # ... but not the prose around them: the client page, its sections, and the feedback section.
+    assert {"client/", "client/#errors-are-exceptions", "contributing/", "contributing/#tell-us"} <= set(locations)
+    assert len([place for place in locations if place.startswith("rate-limiting/")]) > 3

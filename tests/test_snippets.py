@@ -1,5 +1,8 @@
 """Every example under snippets/, Python and curl, run against the mock; its output must match the page.
 
+Each request the example makes and each response it gets must obey `docs/openapi.yaml` (the rules are in
+`example_runner`'s docstring).
+
 `make update-outputs` (pytest --update-outputs) rewrites the stored outputs after an intended change.
 """
 
@@ -7,13 +10,13 @@ from __future__ import annotations
 
 import re
 import shutil
-from urllib.parse import urlsplit
 
 import pytest
 
 import example_runner
-from conftest import in_ci
 from example_runner import Example
+from exchange_contract import checker_for, run_checked
+from project import in_ci
 
 #: Command-line tools the curl examples may use, beyond bash itself.
 SHELL_TOOLS = ("curl", "jq")
@@ -36,8 +39,9 @@ def _require_tools(example: Example) -> None:
 def test_example_prints_its_stored_output(example: Example, mock, controls, request) -> None:
     _require_tools(example)
     api_key = example_runner.prepare(example, controls)
-    host_port = urlsplit(mock.base_url).netloc
-    result = example_runner.run(example, mock.environment(), api_key, host_port)
+    result, problems = run_checked(example, mock, api_key, checker_for(mock.base_url))
+    # Checked first, so that a response the mock got wrong is reported as the rule it breaks.
+    assert not problems, f"{example} made exchanges that break docs/openapi.yaml:\n" + "\n".join(problems)
 
     assert result.returncode == 0, f"{example} exited with {result.returncode}:\n{result.stderr}"
     assert result.stderr == "", f"{example} wrote to stderr:\n{result.stderr}"

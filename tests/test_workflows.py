@@ -8,14 +8,14 @@ permissions that needs.
 from __future__ import annotations
 
 import re
-from pathlib import Path
+import tomllib
 from typing import Any
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-WORKFLOWS = ROOT / ".github" / "workflows"
+from project import ROOT, WORKFLOWS
+
 
 
 def load(name: str) -> dict[str, Any]:
@@ -92,6 +92,21 @@ def test_tests_job_installs_chromium_and_skips_nothing(tests_workflow: dict[str,
     assert re.search(r"(bookworm|trixie|debian)", image), image
     assert "apt-get install" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert str(job["env"]["CI"]).lower() == "true", "without CI=true a missing browser would skip tests"
+
+
+def test_tests_job_keeps_the_browser_artifacts_of_a_failed_run(tests_workflow: dict[str, Any]) -> None:
+    """pytest-playwright writes a failing browser test's trace and screenshot under `--output`."""
+    (job,) = tests_workflow["jobs"].values()
+    (upload,) = uses(job, "actions/upload-artifact")
+    assert steps(job).index(upload) > steps(job).index(next(s for s in steps(job) if s.get("run") == ".ci/run"))
+    assert "failure()" in str(upload.get("if", "")), "upload only what a failed run left"
+    addopts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]["addopts"]
+    options = addopts.split()
+    assert options[options.index("--tracing") + 1] == "retain-on-failure"
+    assert options[options.index("--screenshot") + 1] == "only-on-failure"
+    output = options[options.index("--output") + 1]
+    assert upload["with"]["path"].rstrip("/") == output, "the artifact must be the folder the tests write to"
+    assert f"/{output}/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
 
 
 def test_site_is_published_only_after_the_tests_pass_on_main(

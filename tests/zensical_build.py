@@ -14,7 +14,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from project import ROOT
+
 ENVIRONMENT = ROOT / ".venv-zensical"
 ENVIRONMENT_STAMP = ENVIRONMENT / ".installed-from-lock"
 PYTHON = ENVIRONMENT / "bin" / "python"

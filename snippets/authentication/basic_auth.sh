@@ -1,5 +1,5 @@
 # --user KEY: sends the key as the username; the trailing colon means "no password".
-curl --silent --show-error --max-time 10 \
+curl --silent --show-error --fail-with-body --max-time 10 \
   --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}:" \
   --header "Accept: application/json" \
   --header "User-Agent: Practice Sync (dev@example.com)" \

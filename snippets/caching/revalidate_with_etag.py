@@ -1,4 +1,4 @@
-"""Read a patient, then ask again with If-None-Match: the API answers 304 with no body."""
+"""Read a patient, then ask again with If-None-Match: the API responds with 304 and no body."""
 
 import os
 import sys
@@ -16,7 +16,18 @@ session.headers.update({
     "Accept": "application/json",
     "User-Agent": "Practice Sync (dev@example.com)",
 })
-url = f"{BASE_URL}/patients/1240000000000000001"
+url = f"{BASE_URL}/patients/1240000000000000001"  # use the ID of one of your own patients
+
+
+def get(expected, headers=None):
+    """GET the patient; stop with a one-line reason unless the status is the one expected."""
+    try:
+        response = session.get(url, headers=headers, timeout=10)
+    except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+        sys.exit(f"No response from the API: {error}")
+    if response.status_code != expected:
+        sys.exit(f"Expected {expected}, got {response.status_code}: {response.text}")
+    return response
 
 
 def show(response):
@@ -26,12 +37,12 @@ def show(response):
     print(f"  body: {len(response.content)} bytes")
 
 
-first = session.get(url, timeout=10)
+first = get(200)
 show(first)
 
 # --8<-- [start:lesson]
 etag = first.headers["ETag"]
 print(f"again, with If-None-Match: {etag}")
-second = session.get(url, headers={"If-None-Match": etag}, timeout=10)
+second = get(304, {"If-None-Match": etag})
 # --8<-- [end:lesson]
 show(second)

@@ -1,25 +1,30 @@
-# Read a patient, then ask again with If-None-Match: the API answers 304 with no body.
-set -euo pipefail
-: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
+# Read a patient, then ask again with If-None-Match: the API responds with 304 and no body.
+# The parentheses run this in a subshell, so set -e, exit and trap stay there, not in your shell.
+(
+  set -euo pipefail
+  : "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
-url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients/1240000000000000001"
-headers=$(mktemp)
-trap 'rm -f "$headers"' EXIT
+  url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients/1240000000000000001"
+  headers=$(mktemp)
+  trap 'rm -f "$headers"' EXIT
 
-get() {
-  curl --silent --show-error --max-time 10 --include \
-    --user "$CLINIKO_API_KEY:" \
-    --header "Accept: application/json" \
-    --header "User-Agent: Practice Sync (dev@example.com)" \
-    --dump-header "$headers" \
-    --write-out '\n' \
-    "$@" "$url"
-}
+  get() {
+    curl --silent --show-error --fail-with-body --max-time 10 --include \
+      --user "$CLINIKO_API_KEY:" \
+      --header "Accept: application/json" \
+      --header "User-Agent: Practice Sync (dev@example.com)" \
+      --dump-header "$headers" \
+      --write-out '\n' \
+      "$@" "$url"
+  }
 
-get
-# --8<-- [start:lesson]
-etag=$(grep -i '^etag:' "$headers" | cut -d ' ' -f 2 | tr -d '\r')
-echo
-echo "again, with If-None-Match: $etag"
-get --header "If-None-Match: $etag"
-# --8<-- [end:lesson]
+  get
+  # --8<-- [start:lesson]
+  etag=$(grep -i '^etag:' "$headers" | cut -d ' ' -f 2 | tr -d '\r')
+  echo
+  echo "again, with If-None-Match: $etag"
+  get --header "If-None-Match: $etag"
+  # --8<-- [end:lesson]
+  [[ $(head -1 "$headers") == HTTP/*" 304"* ]] ||
+    { echo "Expected 304, got: $(head -1 "$headers" | tr -d '\r')" >&2; exit 1; }
+)

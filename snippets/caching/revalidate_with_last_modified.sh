@@ -1,23 +1,32 @@
 # Read a patient, then ask again with If-Modified-Since set to the Last-Modified it gave.
-set -euo pipefail
-: "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
+# The parentheses run this in a subshell, so set -e, exit and trap stay there, not in your shell.
+(
+  set -euo pipefail
+  : "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
-url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients/1240000000000000001"
-headers=$(mktemp)
-trap 'rm -f "$headers"' EXIT
+  url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients/1240000000000000001"
+  headers=$(mktemp)
+  trap 'rm -f "$headers"' EXIT
 
-get() {
-  curl --silent --show-error --max-time 10 \
-    --user "$CLINIKO_API_KEY:" \
-    --header "Accept: application/json" \
-    --header "User-Agent: Practice Sync (dev@example.com)" \
-    --dump-header "$headers" --output /dev/null \
-    --write-out 'HTTP %{http_code}, body: %{size_download} bytes\n' \
-    "$@" "$url"
-}
+  get() {
+    curl --silent --show-error --fail-with-body --max-time 10 \
+      --user "$CLINIKO_API_KEY:" \
+      --header "Accept: application/json" \
+      --header "User-Agent: Practice Sync (dev@example.com)" \
+      --dump-header "$headers" --output /dev/null \
+      --write-out 'HTTP %{http_code}, body: %{size_download} bytes\n' \
+      "$@" "$url"
+  }
 
-get
-last_modified=$(grep -i '^last-modified:' "$headers" | cut -d ' ' -f 2- | tr -d '\r')
-echo "Last-Modified: $last_modified"
-echo "If-Modified-Since: $last_modified"
-get --header "If-Modified-Since: $last_modified"
+  get
+  # --8<-- [start:lesson]
+  last_modified=$(grep -i '^last-modified:' "$headers" | cut -d ' ' -f 2- | tr -d '\r')
+  # --8<-- [end:lesson]
+  echo "Last-Modified: $last_modified"
+  echo "If-Modified-Since: $last_modified"
+  # --8<-- [start:lesson]
+  get --header "If-Modified-Since: $last_modified"
+  # --8<-- [end:lesson]
+  [[ $(head -1 "$headers") == HTTP/*" 304"* ]] ||
+    { echo "Expected 304, got: $(head -1 "$headers" | tr -d '\r')" >&2; exit 1; }
+)

@@ -16,15 +16,33 @@ session.headers.update({
     "Accept": "application/json",
     "User-Agent": "Practice Sync (dev@example.com)",
 })
-url = f"{BASE_URL}/patients/1240000000000000001"
+url = f"{BASE_URL}/patients/1240000000000000001"  # use the ID of one of your own patients
 
-before = session.get(url, timeout=10)
+
+def send(method, expected, **options):
+    """Send one request; stop with a one-line reason unless the status is the one expected."""
+    try:
+        response = session.request(method, url, timeout=10, **options)
+    except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+        sys.exit(f"No response from the API: {error}")
+    if response.status_code != expected:
+        sys.exit(f"{method}: expected {expected}, got {response.status_code}: {response.text}")
+    return response
+
+
+before = send("GET", 200)
+# --8<-- [start:lesson]
 old_etag = before.headers["ETag"]
+# --8<-- [end:lesson]
 print(f"GET: {before.status_code} {before.reason}, ETag: {old_etag}, title: {before.json()['title']}")
 
-changed = session.patch(url, json={"title": "Dr"}, timeout=10)
-print(f"PATCH: {changed.status_code} {changed.reason}, title: {changed.json()['title']}")
+# --8<-- [start:lesson]
+changed = send("PUT", 200, json={"title": "Dr"})
+# --8<-- [end:lesson]
+print(f"PUT: {changed.status_code} {changed.reason}, title: {changed.json()['title']}")
 
-after = session.get(url, headers={"If-None-Match": old_etag}, timeout=10)
+# --8<-- [start:lesson]
+after = send("GET", 200, headers={"If-None-Match": old_etag})
+# --8<-- [end:lesson]
 print(f"GET with If-None-Match: {old_etag}")
 print(f"  {after.status_code} {after.reason}, ETag: {after.headers['ETag']}, title: {after.json()['title']}")

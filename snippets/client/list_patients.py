@@ -4,7 +4,9 @@ import logging
 import os
 import sys
 
-from cliniko_client import Cliniko
+import requests
+
+from cliniko_client import Cliniko, ClinikoError
 
 BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
 API_KEY = os.environ.get("CLINIKO_API_KEY")
@@ -15,12 +17,17 @@ if not API_KEY:
 logging.basicConfig(format="%(name)s: %(message)s", stream=sys.stdout)
 logging.getLogger("cliniko_client").setLevel(logging.DEBUG)
 
-with Cliniko(
-    api_key=API_KEY,
-    user_agent="Practice Sync (dev@example.com)",
-    base_url=BASE_URL,
-) as client:
-    patients = list(client.paginate("patients", "patients", params={"per_page": 100}))
+try:
+    with Cliniko(
+        api_key=API_KEY,
+        user_agent="Practice Sync (dev@example.com)",
+        base_url=BASE_URL,
+    ) as client:
+        patients = list(client.paginate("patients", "patients", params={"per_page": 100}))
+except ClinikoError as error:  # an error response: status and message
+    sys.exit(f"The API refused: {error}")
+except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+    sys.exit(f"No response from the API: {error}")
 
 print(f"{len(patients)} patients")
 for patient in patients[:3]:

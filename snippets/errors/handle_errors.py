@@ -1,4 +1,4 @@
-"""Turn error answers into an exception that carries the status, the message and the field errors."""
+"""Turn error responses into an exception that carries the status, the message and the field errors."""
 
 import os
 import sys
@@ -11,18 +11,20 @@ if not API_KEY:
     sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
 
 
+# --8<-- [start:lesson]
 class ApiError(Exception):
-    """An answer with a status of 400 or more."""
+    """A response with a status of 400 or more."""
 
     def __init__(self, response):
         try:
             body = response.json()
-        except ValueError:  # not every error reaches you from the API: a proxy may answer in HTML
+        except ValueError:  # not every error reaches you from the API: a proxy may respond in HTML
             body = {"message": response.reason}
         self.status = response.status_code
         self.message = body.get("message", response.reason)
         self.errors = body.get("errors", {})  # only 422 has them
         super().__init__(f"{self.status} {self.message}")
+# --8<-- [end:lesson]
 
 
 session = requests.Session()
@@ -34,22 +36,34 @@ session.headers.update({
 
 
 def call(method, url, **kwargs):
-    response = session.request(method, url, timeout=10, **kwargs)
+    try:
+        response = session.request(method, url, timeout=10, **kwargs)
+    except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+        sys.exit(f"No response from the API: {error}")
     print(f"{method} {url.removeprefix(BASE_URL)} -> {response.status_code} {response.reason}")
+    # --8<-- [start:lesson]
     if response.status_code >= 400:
         raise ApiError(response)
+    # --8<-- [end:lesson]
     return response
 
 
-created = call("POST", f"{BASE_URL}/patients", json={"first_name": "Ana", "last_name": "Rossi"})
-patient_url = created.headers["Location"]
-print(f"  Location: {patient_url}")
-call("POST", f"{patient_url}/archive")
 try:
-    call("PATCH", patient_url, json={"email": "ana.rossi@example.com"})
+    created = call("POST", f"{BASE_URL}/patients", json={"first_name": "Ana", "last_name": "Rossi"})
+    patient_url = created.headers["Location"]
+    print(f"  Location: {patient_url}")
+    call("POST", f"{patient_url}/archive")
 except ApiError as error:
+    sys.exit(f"Stopped: {error}")
+try:
+    changed = call("PUT", patient_url, json={"email": "ana.rossi@example.com"})
+except ApiError as error:
+    # --8<-- [start:lesson]
     if error.status != 422:
-        raise  # anything else is not a problem this program knows how to fix
+        sys.exit(f"Stopped: {error}")  # anything else is not a problem this program knows how to fix
     print(f"  {error.message}")
     for field, problem in error.errors.items():
         print(f"  {field}: {problem}")
+    # --8<-- [end:lesson]
+else:
+    sys.exit(f"Expected 422, got {changed.status_code}: the archived patient was changed")

@@ -24,24 +24,50 @@ session.headers.update({
 })
 
 
+def message(response):
+    """The error's message; a proxy in between may send HTML or nothing, so fall back on the reason."""
+    try:
+        return response.json()["message"]
+    except (ValueError, KeyError, TypeError):
+        return response.reason
+
+
+# --8<-- [start:lesson]
+def backoff(attempt):
+    """No advice from the server: wait exponentially longer each time, with random jitter."""
+    return random.uniform(0, min(2**attempt, MAX_WAIT))
+# --8<-- [end:lesson]
+
+
 def get_with_retries(url):
     """GET is safe to repeat; do not use this for a POST that creates a record."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        response = session.get(url, timeout=10)
+        try:
+            response = session.get(url, timeout=10)
+        # --8<-- [start:lesson]
+        except requests.Timeout as error:  # no response in time: the fault may pass, like a 5xx
+            print(f"attempt {attempt}: timed out")
+            if attempt == MAX_ATTEMPTS:
+                sys.exit(f"No response from the API after {attempt} attempts: {error}")
+            time.sleep(backoff(attempt))
+            continue
+        # --8<-- [end:lesson]
+        except requests.RequestException as error:  # refused, bad certificate: retrying will not help
+            sys.exit(f"No response from the API: {error}")
         print(f"attempt {attempt}: {response.status_code} {response.reason}")
         if response.status_code not in RETRY_STATUSES or attempt == MAX_ATTEMPTS:
             return response
+        # --8<-- [start:lesson]
         retry_after = response.headers.get("Retry-After", "")
-        if retry_after.isdigit():
-            wait = min(int(retry_after), MAX_WAIT)
-        else:  # no advice from the server: back off exponentially, with jitter
-            wait = random.uniform(0, min(2**attempt, MAX_WAIT))
-        print(f"  {response.json()['message']}")
+        wait = min(int(retry_after), MAX_WAIT) if retry_after.isdigit() else backoff(attempt)
+        print(f"  {message(response)}")
         print(f"  Retry-After: {retry_after or '(none)'}; waiting {wait:g} s")
         time.sleep(wait)
+        # --8<-- [end:lesson]
 
 
 response = get_with_retries(f"{BASE_URL}/user")
-response.raise_for_status()
+if response.status_code != 200:
+    sys.exit(f"Gave up: {response.status_code} {message(response)}")
 user = response.json()
 print(f"signed in as {user['first_name']} {user['last_name']}")

@@ -22,8 +22,12 @@ patients = []
 url = f"{BASE_URL}/patients"
 page = 0
 while url:
-    response = session.get(url, timeout=10)
-    response.raise_for_status()
+    try:
+        response = session.get(url, timeout=10)
+    except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+        sys.exit(f"No response from the API: {error}")
+    if response.status_code != 200:
+        sys.exit(f"Expected 200, got {response.status_code}: {response.text}")
     body = response.json()
     page += 1
     patients.extend(body["patients"])

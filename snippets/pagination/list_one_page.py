@@ -11,15 +11,20 @@ API_KEY = os.environ.get("CLINIKO_API_KEY")
 if not API_KEY:
     sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
 
-response = requests.get(
-    f"{BASE_URL}/patients",
-    params={"page": 2, "per_page": 2},
-    auth=(API_KEY, ""),
-    headers={
-        "Accept": "application/json",
-        "User-Agent": "Practice Sync (dev@example.com)",
-    },
-    timeout=10,
-)
+try:
+    response = requests.get(
+        f"{BASE_URL}/patients",
+        params={"page": 2, "per_page": 2},
+        auth=(API_KEY, ""),
+        headers={
+            "Accept": "application/json",
+            "User-Agent": "Practice Sync (dev@example.com)",
+        },
+        timeout=10,
+    )
+except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+    sys.exit(f"No response from the API: {error}")
 print(response.status_code, response.reason)
+if response.status_code != 200:
+    sys.exit(f"Expected 200, got {response.status_code}: {response.text}")
 print(json.dumps(response.json(), indent=2))

@@ -15,21 +15,25 @@ HEADERS = {
     "User-Agent": "Practice Sync (dev@example.com)",
 }
 
-response = requests.post(
-    f"{BASE_URL}/patients/{PATIENT_ID}/archive",
-    auth=(API_KEY, ""),
-    headers=HEADERS,
-    timeout=10,
-)
-print(response.status_code, response.reason)
+
+
+def send(method, url, expected):
+    """Send one request; stop with a one-line reason unless the status is the one expected."""
+    try:
+        response = requests.request(method, url, auth=(API_KEY, ""), headers=HEADERS, timeout=10)
+    except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+        sys.exit(f"No response from the API: {error}")
+    print(response.status_code, response.reason)
+    if response.status_code != expected:
+        sys.exit(f"Expected {expected}, got {response.status_code}: {response.text}")
+    return response
+
+
+# --8<-- [start:lesson]
+response = send("POST", f"{BASE_URL}/patients/{PATIENT_ID}/archive", 204)
+# --8<-- [end:lesson]
 print("body:", repr(response.content))
 
 # Read it back: archived_at is now set.
-patient = requests.get(
-    f"{BASE_URL}/patients/{PATIENT_ID}",
-    auth=(API_KEY, ""),
-    headers=HEADERS,
-    timeout=10,
-)
-print(patient.status_code, patient.reason)
+patient = send("GET", f"{BASE_URL}/patients/{PATIENT_ID}", 200)
 print("archived_at:", patient.json()["archived_at"])

@@ -11,16 +11,23 @@ API_KEY = os.environ.get("CLINIKO_API_KEY")
 if not API_KEY:
     sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
 
-response = requests.post(
-    f"{BASE_URL}/patients",
-    auth=(API_KEY, ""),
-    headers={
-        "Accept": "application/json",
-        "User-Agent": "Practice Sync (dev@example.com)",
-    },
-    # No last_name, and a date of birth that is not YYYY-MM-DD.
-    json={"first_name": "Jordan", "date_of_birth": "23/04/1988"},
-    timeout=10,
-)
+try:
+    response = requests.post(
+        f"{BASE_URL}/patients",
+        auth=(API_KEY, ""),
+        headers={
+            "Accept": "application/json",
+            "User-Agent": "Practice Sync (dev@example.com)",
+        },
+        # --8<-- [start:lesson]
+        # No last_name, and a date of birth that is not YYYY-MM-DD.
+        json={"first_name": "Jordan", "date_of_birth": "23/04/1988"},
+        # --8<-- [end:lesson]
+        timeout=10,
+    )
+except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+    sys.exit(f"No response from the API: {error}")
 print(response.status_code, response.reason)
+if response.status_code != 422:
+    sys.exit(f"Expected 422, got {response.status_code}: {response.text}")
 print(json.dumps(response.json(), indent=2))

@@ -12,15 +12,22 @@ if not API_KEY:
     sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")
 PATIENT_ID = "1240000000000000007"  # an archived patient
 
-response = requests.patch(
-    f"{BASE_URL}/patients/{PATIENT_ID}",
-    auth=(API_KEY, ""),
-    headers={
-        "Accept": "application/json",
-        "User-Agent": "Practice Sync (dev@example.com)",
-    },
-    json={"email": "new.address@example.com"},
-    timeout=10,
-)
+try:
+    # --8<-- [start:lesson]
+    response = requests.put(
+    # --8<-- [end:lesson]
+        f"{BASE_URL}/patients/{PATIENT_ID}",
+        auth=(API_KEY, ""),
+        headers={
+            "Accept": "application/json",
+            "User-Agent": "Practice Sync (dev@example.com)",
+        },
+        json={"email": "new.address@example.com"},
+        timeout=10,
+    )
+except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+    sys.exit(f"No response from the API: {error}")
 print(response.status_code, response.reason)
+if response.status_code != 422:
+    sys.exit(f"Expected 422, got {response.status_code}: {response.text}")
 print(json.dumps(response.json(), indent=2))

@@ -1,10 +1,20 @@
-PATIENT_ID=1240000000000000007  # an archived patient
-curl --silent --show-error --max-time 10 --include \
-  --request PATCH \
-  --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}:" \
-  --header "Accept: application/json" \
-  --header "User-Agent: Practice Sync (dev@example.com)" \
-  --header "Content-Type: application/json" \
-  --data '{"email": "new.address@example.com"}' \
-  --write-out '\n' \
-  "${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients/$PATIENT_ID"
+# The parentheses run this in a subshell, so exit stops the example, not your shell.
+(
+  PATIENT_ID=1240000000000000007  # an archived patient
+  response=$(curl --silent --show-error --max-time 10 --include \
+    --request PUT \
+    --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}:" \
+    --header "Accept: application/json" \
+    --header "User-Agent: Practice Sync (dev@example.com)" \
+    --header "Content-Type: application/json" \
+    --data '{"email": "new.address@example.com"}' \
+    --write-out '\n%{http_code}' \
+    "${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients/$PATIENT_ID") || exit
+  status=${response##*$'\n'}  # the last line, which --write-out added
+  response=${response%$'\n'*}
+  printf '%s\n' "$response"
+  if [ "$status" != 422 ]; then
+    echo "Expected 422, got $status: ${response##*$'\n'}" >&2
+    exit 1
+  fi
+)

@@ -1,6 +1,6 @@
 PATIENT_ID=1240000000000000001  # use the ID of one of your own patients
-curl --silent --show-error --max-time 10 --include \
-  --request PATCH \
+curl --silent --show-error --fail-with-body --max-time 10 --include \
+  --request PUT \
   --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}:" \
   --header "Accept: application/json" \
   --header "User-Agent: Practice Sync (dev@example.com)" \

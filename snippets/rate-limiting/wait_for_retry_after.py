@@ -24,18 +24,25 @@ session.headers.update({
 
 def get_within_rate_limit(url):
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        response = session.get(url, timeout=10)
-        print(f"{response.status_code} {response.reason}, Date: {response.headers['Date']}")
-        if response.status_code != 429 or attempt == MAX_ATTEMPTS:
+        try:
+            response = session.get(url, timeout=10)
+        except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+            sys.exit(f"No response from the API: {error}")
+        print(f"{response.status_code} {response.reason}, Date: {response.headers.get('Date')}")
+        # --8<-- [start:lesson]
+        retry_after = response.headers.get("Retry-After", "")
+        if response.status_code != 429 or attempt == MAX_ATTEMPTS or not retry_after.isdigit():
             return response
-        wait = int(response.headers["Retry-After"])
-        print(f"  Retry-After: {wait}, X-RateLimit-Reset: {response.headers['X-RateLimit-Reset']}")
+        wait = int(retry_after)
+        print(f"  Retry-After: {wait}, X-RateLimit-Reset: {response.headers.get('X-RateLimit-Reset')}")
         if wait > MAX_WAIT:
             return response
         print(f"  waiting {wait} s")
         time.sleep(wait)
+        # --8<-- [end:lesson]
 
 
 response = get_within_rate_limit(f"{BASE_URL}/user")
-response.raise_for_status()
+if response.status_code != 200:
+    sys.exit(f"Expected 200, got {response.status_code}: {response.text}")
 print(f"signed in as {response.json()['first_name']}")

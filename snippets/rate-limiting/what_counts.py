@@ -1,4 +1,4 @@
-"""With four requests left in the minute, see which answers use one up: all but the 401."""
+"""With four requests left in the minute, see which responses use one up: all but the 401."""
 
 import os
 import sys
@@ -17,17 +17,24 @@ HEADERS = {
 
 
 def get(what, path, key=API_KEY, extra_headers=None):
-    response = requests.get(
-        f"{BASE_URL}{path}", auth=(key, ""), headers={**HEADERS, **(extra_headers or {})}, timeout=10
-    )
+    try:
+        response = requests.get(
+            f"{BASE_URL}{path}", auth=(key, ""), headers={**HEADERS, **(extra_headers or {})}, timeout=10
+        )
+    except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
+        sys.exit(f"No response from the API: {error}")
     print(f"{response.status_code} {response.reason:<18} {what}")
     return response
 
 
-etag = get("a read", "/user").headers["ETag"]
-get("the same read, If-None-Match: its ETag", "/user", extra_headers={"If-None-Match": etag})
+first = get("a read", "/user")
+if first.status_code != 200:
+    sys.exit(f"Expected 200, got {first.status_code}: {first.text}")
+get("the same read, If-None-Match: its ETag", "/user", extra_headers={"If-None-Match": first.headers["ETag"]})
 get("a patient that does not exist", "/patients/1")
 get("a key that does not exist", "/user", key="not-a-real-key")
 get("a read", "/user")
 refused = get("one more read", "/user")
+if refused.status_code != 429:
+    sys.exit(f"Expected 429 once the four requests were used, got {refused.status_code}")
 print(f"Retry-After: {refused.headers['Retry-After']}")

@@ -1,4 +1,4 @@
-curl --silent --show-error --max-time 10 --include \
+curl --silent --show-error --fail-with-body --max-time 10 --include \
   --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}:" \
   --header "Accept: application/json" \
   --header "User-Agent: Practice Sync (dev@example.com)" \

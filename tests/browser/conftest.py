@@ -1,31 +1,18 @@
-"""Browser fixtures: the site built once, served over HTTP on 127.0.0.1, and one Chromium for the whole test run."""
+"""Browser fixtures: the site built once, served over HTTP on 127.0.0.1, and one Chromium per test process."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from browser import axe_core
-from browser.support import (
-    CHROMIUM_ARGS,
-    Site,
-    SiteHandler,
-    Traffic,
-    Visit,
-    Walker,
-    find_chromium,
-    site_url,
-    watch,
-)
-from conftest import in_ci
+from browser.page_walk import CHROMIUM_ARGS, VIEWPORT, Traffic, Visit, Walker, find_chromium, watch
+from docs_site import Site, serve
+from project import in_ci
 
 
 @pytest.fixture(scope="session")
@@ -46,19 +33,8 @@ def site_dir(request: pytest.FixtureRequest) -> Path:
 @pytest.fixture(scope="session")
 def site(site_dir: Path) -> Iterator[Site]:
     """The built site, served by a real HTTP server in a thread, under the path of `site_url`."""
-    prefix = urlsplit(site_url()).path or "/"
-    handler = type("Handler", (SiteHandler,), {"prefix": prefix})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site_dir)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    try:
-        yield Site(base=f"http://{host}:{port}{prefix}", directory=site_dir)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve(site_dir) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
@@ -87,38 +63,72 @@ def axe_script() -> str:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator[Any]:
-    """One Chromium per test process; each test gets its own context from it."""
-    from playwright.sync_api import sync_playwright
+# The browser, its contexts, and what a failing test leaves behind come from pytest-playwright:
+# one Chromium per test process (its session-scoped `browser`), a new context per test, and, with
+# `--tracing retain-on-failure --screenshot only-on-failure` (pyproject.toml), a trace and a
+# screenshot of each failing test under `test-results/`. The fixtures below point it at the
+# Chromium found here and give every context the same window size.
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any], chromium_path: str) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": chromium_path, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": VIEWPORT}
 
 
 @pytest.fixture
-def visit(browser: Any) -> Iterator[Visit]:
+def visit(new_context: Any, pytestconfig: pytest.Config) -> Visit:
     """A new context per test, so a choice one test stores (a tab, a scheme) cannot leak into another."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    context = new_context(color_scheme="light")
+    if pytestconfig.getoption("--tracing") != "off":
+        # pytest-playwright traces with a screencast, which costs about as much CPU as the test
+        # itself; the trace's DOM snapshots show the page at each step without it.
+        context.tracing.stop()
+        context.tracing.start(screenshots=False, snapshots=True, sources=False)
     traffic = Traffic()
     watch(context, traffic)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    try:
-        yield Visit(context=context, page=page, traffic=traffic)
-    finally:
-        context.close()
+    return Visit(context=context, page=page, traffic=traffic)
+
+
+def _keeps(config: pytest.Config, option: str, failed: bool) -> bool:
+    """Whether pytest-playwright's `--tracing` or `--screenshot` setting keeps a test's file."""
+    value = config.getoption(option)
+    return value == "on" or (failed and value in {"retain-on-failure", "only-on-failure"})
 
 
 @pytest.fixture(scope="session")
-def walker(browser: Any, site: Site, axe_script: str) -> Iterator[Walker]:
+def page_walker(browser: Any, browser_context_args: dict[str, Any], site: Site, axe_script: str) -> Iterator[Walker]:
     """Each page visited once (see `visit_page`), shared by the tests that check every page."""
-    walker = Walker(browser, site, axe_script)
+    walker = Walker(browser, site, axe_script, context_args=browser_context_args)
     try:
         yield walker
     finally:
         walker.close()
+
+
+@pytest.fixture
+def walker(page_walker: Walker, request: pytest.FixtureRequest, output_path: str) -> Iterator[Walker]:
+    """The shared `page_walker`, which outlives any one test, so pytest-playwright cannot trace it.
+
+    When the test fails, each page it looked at is visited again with a trace and a screenshot
+    (`Walker.replay`), kept in the test's folder under `test-results/` with the names
+    pytest-playwright gives its own.
+    """
+    page_walker.asked.clear()
+    yield page_walker
+    call = getattr(request.node, "rep_call", None)
+    failed = call is None or call.failed
+    folder = Path(output_path)
+    for index, path in enumerate(dict.fromkeys(page_walker.asked), start=1):
+        trace = folder / f"trace-{index}.zip" if _keeps(request.config, "--tracing", failed) else None
+        state = "failed" if failed else "finished"
+        screenshot = folder / f"test-{state}-{index}.png" if _keeps(request.config, "--screenshot", failed) else None
+        if trace or screenshot:
+            folder.mkdir(parents=True, exist_ok=True)
+            page_walker.replay(path, trace, screenshot)

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from browser.support import Site, Visit, Walker, each_page, serious_violations
+from browser.page_walk import Visit, Walker, each_page, serious_violations
+from docs_site import Site
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from browser.support import Site, Visit, set_system_scheme
+from browser.page_walk import Visit, set_system_scheme
+from docs_site import Site
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +22,8 @@ def toggle(page: Any) -> Any:
 
 
 @pytest.mark.parametrize(("system", "expected"), [("light", "default"), ("dark", "slate")])
-def test_scheme_follows_the_system_setting(browser: Any, site: Site, system: str, expected: str) -> None:
-    context = browser.new_context(color_scheme=system)
+def test_scheme_follows_the_system_setting(new_context: Any, site: Site, system: str, expected: str) -> None:
+    context = new_context(color_scheme=system)
     try:
         page = context.new_page()
         page.goto(site.base)

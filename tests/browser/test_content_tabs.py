@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from browser.support import Site, Visit
+from browser.page_walk import Visit
+from docs_site import Site
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser.support import ROOT, Site, Visit, Walker, each_page, page_sources, site_url
+from browser.page_walk import Visit, Walker, each_page
 from page_examples import included_examples, snippet
+from docs_site import Site, page_sources, site_url
+from project import ROOT
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser.support import Site, Visit, page_sources, site_url
+from browser.page_walk import Visit
+from docs_site import Site, page_sources, site_url
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser.support import MISSING, Site, Visit, Walker, each_page, page_paths
+from browser.page_walk import MISSING, Visit, Walker, each_page
+from docs_site import Site, page_paths
 
 pytestmark = pytest.mark.browser
 

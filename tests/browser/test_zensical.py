@@ -11,24 +11,20 @@ with the reason, except under CI=true, where they fail.
 
 from __future__ import annotations
 
-import functools
 import html
-import http.server
 import re
 import textwrap
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser.support import Site, SiteHandler, Visit, site_url
-from conftest import in_ci
-from example_runner import SNIPPETS
+from browser.page_walk import Visit
+from docs_site import Site, serve, site_url
+from project import SNIPPETS, in_ci
 from zensical_build import ZensicalBuildError, ZensicalUnavailable, build, build_site, ensure_environment
 
 # One process builds and checks the Zensical site, so that it is built once per run.
@@ -63,24 +59,6 @@ def zensical_site_dir(zensical_python: Path) -> Path:
     return site
 
 
-@contextmanager
-def serve(site_dir: Path) -> Iterator[Site]:
-    """The built site on a real HTTP server on 127.0.0.1, under the path of `site_url`."""
-    prefix = urlsplit(site_url()).path or "/"
-    handler = type("Handler", (SiteHandler,), {"prefix": prefix})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site_dir)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="zensical-site-server", daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    try:
-        yield Site(base=f"http://{host}:{port}{prefix}", directory=site_dir)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def zensical_site(zensical_site_dir: Path) -> Iterator[Site]:
     with serve(zensical_site_dir) as site:
@@ -102,8 +80,13 @@ def example_counts(page: str) -> tuple[int, int, int, int]:
         page.count('class="tabbed-set'),
         len(re.findall(r"<p>Output:</p>", page)),
         html.unescape(page).count("md:example"),
-        page.count("<!-- md:"),
+        page.count("<!-- md:") - page.count(HOOK_ONLY_SHORTCODE),
     )
+
+
+#: The reference tables (`<!-- md:openapi ... -->`) are still expanded by an MkDocs hook,
+#: hooks/openapi_reference.py, which Zensical does not run: a known gap, held by the strict xfail below.
+HOOK_ONLY_SHORTCODE = "<!-- md:openapi"
 
 
 def test_zensical_shows_every_example_that_mkdocs_shows(zensical_site_dir: Path, built_site: Path) -> None:
@@ -126,6 +109,20 @@ def test_zensical_shows_every_example_that_mkdocs_shows(zensical_site_dir: Path,
     assert not problems, "\n".join(problems)
     caching = (zensical_site_dir / "caching" / "index.html").read_text(encoding="utf-8")
     assert example_counts(caching)[0] > 0, "the caching page shows no example tabs"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="hooks/openapi_reference.py is an MkDocs hook, which Zensical does not run; once it is a Markdown "
+    "extension, this passes: remove the mark and HOOK_ONLY_SHORTCODE",
+)
+def test_zensical_renders_the_reference_tables(zensical_site_dir: Path) -> None:
+    left = [
+        str(path.relative_to(zensical_site_dir))
+        for path in sorted(zensical_site_dir.rglob("index.html"))
+        if HOOK_ONLY_SHORTCODE in path.read_text(encoding="utf-8")
+    ]
+    assert not left, f"reference-table shortcodes left unexpanded in {left}"
 
 
 def test_a_bad_shortcode_fails_the_zensical_build_naming_page_and_line(zensical_python: Path, tmp_path: Path) -> None:

@@ -4,11 +4,13 @@ The package is split by concern:
 
 * `clock` - the injectable clock every timestamp and rate-limit window is read from.
 * `state` and `seed` - accounts, users, patients and the initial data set.
-* `auth`, `rate_limit`, `caching`, `negotiation`, `validation` - the HTTP rules the API enforces.
+* `auth`, `rate_limit`, `caching`, `request_rules`, `validation` - the HTTP rules the API enforces.
 * `errors` and `representations` - how errors and records are turned into JSON.
 * `app` - the Starlette application and its routes.
 * `tls` - the throwaway certificate authority and the server certificate.
-* `server` - the uvicorn start-up, including the answer to plain HTTP on the HTTPS port.
+* `transport` - the HTTP/1.1 server: binding, TLS sniffing, the answer to plain HTTP, timeouts.
+* `server` - the mock put together: data, clock, application, certificates and servers.
+* `switches` - the test-only switches, handed to the application when it is built.
 * `control` - the test-only controls (reset, clock, quota), never served on the API port.
 """
 
@@ -23,8 +25,8 @@ __all__ = ["MockCliniko"]
 
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use, so that reading the seed data (the site build does, for the example
-    # shortcode) needs none of the server's packages.
+    """`MockCliniko` is imported on first use: the site build reads only `seed` (through the scenarios),
+    and importing the server's Starlette and TLS stack cost it a tenth of a second."""
     if name == "MockCliniko":
         from mock_cliniko.server import MockCliniko
 

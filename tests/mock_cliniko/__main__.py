@@ -1,13 +1,10 @@
 """Start the mock by hand: `make mock` (or `python -m mock_cliniko` with `tests/` on the path).
 
-It stays in the foreground until Ctrl+C and prints the lines to export in another shell. The port is
-`PORT` (default 18443); the control port is the next one up.
-
-The hand-started mock's clock stands still at 2026-01-15T09:30:00Z, like the tests', so every example
-prints exactly what its page shows. It moves in one case only: when the mock refuses a request for the
-rate limit, the clock jumps to the moment the window reopens, as if the client had waited out
-`Retry-After`. So spending the quota by hand never locks you out. Reset everything with
-`curl -X POST --cacert "$SSL_CERT_FILE" "$CLINIKO_MOCK_CONTROL_URL/reset"`.
+It serves the API on `PORT` (default 18443) and its controls on the next port up, keeps its CA files in
+`MOCK_CLINIKO_DIR` (default: `.mock-cliniko/` in the current folder), prints the lines to export in
+another shell, and runs until Ctrl+C. Unlike the tests' mock, its clock jumps past the window on a `429`
+(`clock_jumps_on_rate_limit`). How to use it:
+https://cliniko.github.io/cliniko-api/contributing/#run-the-mock-by-hand
 """
 
 from __future__ import annotations
@@ -31,12 +28,12 @@ def main() -> int:
         return 2
     port = int(raw_port)
     workdir = Path(os.environ.get("MOCK_CLINIKO_DIR", Path.cwd() / ".mock-cliniko"))
-    mock = MockCliniko(port=port, control_port=port + 1, clock_jumps_on_rate_limit=True, workdir=workdir)
     try:
-        mock.start()
+        mock = MockCliniko(port=port, control_port=port + 1, clock_jumps_on_rate_limit=True, workdir=workdir)
     except PortInUseError as error:
         print(f"mock: {error}", file=sys.stderr)
         return 1
+    mock.start()
 
     # The handlers go in before the mock says it is running, so that an early Ctrl+C still stops it cleanly.
     stop = threading.Event()

@@ -3,24 +3,27 @@
 Every request passes the same checks in the same order, so that the answer to a request with several
 problems is predictable and documented:
 
-1. the body is read, and refused with `413` past 1 MiB; (a server fault prepared by the test controls
+1. the body is read, and refused with `413` past 1 MiB; a request whose body never arrives in full is
+   dropped without a response, and nothing is stored; (a server fault prepared by the test controls
    answers `503` here, before anything else);
 2. `User-Agent` must name a contact e-mail (`400`);
-3. Basic authentication with the API key (`401`);
+3. Basic authentication with the API key (`401`; two `Authorization` headers are `400`);
 4. the account's rate limit (`429`); from here on the request counts toward it;
 5. the route: unknown path `404`, known path with another method `405`;
 6. `Accept` must allow JSON (`406`);
-7. a body must be `application/json` (`415`) and valid JSON (`400`);
+7. a body must be `application/json`, not content-encoded (`415`), and valid JSON (`400`);
 8. the user's role must allow the change (`403`);
 9. the record must exist in the caller's account (`404`);
 10. the body must be valid (`422`);
 11. conditional headers (`304`), and finally success.
+
+The clock is read once, when the request arrives: every time in the response (`Date`, a record's
+`updated_at`, the rate-limit window) is that instant, even when a `429` moves the clock for the next one.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,13 +35,14 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
-from mock_cliniko import caching, negotiation, validation
+from mock_cliniko import caching, request_rules, validation
 from mock_cliniko.auth import authenticate
 from mock_cliniko.clock import Clock
 from mock_cliniko.errors import JSON_TYPE, ApiError, dump_json
 from mock_cliniko.rate_limit import RateLimiter
 from mock_cliniko.representations import list_json, patient_json, patient_url, user_json
 from mock_cliniko.state import Store, User
+from mock_cliniko.switches import Switches
 
 logger = logging.getLogger("mock_cliniko")
 
@@ -56,6 +60,8 @@ class Call:
     request: Request
     body: bytes
     user: User
+    #: The instant the request arrived.
+    now: datetime
 
     @property
     def params(self) -> dict[str, Any]:
@@ -74,8 +80,8 @@ class Reply:
 Endpoint = Callable[["MockApi", Call], Awaitable[Reply]]
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _ClientGone(Exception):
+    """The connection ended before the whole body arrived: the request is dropped."""
 
 
 class MockApi:
@@ -86,26 +92,23 @@ class MockApi:
         clock: where `Date`, timestamps and rate-limit windows come from.
         limiter: the per-account rate limiter.
         base_url: the API's own base URL (`https://host:port/v1`), used for every link.
+        switches: the test-only switches (a prepared `503`, the clock's jump on `429`).
     """
 
-    def __init__(self, store: Store, clock: Clock, limiter: RateLimiter, base_url: str) -> None:
+    def __init__(self, store: Store, clock: Clock, limiter: RateLimiter, base_url: str, switches: Switches) -> None:
         self.store = store
         self.clock = clock
         self.limiter = limiter
         self.base_url = base_url.rstrip("/")
-        #: When true, a `429` moves the clock to the moment the window reopens, as if the client had
-        #: waited out `Retry-After`. Off in the tests unless a scenario turns it on; on for `make mock`.
-        self.clock_jumps_on_rate_limit = False
-        #: Test control: how many of the next requests fail with `503` before any other check, to let
-        #: the examples show a server fault and a retry. No request can cause this by itself.
-        self.faults_pending = 0
-        self._fault_lock = threading.Lock()
+        self.switches = switches
         self.routes = [
             Route("/v1/user", _get_user, methods=["GET"]),
             Route("/v1/patients", _list_patients, methods=["GET"]),
             Route("/v1/patients", _create_patient, methods=["POST"]),
             Route("/v1/patients/{patient_id}", _get_patient, methods=["GET"]),
-            Route("/v1/patients/{patient_id}", _update_patient, methods=["PATCH"]),
+            # `PUT` is the update of Cliniko's later docs, and it changes only the fields sent; `PATCH`
+            # is kept as an alias with exactly the same meaning.
+            Route("/v1/patients/{patient_id}", _update_patient, methods=["PUT", "PATCH"]),
             Route("/v1/patients/{patient_id}/archive", _archive_patient, methods=["POST"]),
         ]
 
@@ -123,52 +126,53 @@ class MockApi:
         if scope["type"] != "http":
             return
         response = await self._respond(scope, receive)
-        await response(scope, receive, send)
+        if response is not None:
+            await response(scope, receive, send)
 
-    async def _respond(self, scope: Scope, receive: Receive) -> Response:
+    async def _respond(self, scope: Scope, receive: Receive) -> Response | None:
+        now = self.clock.now()
         try:
-            return await self._pipeline(scope, receive)
-        except _Answered as answered:
-            return answered.response
+            return await self._pipeline(scope, receive, now)
+        except _ClientGone:
+            return None
         except ApiError as error:
-            return self.error_response(error)
+            return self.error_response(error, now)
         except Exception:
             # A bug in the mock, never an answer the API documents: the fuzz test fails on any 5xx. The
             # body is still JSON, like every other answer, and the traceback goes to the log.
             logger.exception("unexpected error in the mock API")
-            return self.error_response(ApiError(500, "The mock API failed unexpectedly; this is a bug in the mock."))
+            failure = ApiError(500, "The mock API failed unexpectedly; this is a bug in the mock.")
+            return self.error_response(failure, now)
 
     # The pipeline ----------------------------------------------------------------------------
 
-    async def _pipeline(self, scope: Scope, receive: Receive) -> Response:
+    async def _pipeline(self, scope: Scope, receive: Receive, now: datetime) -> Response:
         headers = Headers(scope=scope)
         body = await _read_body(headers, receive)
         self._fail_if_a_fault_is_pending()
 
-        negotiation.check_user_agent(headers.get("user-agent"))
-        user = authenticate(headers.get("authorization"), self.store)
-        self._count_toward_rate_limit(user)
+        request_rules.check_user_agent(headers.get("user-agent"))
+        user = authenticate(request_rules.single_authorization(headers), self.store)
+        self._count_toward_rate_limit(user, now)
 
         route, child_scope = self._match(scope)
         scope = {**scope, **child_scope}
         request = Request(scope)
-        negotiation.check_accept(headers.get("accept"))
-        reply = await route.endpoint(self, Call(request, body, user))
-        return self._success_response(request, reply)
+        request_rules.check_accept(headers.get("accept"))
+        reply = await route.endpoint(self, Call(request, body, user, now))
+        return self._success_response(request, reply, now)
 
     def _fail_if_a_fault_is_pending(self) -> None:
-        with self._fault_lock:
-            if self.faults_pending <= 0:
-                return
-            self.faults_pending -= 1
+        if not self.switches.take_fault():
+            return
         raise ApiError(
             503,
             "The service is briefly unavailable. Try again shortly.",
             headers={"Retry-After": "1"},
         )
 
-    def _count_toward_rate_limit(self, user: User) -> None:
-        decision = self.limiter.hit(user.account_id)
+    def _count_toward_rate_limit(self, user: User, now: datetime) -> None:
+        decision = self.limiter.hit(user.account_id, now.timestamp())
         if decision.allowed:
             return
         error = ApiError(
@@ -180,11 +184,10 @@ class MockApi:
                 "X-RateLimit-Reset": str(decision.reset_at),
             },
         )
-        if self.clock_jumps_on_rate_limit:
-            # Build the answer at the current instant, then let the clock reach the window's end.
-            response = self.error_response(error)
-            self.clock.set(datetime.fromtimestamp(decision.reset_at, UTC))
-            raise _Answered(response)
+        if self.switches.clock_jumps_on_rate_limit:
+            # The response still carries the instant the request arrived; the next request sees the
+            # clock at the window's end, as if the client had waited.
+            self.clock.jump_to(datetime.fromtimestamp(decision.reset_at, UTC))
         raise error
 
     def _match(self, scope: Scope) -> tuple[Route, dict[str, Any]]:
@@ -206,50 +209,23 @@ class MockApi:
 
     # Responses -------------------------------------------------------------------------------
 
-    def _base_headers(self) -> dict[str, str]:
-        return {"Date": caching.http_date(self.clock.now())}
-
-    def error_response(self, error: ApiError) -> Response:
-        headers = self._base_headers()
-        headers["Cache-Control"] = "no-store"
-        headers.update(error.headers)
+    def error_response(self, error: ApiError, now: datetime) -> Response:
+        headers = {"Date": caching.http_date(now), "Cache-Control": "no-store", **error.headers}
         return Response(dump_json(error.body()), error.status, headers, media_type=JSON_TYPE)
 
-    def _success_response(self, request: Request, reply: Reply) -> Response:
-        headers = self._base_headers()
-        headers.update(reply.headers or {})
+    def _success_response(self, request: Request, reply: Reply, now: datetime) -> Response:
+        headers = {"Date": caching.http_date(now), **(reply.headers or {})}
         if reply.body is None:
             return Response(None, reply.status, headers)
         content = dump_json(reply.body)
         if reply.last_modified is not None:
-            target = request.url.path + ("?" + request.url.query if request.url.query else "")
-            # The server's own address is left out of the tag, so a tag does not depend on where the
-            # mock happens to listen; it still changes with every change to the record or the query.
-            etag = caching.strong_etag(target, content.replace(self.base_url.encode(), b""))
-            headers.update(
-                {
-                    "ETag": etag,
-                    "Last-Modified": caching.http_date(reply.last_modified),
-                    "Cache-Control": caching.CACHE_CONTROL,
-                    "Vary": caching.VARY,
-                }
+            validators = caching.Validators.of(
+                request.url, content, reply.last_modified, leave_out=self.base_url.encode()
             )
-            if caching.is_not_modified(
-                if_none_match=request.headers.get("if-none-match"),
-                if_modified_since=request.headers.get("if-modified-since"),
-                etag=etag,
-                last_modified=reply.last_modified,
-            ):
+            headers.update(validators.headers())
+            if validators.not_modified_for(request.headers):
                 return Response(None, 304, headers)
         return Response(content, reply.status, headers, media_type=JSON_TYPE)
-
-
-class _Answered(ApiError):
-    """Carries a response that was already built (used when building it had to come first)."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status_code, "answered")
-        self.response = response
 
 
 async def _read_body(headers: Headers, receive: Receive) -> bytes:
@@ -259,16 +235,20 @@ async def _read_body(headers: Headers, receive: Receive) -> bytes:
     so that the client, which is usually still sending, reads the `413` instead of a reset connection.
     """
     declared = headers.get("content-length")
-    too_large = declared is not None and declared.isdigit() and int(declared) > negotiation.MAX_BODY_BYTES
+    too_large = (
+        declared is not None
+        and declared.isdigit()
+        and (len(declared) > 12 or int(declared) > request_rules.MAX_BODY_BYTES)
+    )
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            raise _ClientGone  # the body never arrived in full: nothing of it is acted on
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > negotiation.MAX_BODY_BYTES:
+        if size > request_rules.MAX_BODY_BYTES:
             too_large = True
         if too_large:
             chunks.clear()
@@ -284,7 +264,7 @@ async def _read_body(headers: Headers, receive: Receive) -> bytes:
 
 
 def _too_large() -> ApiError:
-    return ApiError(413, f"The request body is larger than the limit of {negotiation.MAX_BODY_BYTES} bytes (1 MiB).")
+    return ApiError(413, f"The request body is larger than the limit of {request_rules.MAX_BODY_BYTES} bytes (1 MiB).")
 
 
 # Endpoints -----------------------------------------------------------------------------------
@@ -346,33 +326,33 @@ async def _get_patient(api: MockApi, call: Call) -> Reply:
 
 
 async def _create_patient(api: MockApi, call: Call) -> Reply:
-    data = negotiation.parse_json_body(call.request.headers.get("content-type"), call.body)
+    data = request_rules.parse_json_body(call.request.headers, call.body)
     _require_patient_writer(call.user)
-    fields = validation.patient_fields(data, creating=True, today=api.clock.now().date())
-    patient = api.store.create_patient(call.user.account_id, fields)
+    fields = validation.patient_fields(data if call.body else {}, creating=True, today=call.now.date())
+    patient = api.store.create_patient(call.user.account_id, fields, call.now)
     url = patient_url(patient.id, api.base_url)
     return Reply(201, patient_json(patient, api.base_url), headers={"Location": url})
 
 
 async def _update_patient(api: MockApi, call: Call) -> Reply:
-    data = negotiation.parse_json_body(call.request.headers.get("content-type"), call.body)
+    data = request_rules.parse_json_body(call.request.headers, call.body)
     _require_patient_writer(call.user)
     patient_id = _patient_id(call)
     existing = api.store.patient(call.user.account_id, patient_id)
     if existing is None:
         raise ApiError(404, "Not found: there is no patient with that ID.")
-    fields = validation.patient_fields(data, creating=False, today=api.clock.now().date())
+    fields = validation.patient_fields(data if call.body else {}, creating=False, today=call.now.date())
     if existing.archived_at is not None:
         raise validation.validation_failed({"base": "an archived patient can't be changed"})
-    patient = api.store.update_patient(call.user.account_id, patient_id, fields)
+    patient = api.store.update_patient(call.user.account_id, patient_id, fields, call.now)
     assert patient is not None
     return Reply(200, patient_json(patient, api.base_url))
 
 
 async def _archive_patient(api: MockApi, call: Call) -> Reply:
-    negotiation.parse_json_body(call.request.headers.get("content-type"), call.body)
+    request_rules.parse_json_body(call.request.headers, call.body)
     _require_patient_writer(call.user)
-    patient = api.store.archive_patient(call.user.account_id, _patient_id(call))
+    patient = api.store.archive_patient(call.user.account_id, _patient_id(call), call.now)
     if patient is None:
         raise ApiError(404, "Not found: there is no patient with that ID.")
     return Reply(204)

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+
+from starlette.datastructures import URL
 
 #: Sent with every successful read: a cache may store the answer but must revalidate before reuse,
 #: and only the client that asked (the answer depends on the key) may store it.
@@ -77,3 +81,43 @@ def is_not_modified(
             return False
         return last_modified.replace(microsecond=0) <= since
     return False
+
+
+@dataclass(frozen=True)
+class Validators:
+    """The validators of one successful read, and the caching headers that carry them."""
+
+    etag: str
+    last_modified: datetime
+
+    @classmethod
+    def of(cls, url: URL, content: bytes, last_modified: datetime, *, leave_out: bytes) -> Validators:
+        """The validators of `content` read at `url`.
+
+        Args:
+            url: the request's URL; its path and query are part of the tag.
+            content: the response body.
+            last_modified: when the representation last changed.
+            leave_out: bytes dropped from the body before hashing (the server's own address, so that a
+                tag does not depend on where the mock listens; it still changes with every change to
+                the record or the query).
+        """
+        target = url.path + ("?" + url.query if url.query else "")
+        return cls(strong_etag(target, content.replace(leave_out, b"")), last_modified)
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "ETag": self.etag,
+            "Last-Modified": http_date(self.last_modified),
+            "Cache-Control": CACHE_CONTROL,
+            "Vary": VARY,
+        }
+
+    def not_modified_for(self, request_headers: Mapping[str, str]) -> bool:
+        """Whether the request's conditional headers make this a `304`."""
+        return is_not_modified(
+            if_none_match=request_headers.get("if-none-match"),
+            if_modified_since=request_headers.get("if-modified-since"),
+            etag=self.etag,
+            last_modified=self.last_modified,
+        )

@@ -1,7 +1,13 @@
 """Test-only controls: reset the mock, move its clock, and set an account's remaining quota.
 
 They are a Python API used by the test fixtures. A hand-started mock (`make mock`) also serves them over
-HTTPS on a separate control port; the API port never serves them.
+HTTPS on a separate control port; the API port never serves them. The control port has no
+authentication: anyone who can reach it can reset the data or move the clock. It listens on the same
+loopback address as the API, never on an outside interface.
+
+Every input is checked before it is used, so that no control can put the mock in a state in which the
+API would fail: the clock stays between 1970 and the start of 9999 (`clock.EARLIEST`, `clock.LATEST`),
+and moves at most ten years in one step.
 """
 
 from __future__ import annotations
@@ -15,23 +21,45 @@ from starlette.routing import Route
 
 from mock_cliniko.app import MockApi
 from mock_cliniko.clock import iso8601
+from mock_cliniko.switches import Switches
+
+
+#: The most requests `fail_next` can make fail.
+MAX_FAULTS = 1000
+
+
+def _number(query, name: str) -> float:  # type: ignore[no-untyped-def]
+    raw = query[name]
+    if len(raw) > 32:
+        raise ValueError(f"{name} is too long")
+    return float(raw)
+
+
+def _whole_number(query, name: str) -> int:  # type: ignore[no-untyped-def]
+    raw = query[name]
+    if len(raw) > 12 or not (raw.isascii() and raw.isdigit()):
+        raise ValueError(f"{name} must be a whole number of at most 12 digits")
+    return int(raw)
 
 
 class Controls:
-    """Everything a test may change about a running mock."""
+    """Everything a test may change about a running mock.
 
-    def __init__(self, api: MockApi, *, clock_jumps_on_rate_limit: bool = False) -> None:
+    Args:
+        api: the application whose data, clock and quotas the controls change.
+        switches: the test-only switches handed to the same application.
+    """
+
+    def __init__(self, api: MockApi, switches: Switches) -> None:
         self._api = api
-        self._default_jump = clock_jumps_on_rate_limit
-        api.clock_jumps_on_rate_limit = clock_jumps_on_rate_limit
+        self._switches = switches
 
     def reset(self) -> None:
-        """Back to the initial state: seed data, clock at its start, every quota full."""
+        """Back to the initial state: seed data, clock at its start, every quota full, switches off."""
         self._api.store.reset()
         self._api.clock.reset()
         self._api.limiter.reset()
-        self._api.clock_jumps_on_rate_limit = self._default_jump
-        self._api.faults_pending = 0
+        self._switches.reset()
 
     def advance(self, seconds: float) -> datetime:
         """Move the clock forward."""
@@ -53,13 +81,13 @@ class Controls:
 
     def fail_next(self, count: int = 1) -> None:
         """Make the next `count` requests answer `503 Service Unavailable` (with `Retry-After: 1`)."""
-        if count < 0:
-            raise ValueError("count must be zero or more")
-        self._api.faults_pending = count
+        if not 0 <= count <= MAX_FAULTS:
+            raise ValueError(f"count must be from 0 to {MAX_FAULTS}")
+        self._switches.fail_next(count)
 
     def jump_clock_on_rate_limit(self, enabled: bool = True) -> None:
         """When on, a `429` moves the clock to the end of the window, as if the client had waited."""
-        self._api.clock_jumps_on_rate_limit = enabled
+        self._switches.clock_jumps_on_rate_limit = enabled
 
 
 def control_app(controls: Controls) -> Starlette:
@@ -74,14 +102,19 @@ def control_app(controls: Controls) -> Starlette:
         async def endpoint(request: Request) -> JSONResponse:
             try:
                 apply(request.query_params)
-            except (KeyError, ValueError) as error:
+            except KeyError as error:
+                return JSONResponse({"message": f"send {needs} (missing {error})"}, status_code=400)
+            except (ValueError, OverflowError) as error:
                 return JSONResponse({"message": f"send {needs} ({error})"}, status_code=400)
             return JSONResponse({"now": iso8601(controls.now())})
 
         return endpoint
 
     def set_time(query) -> None:  # type: ignore[no-untyped-def]
-        instant = datetime.fromisoformat(query["at"].replace("Z", "+00:00"))
+        raw = query["at"]
+        if len(raw) > 40:
+            raise ValueError("at is too long")
+        instant = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         controls.set_time(instant)
 
     def switch(query) -> None:  # type: ignore[no-untyped-def]
@@ -92,13 +125,13 @@ def control_app(controls: Controls) -> Starlette:
 
     routes = {
         "/reset": action("nothing", lambda query: controls.reset()),
-        "/advance": action("?seconds=N (N >= 0)", lambda query: controls.advance(float(query["seconds"]))),
+        "/advance": action("?seconds=N (N >= 0)", lambda query: controls.advance(_number(query, "seconds"))),
         "/time": action("?at=<ISO 8601 instant with a zone>", set_time),
         "/remaining": action(
-            "?account=ID&remaining=N", lambda query: controls.set_remaining(query["account"], int(query["remaining"]))
+            "?account=ID&remaining=N", lambda query: controls.set_remaining(query["account"], _whole_number(query, "remaining"))
         ),
         "/jump-on-rate-limit": action("?enabled=true|false", switch),
-        "/fail-next": action("?count=N (N >= 0)", lambda query: controls.fail_next(int(query["count"]))),
+        "/fail-next": action("?count=N (N >= 0)", lambda query: controls.fail_next(_whole_number(query, "count"))),
     }
     return Starlette(routes=[Route(path, endpoint, methods=["POST"]) for path, endpoint in routes.items()])
 

@@ -44,10 +44,16 @@ class RateLimiter:
     def _window_start(self, now: float) -> int:
         return int(math.floor(now / self.window) * self.window)
 
-    def hit(self, account_id: str) -> Decision:
-        """Count one request for the account, or refuse it if the window's quota is spent."""
+    def hit(self, account_id: str, now: float | None = None) -> Decision:
+        """Count one request for the account, or refuse it if the window's quota is spent.
+
+        Args:
+            account_id: the account the request belongs to.
+            now: the instant the request arrived, as UNIX seconds (the clock's time by default).
+        """
         with self._lock:
-            now = self._clock.timestamp()
+            if now is None:
+                now = self._clock.timestamp()
             start = self._window_start(now)
             window_start, used = self._counts.get(account_id, (start, 0))
             if window_start != start:

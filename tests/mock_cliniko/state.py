@@ -1,6 +1,12 @@
 """The mock's data: accounts, users with their API keys, and patients.
 
 All changes go through `Store`, under one lock, so concurrent requests see a consistent state.
+
+A change always moves the time of what it changed, even while the clock stands still: a record's
+`updated_at` (and the time its account's patient list last changed) becomes the request's instant, or one
+second after the previous time when that instant is not later by a whole second. `Last-Modified` has
+whole seconds only, so without this rule a second change within one second would keep its
+`Last-Modified`, and `If-Modified-Since` would answer `304` for a changed record.
 """
 
 from __future__ import annotations
@@ -8,12 +14,20 @@ from __future__ import annotations
 import copy
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mock_cliniko.clock import Clock
 
 #: Roles whose keys may create, change and archive patients. Every other role may only read them.
 ROLES_THAT_WRITE_PATIENTS = frozenset({"administrator", "practitioner", "receptionist"})
+
+
+def next_change_time(previous: datetime | None, now: datetime) -> datetime:
+    """The time of a change made at `now` to something last changed at `previous` (see the module)."""
+    if previous is None:
+        return now
+    earliest = previous.replace(microsecond=0) + timedelta(seconds=1)
+    return now if now >= earliest else earliest
 
 
 @dataclass
@@ -81,6 +95,17 @@ class Store:
         self._lock = threading.RLock()
         self._data = self._fresh_copy()
         self._users_by_key = self._index_keys()
+        self._lists_changed_at = self._seeded_list_times()
+
+    def _seeded_list_times(self) -> dict[str, datetime]:
+        times: dict[str, datetime] = {}
+        for patient in self._data.patients.values():
+            known = times.get(patient.account_id)
+            times[patient.account_id] = patient.updated_at if known is None else max(known, patient.updated_at)
+        return times
+
+    def _list_changed(self, account_id: str, at: datetime) -> None:
+        self._lists_changed_at[account_id] = next_change_time(self._lists_changed_at.get(account_id), at)
 
     def _fresh_copy(self) -> Dataset:
         """A copy of the initial data that changes cannot reach back into.
@@ -102,8 +127,10 @@ class Store:
     def reset(self) -> None:
         """Return to the initial data set."""
         with self._lock:
+            # The old records are dropped with the old data set: nothing else refers to them.
             self._data = self._fresh_copy()
             self._users_by_key = self._index_keys()
+            self._lists_changed_at = self._seeded_list_times()
 
     # Users -----------------------------------------------------------------------------------
 
@@ -134,8 +161,7 @@ class Store:
     def patients_changed_at(self, account_id: str) -> datetime | None:
         """When the account's patient list last changed (archiving counts), or None if it has none."""
         with self._lock:
-            times = [p.updated_at for p in self._data.patients.values() if p.account_id == account_id]
-        return max(times, default=None)
+            return self._lists_changed_at.get(account_id)
 
     def patient(self, account_id: str, patient_id: str) -> Patient | None:
         """The patient with that ID in that account; another account's patient is not found."""
@@ -145,9 +171,9 @@ class Store:
                 return None
             return copy.copy(patient)
 
-    def create_patient(self, account_id: str, fields: dict[str, str | None]) -> Patient:
+    def create_patient(self, account_id: str, fields: dict[str, str | None], now: datetime | None = None) -> Patient:
         with self._lock:
-            now = self._clock.now()
+            now = now or self._clock.now()
             self._data.next_patient_id += 1
             patient = Patient(
                 id=str(self._data.next_patient_id),
@@ -161,9 +187,12 @@ class Store:
                 updated_at=now,
             )
             self._data.patients[patient.id] = patient
+            self._list_changed(account_id, now)
             return copy.copy(patient)
 
-    def update_patient(self, account_id: str, patient_id: str, fields: dict[str, str | None]) -> Patient | None:
+    def update_patient(
+        self, account_id: str, patient_id: str, fields: dict[str, str | None], now: datetime | None = None
+    ) -> Patient | None:
         with self._lock:
             patient = self._data.patients.get(patient_id)
             if patient is None or patient.account_id != account_id:
@@ -174,16 +203,18 @@ class Store:
                     setattr(patient, name, value)
                     changed = True
             if changed:
-                patient.updated_at = self._clock.now()
+                patient.updated_at = next_change_time(patient.updated_at, now or self._clock.now())
+                self._list_changed(account_id, patient.updated_at)
             return copy.copy(patient)
 
-    def archive_patient(self, account_id: str, patient_id: str) -> Patient | None:
+    def archive_patient(self, account_id: str, patient_id: str, now: datetime | None = None) -> Patient | None:
         with self._lock:
             patient = self._data.patients.get(patient_id)
             if patient is None or patient.account_id != account_id:
                 return None
             if patient.archived_at is None:
-                now = self._clock.now()
-                patient.archived_at = now
-                patient.updated_at = now
+                changed_at = next_change_time(patient.updated_at, now or self._clock.now())
+                patient.archived_at = changed_at
+                patient.updated_at = changed_at
+                self._list_changed(account_id, changed_at)
             return copy.copy(patient)

@@ -2,6 +2,9 @@
 
 `{"message": "Validation Failed", "errors": {"first_name": "can't be blank"}}`; a problem with the
 request as a whole rather than one field is reported under `base`.
+
+Every limit on a patient field is in `FIELD_LIMITS`, so that a description of the contract can carry them.
+No check here can take more than time in proportion to its input, which the limits bound first.
 """
 
 from __future__ import annotations
@@ -13,9 +16,22 @@ from typing import Any
 from mock_cliniko.errors import ApiError
 from mock_cliniko.state import Patient
 
-MAX_NAME_LENGTH = 100
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: The longest value of each patient field a client may set, in characters, counted as sent (before the
+#: spaces around it are removed), as the OpenAPI description's `maxLength` says. Titles and names follow
+#: the API's pages; 254 is the longest address SMTP can carry (RFC 5321's 256-octet path, less its angle
+#: brackets); a date of birth is always `YYYY-MM-DD`.
+FIELD_LIMITS = {"title": 20, "first_name": 100, "last_name": 100, "date_of_birth": 10, "email": 254}
+MAX_NAME_LENGTH = FIELD_LIMITS["first_name"]
+MAX_TITLE_LENGTH = FIELD_LIMITS["title"]
+MAX_EMAIL_LENGTH = FIELD_LIMITS["email"]
+DATE_FORMAT = "must be a date written as YYYY-MM-DD"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def is_email(value: str) -> bool:
+    """One `@` with text before it, and a domain after it with a dot that neither starts nor ends it."""
+    local, at, domain = value.partition("@")
+    return bool(at and local) and "@" not in domain and "." in domain[1:-1] and not any(c.isspace() for c in value)
 
 
 def validation_failed(errors: dict[str, str]) -> ApiError:
@@ -26,17 +42,19 @@ def patient_fields(body: Any, *, creating: bool, today: date) -> dict[str, str |
     """Check a create or update body and return the fields to store.
 
     Args:
-        body: the decoded JSON body (`None` when the request had none).
+        body: the decoded JSON body; a request without a body is passed as `{}` (a JSON `null` is not an
+            object, and is refused like any other value that is not).
         creating: whether `first_name` and `last_name` are required.
         today: the clock's date, for refusing a date of birth in the future.
     """
-    if body is None:
-        body = {}
     if not isinstance(body, dict):
         raise validation_failed({"base": "the request body must be a JSON object of patient fields"})
 
     errors: dict[str, str] = {}
     fields: dict[str, str | None] = {}
+    #: The limits apply to a value as sent, before the spaces around it are removed, as in the
+    #: OpenAPI description (`maxLength`).
+    sent_length: dict[str, int] = {}
     for name, value in body.items():
         if name not in Patient.WRITABLE:
             errors[name] = "is not an attribute of a patient that can be set"
@@ -45,6 +63,7 @@ def patient_fields(body: Any, *, creating: bool, today: date) -> dict[str, str |
             errors[name] = "must be a string"
             continue
         if isinstance(value, str):
+            sent_length[name] = len(value)
             value = value.strip()
         fields[name] = value or None
 
@@ -53,14 +72,13 @@ def patient_fields(body: Any, *, creating: bool, today: date) -> dict[str, str |
             continue
         if (creating and name not in fields) or (name in fields and fields[name] is None):
             errors[name] = "can't be blank"
-        elif name in fields and len(fields[name] or "") > MAX_NAME_LENGTH:
-            errors[name] = f"is too long (maximum is {MAX_NAME_LENGTH} characters)"
 
-    if fields.get("title") and len(fields["title"] or "") > 20:
-        errors["title"] = "is too long (maximum is 20 characters)"
+    for name, limit in FIELD_LIMITS.items():
+        if name not in errors and sent_length.get(name, 0) > limit:
+            errors[name] = DATE_FORMAT if name == "date_of_birth" else f"is too long (maximum is {limit} characters)"
 
     email = fields.get("email")
-    if email is not None and "email" not in errors and not _EMAIL.match(email):
+    if email is not None and "email" not in errors and not is_email(email):
         errors["email"] = "is not a valid e-mail address"
 
     born = fields.get("date_of_birth")
@@ -70,7 +88,7 @@ def patient_fields(body: Any, *, creating: bool, today: date) -> dict[str, str |
                 raise ValueError
             born_on = date.fromisoformat(born)
         except ValueError:
-            errors["date_of_birth"] = "must be a date written as YYYY-MM-DD"
+            errors["date_of_birth"] = DATE_FORMAT
         else:
             if born_on > today:
                 errors["date_of_birth"] = "can't be in the future"

@@ -1,20 +1,18 @@
-"""What the browser tests share: building and serving the site, finding Chromium, recording traffic."""
+"""The page walk of the browser tests: Chromium found and watched, each page visited once, axe-core run.
+
+`Walker` visits a page the way several tests need (`visit_page`) and keeps what it saw, so that the
+checks of every page cost one visit per page; `watch` records a context's requests and console errors.
+"""
 
 from __future__ import annotations
 
-import http.server
 import os
-import re
 import shutil
-import subprocess
-import sys
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
+from docs_site import Site, page_paths
 
 # Chromium's background services (updates, sync, safe browsing) try to reach Google; there is
 # no network here, and the tests must see only the site's own requests.
@@ -27,127 +25,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-class BuildError(RuntimeError):
-    """`mkdocs build --strict` failed; the message is MkDocs' own output."""
-
-
-def site_url() -> str:
-    """`site_url` from mkdocs.yml, read as text (the file may hold tags that plain YAML rejects)."""
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    match = re.search(r"^site_url:\s*(\S+)\s*$", text, re.MULTILINE)
-    if not match:
-        raise BuildError("mkdocs.yml has no site_url")
-    return match.group(1).rstrip("/") + "/"
-
-
-def build_site(destination: Path) -> Path:
-    """Build the site with `mkdocs build --strict` into `destination`."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(destination)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if result.returncode != 0:
-        raise BuildError(f"mkdocs build --strict failed:\n{result.stderr}")
-    return destination
-
-
-class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built site under `prefix`, and its 404.html for any address it does not have.
-
-    That is what GitHub Pages does for a project site such as https://cliniko.github.io/cliniko-api/.
-    One more thing makes this server stand in for the real host: the sitemap lists the pages at
-    `site_url`, and Material's instant navigation only handles links to the addresses it lists
-    (it adopts the scheme and host name of the page, not its port). So the sitemap is served
-    with `site_url` replaced by this server's own address, as if the site were at its home.
-    """
-
-    prefix = "/"
-
-    def translate_path(self, path: str) -> str:
-        request_path = urlsplit(path).path
-        if not request_path.startswith(self.prefix):
-            return str(Path(self.directory) / "__outside_the_site__")
-        return super().translate_path("/" + request_path[len(self.prefix) :])
-
-    def do_GET(self) -> None:
-        if urlsplit(self.path).path != self.prefix + "sitemap.xml":
-            super().do_GET()
-            return
-        host, port = self.server.server_address[:2]
-        served = f"http://{host}:{port}{self.prefix}"
-        sitemap = Path(self.directory) / "sitemap.xml"
-        body = sitemap.read_text(encoding="utf-8").replace(site_url(), served).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
-@dataclass(frozen=True)
-class Site:
-    """The served site: `base` is the home page's address, e.g. http://127.0.0.1:PORT/cliniko-api/."""
-
-    base: str
-    directory: Path
-
-    @property
-    def origin(self) -> str:
-        parts = urlsplit(self.base)
-        return f"{parts.scheme}://{parts.netloc}"
-
-    def url(self, path: str = "") -> str:
-        return self.base + path.lstrip("/")
-
-    def pages(self) -> list[str]:
-        """Every page's address on this server, in the order of the sitemap."""
-        tree = ET.parse(self.directory / "sitemap.xml")
-        namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-        published = site_url()
-        pages = []
-        for loc in tree.findall("s:url/s:loc", namespace):
-            text = loc.text or ""
-            if not text.startswith(published):
-                raise AssertionError(f"sitemap entry outside the site: {text}")
-            pages.append(self.url(text[len(published) :]))
-        if not pages:
-            raise AssertionError("the sitemap lists no page")
-        return pages
-
-    def html(self, address: str) -> str:
-        """The built HTML behind one of this server's page addresses."""
-        relative = address[len(self.base) :].split("#")[0]
-        target = self.directory / relative
-        if relative == "" or relative.endswith("/"):
-            target = target / "index.html"
-        return target.read_text(encoding="utf-8")
-
-    def pages_containing(self, fragment: str) -> list[str]:
-        """The pages whose built HTML contains `fragment`, in sitemap order."""
-        return [address for address in self.pages() if fragment in self.html(address)]
+#: The window of every browser context of the tests.
+VIEWPORT = {"width": 1280, "height": 900}
 
 
 def find_chromium() -> str | None:
@@ -202,7 +81,15 @@ def watch(target: Any, traffic: Traffic) -> None:
         page.on("pageerror", lambda error: traffic.console_errors.append(f"uncaught: {error}"))
 
     target.on("request", lambda request: traffic.requests.append(request.url))
-    target.on("requestfailed", lambda request: traffic.failed.append(f"{request.url} ({request.failure})"))
+    def on_request_failed(request: Any) -> None:
+        # A fetch the page itself cancelled (Material's instant navigation prefetches a linked page when
+        # the pointer rests on it, and drops that fetch when the page moves on) is not a failure of
+        # the site. Anything else that fails, and every HTTP error status, is.
+        if request.failure == "net::ERR_ABORTED" and request.resource_type == "fetch":
+            return
+        traffic.failed.append(f"{request.url} ({request.failure})")
+
+    target.on("requestfailed", on_request_failed)
     target.on("response", on_response)
     if hasattr(target, "new_page"):
         target.on("page", on_page)
@@ -303,6 +190,14 @@ def wait_until_settled(page: Any) -> None:
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
+LAY_OUT_EVERYTHING = """() => {
+  const style = document.createElement("style");
+  style.id = "lay-out-everything";
+  style.textContent = "* { content-visibility: visible !important; transition: none !important; }";
+  document.head.append(style);
+}"""
+
+
 def serious_violations(page: Any, axe_script: str, rules: list[str] | None = None) -> list[dict[str, Any]]:
     """axe-core's violations of impact serious or critical on the page as it is now.
 
@@ -313,7 +208,15 @@ def serious_violations(page: Any, axe_script: str, rules: list[str] | None = Non
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": rules}
-    results = page.evaluate("options => axe.run(document, options)", options)
+    # The browser lays out no code block away from the viewport (content-visibility: auto), and axe
+    # would read colours and sizes there from no layout at all. Check every block as it looks once
+    # the reader has scrolled to it: laid out, and done with the colour transition that a change of
+    # scheme starts when the block is first shown.
+    page.evaluate(LAY_OUT_EVERYTHING)
+    try:
+        results = page.evaluate("options => axe.run(document, options)", options)
+    finally:
+        page.evaluate("() => document.getElementById('lay-out-everything').remove()")
     return [
         {
             "rule": violation["id"],
@@ -337,28 +240,6 @@ def set_system_scheme(page: Any, scheme: str) -> None:
 
 # An address the site does not have: GitHub Pages answers it with the site's 404 page.
 MISSING = "there-is-no-page-at-this-address/"
-
-
-def page_sources() -> dict[str, str]:
-    """Every page's address relative to the site's base, and the Markdown file it is built from.
-
-    Read from docs/ (`"resources/user/"` -> `"docs/resources/user.md"`, `""` -> `"docs/index.md"`), so it
-    is known before the site is built and the checks of every page can be one test per page;
-    `test_pages.py` compares the addresses with the built site's sitemap.
-    """
-    docs = ROOT / "docs"
-    sources = {}
-    for source in sorted(docs.rglob("*.md")):
-        parts = source.relative_to(docs).with_suffix("").parts
-        if parts[-1] == "index":
-            parts = parts[:-1]
-        sources["".join(f"{part}/" for part in parts)] = source.relative_to(ROOT).as_posix()
-    return sources
-
-
-def page_paths() -> list[str]:
-    """Every page's address relative to the site's base (see `page_sources`)."""
-    return list(page_sources())
 
 
 def each_page(*, missing: bool = False) -> list[Any]:
@@ -416,26 +297,59 @@ class Walker:
 
     The visits share one browser context, as a reader's tab would: the browser's cache, and the
     content tab last chosen, carry from one page to the next. What each page requested and logged
-    is recorded from its own visit only.
+    is recorded from its own visit only. `asked` lists the pages asked for since it was last
+    cleared, so that a failing test can say which visits it looked at (see `replay`).
     """
 
-    def __init__(self, browser: Any, site: Site, axe_script: str) -> None:
+    def __init__(self, browser: Any, site: Site, axe_script: str, context_args: dict[str, Any] | None = None) -> None:
         self.site = site
         self.axe_script = axe_script
         self.records: dict[str, PageRecord] = {}
-        self._context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
-        self._context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.origin)
+        self.asked: list[str] = []
+        self._browser = browser
+        self._context_args = {**(context_args or {}), "color_scheme": "light"}
+        self._context = self._new_context()
         self._traffic = Traffic()
         watch(self._context, self._traffic)
         self._page = self._context.new_page()
         self._page.set_default_timeout(15_000)
 
+    def _new_context(self) -> Any:
+        context = self._browser.new_context(**self._context_args)
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=self.site.origin)
+        return context
+
     def record(self, path: str) -> PageRecord:
+        self.asked.append(path)
         if path not in self.records:
             self._traffic.clear()
             copies, violations = visit_page(self._page, self.site, path, self.axe_script)
             self.records[path] = PageRecord(self.site.url(path), self._traffic.snapshot(), copies, violations)
         return self.records[path]
+
+    def replay(self, path: str, trace: Path | None, screenshot: Path | None) -> None:
+        """Visit a page again as `record` did, in a fresh context, keeping a trace and a final screenshot.
+
+        Tracing every visit would slow the whole walk for the sake of the rare failure; a test that
+        failed on a page's record calls this instead. The site is static, so the second visit sees
+        what the first saw, except what the shared context carried over from earlier pages.
+        """
+        context = self._new_context()
+        try:
+            if trace is not None:
+                context.tracing.start(title=f"page walk: /{path}", screenshots=True, snapshots=True)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            try:
+                visit_page(page, self.site, path, self.axe_script)
+            except Exception:  # noqa: BLE001 - the trace shows how the visit failed
+                pass
+            if screenshot is not None:
+                page.screenshot(path=screenshot, timeout=5_000)
+            if trace is not None:
+                context.tracing.stop(path=trace)
+        finally:
+            context.close()
 
     def close(self) -> None:
         self._context.close()

@@ -1,4 +1,9 @@
-"""Request rules about headers and bodies: User-Agent, Accept, Content-Type, body size and JSON."""
+"""The request rules about headers and bodies: User-Agent, Authorization, Accept, Content-Type,
+Content-Encoding, body size and JSON.
+
+Every check here takes time in proportion to its input at most, and its input is bounded first: no
+header or body, however it is made, can hold the server up.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,46 @@ import json
 import re
 from typing import Any
 
+from starlette.datastructures import Headers
+
 from mock_cliniko.errors import ApiError
 
 #: Bodies larger than this are refused with `413`.
 MAX_BODY_BYTES = 1024 * 1024
+#: The longest `User-Agent` read; a longer one is refused with `400`.
+MAX_USER_AGENT_LENGTH = 1024
 
-_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+#: Runs of the characters an e-mail address in a `User-Agent` may be made of (the local part's, with `@`).
+#: A character class repeated once cannot backtrack: the split takes time in proportion to the header.
+_NOT_ADDRESS = re.compile(r"[^A-Za-z0-9.!#$%&'*+/=?^_`{|}~@-]+")
+_DOMAIN_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _has_domain(text: str) -> bool:
+    """Whether `text` starts with a domain: labels joined by dots, the last at least two letters."""
+    end = 0
+    while end < len(text) and text[end] in _DOMAIN_CHARACTERS:
+        end += 1
+    labels = text[:end].split(".")
+    if not labels[0]:
+        return False
+    for label in labels[1:]:
+        if len(label) >= 2 and label[0] in _LETTERS and label[1] in _LETTERS:
+            return True
+        if not label:
+            return False
+    return False
+
+
+def contains_email(text: str) -> bool:
+    """Whether `text` contains an e-mail address such as `dev@example.com`, anywhere in it."""
+    for run in _NOT_ADDRESS.split(text):
+        parts = run.split("@")
+        for local, domain in zip(parts, parts[1:]):
+            if local and _has_domain(domain):
+                return True
+    return False
 
 
 def check_user_agent(user_agent: str | None) -> None:
@@ -22,12 +61,22 @@ def check_user_agent(user_agent: str | None) -> None:
             "A User-Agent header is required, naming your application and a contact e-mail address, "
             "for example: Practice Sync (dev@example.com).",
         )
-    if not _EMAIL.search(user_agent):
+    if len(user_agent) > MAX_USER_AGENT_LENGTH:
+        raise ApiError(400, f"The User-Agent header is longer than the limit of {MAX_USER_AGENT_LENGTH} characters.")
+    if not contains_email(user_agent):
         raise ApiError(
             400,
             "The User-Agent header must include a contact e-mail address, "
             "for example: Practice Sync (dev@example.com).",
         )
+
+
+def single_authorization(headers: Headers) -> str | None:
+    """The one `Authorization` header; two or more are ambiguous and refused with `400`."""
+    values = headers.getlist("authorization")
+    if len(values) > 1:
+        raise ApiError(400, "Send one Authorization header; this request has more than one.")
+    return values[0] if values else None
 
 
 def _media_ranges(accept: str) -> list[tuple[str, str, float]]:
@@ -85,14 +134,18 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def parse_json_body(content_type: str | None, body: bytes) -> Any:
-    """Decode a request body, which must be JSON sent as `application/json`.
+def parse_json_body(headers: Headers, body: bytes) -> Any:
+    """Decode a request body, which must be JSON sent as `application/json`, with no content coding.
 
-    An empty body decodes to `None`. Raises `ApiError` 415 for another content type and 400 for
-    malformed JSON.
+    An empty body decodes to `None`. Raises `ApiError` 415 for another content type or a content coding
+    (such as gzip), and 400 for malformed JSON.
     """
     if not body:
         return None
+    content_type = headers.get("content-type")
+    codings = [coding.strip().lower() for value in headers.getlist("content-encoding") for coding in value.split(",")]
+    if any(coding not in ("", "identity") for coding in codings):
+        raise ApiError(415, "Request bodies must not be content-encoded (no gzip): send the JSON as it is.")
     media = (content_type or "").split(";")[0].strip().lower()
     if media != "application/json":
         raise ApiError(415, "Request bodies must be JSON, sent with Content-Type: application/json.")

@@ -1,0 +1,111 @@
+"""Code blocks that cost the browser and the search index less.
+
+Most of each page's elements sit in its code blocks, so this MkDocs hook trims them after Markdown has
+rendered the page:
+
+- Pygments wraps each run of whitespace in `<span class="w">`, which no style colours; the span goes and
+  its text stays.
+- Each block's `<pre>` gets its line count as `--code-lines`, from which `extra.css` sets the size the
+  browser assumes for a block it has not laid out yet (`content-visibility: auto`), so that the page does
+  not jump as the reader scrolls.
+- Each block gets `data-search-exclude`, which Material's search plugin honours: the index keeps the
+  prose, where the names a reader types (headers, fields, statuses) appear in inline code, and leaves out
+  the examples, which made up most of its size.
+
+Plain regular expressions over the rendered HTML: Pygments writes these tags in one fixed form, and
+parsing each page into a tree would cost more build time than the rest of this hook saves.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from mkdocs.plugins import CombinedEvent, event_priority
+
+#: The opening tag of a highlighted block (pymdownx.highlight), or of the labels of a set of content
+#: tabs ("Python", "curl": the same words at every example).
+BLOCK_START = re.compile(r'<div class="(?:[^"]* )?(?:highlight|tabbed-labels)(?: [^"]*)?"(?![^>]*data-search-exclude)')
+#: A whitespace token: Pygments' class "w", which no stylesheet colours.
+WHITESPACE_TOKEN = re.compile(r'<span class="w">([^<]*)</span>')
+#: A block's `<pre>` and the `<code>` right inside it, up to its end.
+BLOCK_CODE = re.compile(r"<pre((?: [^>]*)?>(?:<span></span>)?<code[^>]*>)(.*?)(</code></pre>)", re.DOTALL)
+
+
+def _count_lines(match: re.Match[str]) -> str:
+    rest, code, end = match.groups()
+    lines = code.count("\n") + (0 if code.endswith("\n") else 1)
+    return f'<pre style="--code-lines: {lines}"{rest}{code}{end}'
+
+
+def lighten(html: str) -> str:
+    """The page's HTML with its code blocks trimmed as the module describes."""
+    html = WHITESPACE_TOKEN.sub(r"\1", html)
+    html = BLOCK_CODE.sub(_count_lines, html)
+    return BLOCK_START.sub(lambda match: match.group(0) + " data-search-exclude", html)
+
+
+def on_page_content(html: str, **kwargs: Any) -> str:
+    return lighten(html)
+
+
+#: A block kept out of the search index, with its content: a highlighted block or a set of tab labels,
+#: neither of which holds a `<div>` of its own.
+EXCLUDED_BLOCK = re.compile(r"(<div [^>]*data-search-exclude[^>]*>).*?(</div>)", re.DOTALL)
+#: The heading of an object of the mkdocstrings reference (the client's classes and methods).
+REFERENCE_HEADING = re.compile(r'(<h[1-6] [^>]*class="doc doc-heading")')
+#: What Material's search plugin removes from the page once it has read it.
+SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')
+_full_content: dict[str, str] = {}
+
+
+@event_priority(100)
+def _show_search_the_prose_only(context: Any, page: Any, **kwargs: Any) -> Any:
+    """Before the search plugin reads the page: empty the blocks it would leave out anyway, and leave out
+    the sections of the mkdocstrings reference.
+
+    Material's parser handles every tag of every code block only to drop it, which was the largest part
+    of the search plugin's time; the index it makes is the same. The reference repeats, one docstring
+    per section, what the prose of its page says: the names a reader types (`paginate`,
+    `RateLimitError`) are in that prose, and its docstrings were a tenth of the index.
+    """
+    _full_content[page.file.src_uri] = page.content
+    content = EXCLUDED_BLOCK.sub(r"\1\2", page.content)
+    page.content = REFERENCE_HEADING.sub(r"\1 data-search-exclude", content)
+    return context
+
+
+@event_priority(-100)
+def _restore_the_code_blocks(context: Any, page: Any, **kwargs: Any) -> Any:
+    """After the search plugin: the page's full content again, without the attributes meant for search."""
+    full = _full_content.pop(page.file.src_uri, None)
+    if full is not None:
+        page.content = SEARCH_ATTRIBUTE.sub("", full)
+    return context
+
+
+on_page_context = CombinedEvent(_show_search_the_prose_only, _restore_the_code_blocks)
+
+
+#: The markup Material keeps in a search entry's text. Material shows the text as a short plain excerpt
+#: under each result, so the tags cost every page's download and change little that a reader sees.
+BLOCK_TAG = re.compile(r"</?(?:p|ul|ol|li)>")
+INLINE_TAG = re.compile(r"</?[a-z][a-z0-9]*>")
+WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def compact_search_index(path: Path) -> None:
+    """Rewrite Material's search index with each entry's text as plain text, in as few characters as it needs."""
+    index = json.loads(path.read_text(encoding="utf-8"))
+    for entry in index.get("docs", []):
+        text = INLINE_TAG.sub("", BLOCK_TAG.sub(" ", entry.get("text", "")))
+        entry["text"] = WHITESPACE_RUN.sub(" ", text).strip()
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def on_post_build(config: Any, **kwargs: Any) -> None:
+    path = Path(config["site_dir"]) / "search" / "search_index.json"
+    if path.is_file():
+        compact_search_index(path)

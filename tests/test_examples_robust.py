@@ -1,0 +1,433 @@
+"""Examples hold outside the state the suite prepares for them, and curl examples are safe to paste.
+
+- Foreign conditions: every example runs again with another account's key, an unknown key, a spent
+  quota, a server fault, and a base URL where nothing listens. Nothing printed is compared. Every example
+  ends by itself (no signal, no hang) and never shows a Python traceback. Whether it must succeed or fail
+  is derived from the statuses the mock served, compared with those of a run in the example's own state
+  (see `expected_outcome`): where the lesson cannot hold, it must exit non-zero with a reason on stderr.
+- Safe to paste: every curl example, fed to an interactive bash, leaves the shell open with its options
+  as they were. A file whose first line is a `#!` line is a script: the page says to save it and run
+  `bash file.sh`, and this test runs it that way instead.
+- curl's version: no curl example uses a flag newer than the minimum the home page states.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+import example_runner
+from example_runner import Example
+from mock_cliniko import seed
+from mock_cliniko.app import MockApi
+from test_snippets import _require_tools
+
+#: The examples' own time limit under a foreign condition; none of them should wait long for anything.
+FOREIGN_TIMEOUT_SECONDS = 20
+
+
+@pytest.fixture(scope="session")
+def closed_port() -> Iterator[int]:
+    """A loopback port that is bound, so no one else takes it, but never listens: connections are refused."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        yield holder.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A state the example was not written for: which key it gets, and what the mock does first."""
+
+    name: str
+    key: str
+    prepare: Callable[..., None] = lambda controls: None
+    nothing_listens: bool = False
+
+
+def _spend_quota(controls) -> None:  # type: ignore[no-untyped-def]
+    # One second before the window ends, so that Retry-After is 1 and examples that wait do not
+    # wait long; the clock then jumps to the next window, as if the wait had happened.
+    from datetime import datetime
+
+    controls.set_time(datetime.fromisoformat("2026-01-15T09:30:59+00:00"))
+    controls.set_remaining(seed.ACCOUNT_A, 0)
+    controls.jump_clock_on_rate_limit(True)
+
+
+CONDITIONS = [
+    Condition("account_b_key", seed.ADMIN_KEY_B),
+    Condition("unknown_key", example_runner.KEYS["unknown"]),
+    Condition("spent_quota", seed.ADMIN_KEY_A, _spend_quota),
+    Condition("server_fault", seed.ADMIN_KEY_A, lambda controls: controls.fail_next(1)),
+    Condition("nothing_listens", seed.ADMIN_KEY_A, nothing_listens=True),
+]
+
+
+@dataclass(frozen=True)
+class Served:
+    """One response the mock's API sent: to which request, and with which status."""
+
+    method: str
+    target: str
+    status: int
+
+
+@pytest.fixture
+def served(monkeypatch) -> list[Served]:  # type: ignore[no-untyped-def]
+    """Every response the mock's API sends during the test, in order (what the transport alone answers,
+    such as plain HTTP, never reaches the API and is not in it)."""
+    log: list[Served] = []
+    original = MockApi.__call__
+
+    async def recording(self, scope, receive, send):  # type: ignore[no-untyped-def]
+        async def noting_send(message):  # type: ignore[no-untyped-def]
+            if message["type"] == "http.response.start":
+                target = scope["path"] + "?" + scope["query_string"].decode("latin-1")
+                log.append(Served(scope["method"], target, message["status"]))
+            await send(message)
+
+        await original(self, scope, receive, noting_send)
+
+    monkeypatch.setattr(MockApi, "__call__", recording)
+    return log
+
+
+#: Statuses that ask the client to send the request again (after `Retry-After`, or a back-off).
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def without_retries(log: list[Served]) -> list[Served]:
+    """The responses a client acted on: a retry status followed by the same request again is left out."""
+    return [
+        response for response, following in zip(log, [*log[1:], None])
+        if not (
+            response.status in RETRY_STATUSES
+            and following is not None
+            and (following.method, following.target) == (response.method, response.target)
+        )
+    ]
+
+
+def expected_outcome(own: list[Served], foreign: list[Served]) -> tuple[str, Served | None]:
+    """Whether an example must succeed, must fail, or may do either, from the responses it got.
+
+    `own` is what the mock served in the example's own state, `foreign` under a foreign condition; a
+    retried response is left out of both. They are compared in order, request by request, while the
+    two runs send the same method to the same path:
+
+    - a request that got another status than in the example's own state is a response the lesson does
+      not expect: the example must fail (`"fail"`, with that response), and say why;
+    - the same requests with the same statuses throughout: the lesson held, so it must succeed;
+    - otherwise (the runs sent different requests, or one sent fewer, as with fewer pages to follow, or
+      none at all) either outcome may be right, and only the clean ending is checked.
+    """
+    own, foreign = without_retries(own), without_retries(foreign)
+    for mine, theirs in zip(own, foreign):
+        if (mine.method, mine.target.partition("?")[0]) != (theirs.method, theirs.target.partition("?")[0]):
+            return "either", None
+        if mine.status != theirs.status:
+            return "fail", theirs
+    return ("succeed", None) if len(own) == len(foreign) else ("either", None)
+
+
+_own_runs: dict[Path, list[Served]] = {}
+
+
+def served_in_own_state(example: Example, mock, controls, served: list[Served]) -> list[Served]:  # type: ignore[no-untyped-def]
+    """The responses the example gets in the state its page shows (kept for the other conditions)."""
+    if example.path not in _own_runs:
+        api_key = example_runner.prepare(example, controls)
+        host_port = urlsplit(mock.base_url).netloc
+        result = example_runner.run(example, mock.environment(), api_key, host_port, fork=True)
+        assert result.returncode == 0, f"{example} failed in its own state:\n{result.stderr}"
+        _own_runs[example.path] = list(served)
+        controls.reset()
+    served.clear()
+    return _own_runs[example.path]
+
+
+def assert_outcome(name: str, expected: str, surprise: Served | None, result: example_runner.Run) -> None:
+    """The example succeeded where its lesson held, and failed with a reason where it could not."""
+    printed = f"--- stdout\n{result.output}--- stderr\n{result.stderr}"
+    if expected == "succeed":
+        assert result.returncode == 0, f"{name}: every response was the one its lesson expects, yet it failed\n{printed}"
+    elif expected == "fail":
+        assert surprise is not None
+        assert result.returncode != 0, (
+            f"{name} exited 0, though {surprise.method} {surprise.target} got {surprise.status}, "
+            f"which its lesson does not expect\n{printed}"
+        )
+        assert result.stderr.strip(), f"{name} failed with no reason on stderr\n{printed}"
+        assert str(surprise.status) in result.stderr, (
+            f"{name}: its reason on stderr does not name the status {surprise.status} it got\n{printed}"
+        )
+
+
+def run_foreign(example: Example, condition: Condition, mock, controls, closed_port: int) -> example_runner.Run:  # type: ignore[no-untyped-def]
+    """Run the example under the condition, with the example's own scenario left out."""
+    condition.prepare(controls)
+    env = mock.environment()
+    host_port = urlsplit(mock.base_url).netloc
+    if condition.nothing_listens:
+        env["CLINIKO_API_URL"] = mock.base_url.replace(host_port, f"127.0.0.1:{closed_port}")
+    try:
+        return example_runner.run(example, env, condition.key, host_port, fork=True, timeout=FOREIGN_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{example} under {condition.name}: still running after {FOREIGN_TIMEOUT_SECONDS} s")
+
+
+def assert_ends_cleanly(name: str, result: example_runner.Run) -> None:
+    """The rule under a foreign condition: an exit status of its own and no traceback."""
+    printed = f"--- stdout\n{result.output}--- stderr\n{result.stderr}"
+    assert result.returncode >= 0, f"{name} was killed by signal {-result.returncode}\n{printed}"
+    assert "Traceback" not in result.output + result.stderr, f"{name} ended with a traceback\n{printed}"
+
+
+@pytest.mark.parametrize("condition", CONDITIONS, ids=lambda c: c.name)
+@pytest.mark.parametrize("example", example_runner.discover(), ids=str)
+def test_example_ends_cleanly_under_a_foreign_condition(example, condition, mock, controls, closed_port, served) -> None:  # type: ignore[no-untyped-def]
+    _require_tools(example)
+    own = served_in_own_state(example, mock, controls, served)
+    result = run_foreign(example, condition, mock, controls, closed_port)
+    name = f"{example} under {condition.name}"
+    assert_ends_cleanly(name, result)
+    if not condition.nothing_listens:
+        assert_outcome(name, *expected_outcome(own, list(served)), result)
+    else:
+        # No example can do what it set out to do: it must say why and fail, not end as if it worked.
+        assert result.returncode != 0, f"{example} exited 0 with nothing listening\n{result.output}"
+        assert result.stderr.strip(), f"{example} failed with nothing listening but wrote no reason to stderr"
+
+
+HEADER_BEFORE_STATUS = '''\
+import os
+
+import requests
+
+response = requests.get(
+    os.environ["CLINIKO_API_URL"] + "/user",
+    auth=(os.environ["CLINIKO_API_KEY"], ""),
+    headers={"Accept": "application/json", "User-Agent": "Practice Sync (dev@example.com)"},
+    timeout=10,
+)
+print("ETag:", response.headers["ETag"])  # read before the status is checked
+'''
+
+
+def test_the_rule_catches_an_example_that_reads_a_header_before_the_status(tmp_path, mock, controls, closed_port) -> None:  # type: ignore[no-untyped-def]
+    sample = tmp_path / "header_first.py"
+    sample.write_text(HEADER_BEFORE_STATUS, encoding="utf-8")
+    example = Example(sample)
+    unknown_key = next(c for c in CONDITIONS if c.name == "unknown_key")
+    result = run_foreign(example, unknown_key, mock, controls, closed_port)
+    with pytest.raises(AssertionError, match="traceback"):
+        assert_ends_cleanly("header_first.py", result)
+    assert "KeyError: 'etag'" in result.stderr
+
+
+#: The curl example of a 401 as it was once written: it prints whatever comes back, and exits 0.
+STATUS_IGNORED = """\
+curl --silent --show-error --max-time 10 --include \\
+  --header "Accept: application/json" \\
+  --header "User-Agent: Practice Sync (dev@example.com)" \\
+  "${CLINIKO_API_URL:-https://api.cliniko.com/v1}/user"
+"""
+
+
+def test_the_rule_catches_an_example_that_exits_0_whatever_the_status(tmp_path, mock, controls, closed_port, served) -> None:  # type: ignore[no-untyped-def]
+    sample = tmp_path / "status_ignored.sh"
+    sample.write_text(STATUS_IGNORED, encoding="utf-8")
+    example = Example(sample)
+    own = served_in_own_state(example, mock, controls, served)
+    assert [response.status for response in own] == [401]
+    server_fault = next(c for c in CONDITIONS if c.name == "server_fault")
+    result = run_foreign(example, server_fault, mock, controls, closed_port)
+    expected, surprise = expected_outcome(own, list(served))
+    assert (expected, surprise and surprise.status) == ("fail", 503)
+    assert result.returncode == 0
+    with pytest.raises(AssertionError, match="which its lesson does not expect"):
+        assert_outcome("status_ignored.sh", expected, surprise, result)
+
+
+def test_a_retried_response_is_not_a_surprise() -> None:
+    user, patients = ("GET", "/v1/user?"), ("GET", "/v1/patients?")
+    own = [Served(*user, 429), Served(*user, 200)]
+    assert expected_outcome(own, [Served(*user, 503), Served(*user, 200)]) == ("succeed", None)
+    assert expected_outcome(own, [Served(*user, 503)]) == ("fail", Served(*user, 503))
+    # One page fewer to follow is neither a surprise nor the lesson held in full.
+    pages = [Served(*patients, 200), Served("GET", "/v1/patients?page=2", 200)]
+    assert expected_outcome(pages, pages[:1]) == ("either", None)
+
+
+# --- Safe to paste ---------------------------------------------------------------------------------
+
+MARKER = "PASTE-ENDED-CLEANLY"
+#: Printed after the pasted example: the marker, then every option a paste could change.
+STATE_LINE = f"echo {MARKER} \"$-\"; shopt -po; shopt -p; trap -p\n"
+SHELL_EXAMPLES = [e for e in example_runner.discover() if e.path.suffix == ".sh"]
+
+
+def is_script(example: Example) -> bool:
+    """A `.sh` file whose first line is `#!...` is a script, to be saved and run with `bash file.sh`."""
+    return example.path.read_text(encoding="utf-8").startswith("#!")
+
+
+def paste_into_bash(text: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Feed `text` and then the state line to an interactive bash with no start-up files."""
+    return subprocess.run(
+        ["bash", "--norc", "--noprofile", "-i"],
+        input=text + ("" if text.endswith("\n") else "\n") + STATE_LINE,
+        env=env, cwd=cwd, capture_output=True, text=True, timeout=FOREIGN_TIMEOUT_SECONDS, check=False,
+    )
+
+
+def shell_state(completed: subprocess.CompletedProcess[str]) -> str | None:
+    """What the state line printed, or None if the shell never reached it."""
+    _, found, after = completed.stdout.partition(MARKER)
+    return after if found else None
+
+
+_baseline: list[str] = []
+
+
+def baseline_state(env: dict[str, str], cwd: Path) -> str:
+    """The state line's output when nothing is pasted before it (the same for every paste; kept)."""
+    if not _baseline:
+        state = shell_state(paste_into_bash("", env, cwd))
+        assert state is not None, "an empty paste must reach the marker"
+        _baseline.append(state)
+    return _baseline[0]
+
+
+def assert_safe_to_paste(name: str, text: str, env: dict[str, str], cwd: Path) -> None:
+    baseline = baseline_state(env, cwd)
+    pasted = paste_into_bash(text, env, cwd)
+    state = shell_state(pasted)
+    assert state is not None, (
+        f"{name}: pasted into an interactive bash, it closed the shell before the next command\n"
+        f"--- stderr\n{pasted.stderr}"
+    )
+    assert state == baseline, f"{name}: pasted into an interactive bash, it changed the shell's options"
+
+
+@pytest.mark.parametrize("nothing_listens", [False, True], ids=["its-state", "nothing-listens"])
+@pytest.mark.parametrize("example", SHELL_EXAMPLES, ids=str)
+def test_curl_example_is_safe_to_paste(example: Example, nothing_listens: bool, mock, controls, closed_port) -> None:  # type: ignore[no-untyped-def]
+    """Pasted in the state its page shows, and again with nothing listening, so its error paths run too."""
+    _require_tools(example)
+    api_key = example_runner.prepare(example, controls)
+    env = example_runner.environment(mock.environment(), api_key)
+    if nothing_listens:
+        host_port = urlsplit(mock.base_url).netloc
+        env["CLINIKO_API_URL"] = mock.base_url.replace(host_port, f"127.0.0.1:{closed_port}")
+    if is_script(example):
+        completed = subprocess.run(
+            ["bash", example.path.name], env=env, cwd=example.path.parent,
+            capture_output=True, text=True, timeout=FOREIGN_TIMEOUT_SECONDS, check=False,
+        )
+        assert completed.returncode == 0, f"{example}: `bash {example.path.name}` failed\n{completed.stderr}"
+        return
+    assert_safe_to_paste(str(example), example.path.read_text(encoding="utf-8"), env, example.path.parent)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["set -e\necho hello\n", "set -euo pipefail\necho hello\n", "echo hello\nexit 1\n",
+     "trap 'echo bye' EXIT\necho hello\n"],
+    ids=["set-e", "set-euo-pipefail", "exit", "trap-exit"],
+)
+def test_the_paste_test_catches_what_closes_or_changes_the_shell(text: str, tmp_path: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    with pytest.raises(AssertionError):
+        assert_safe_to_paste("sample", text, env, tmp_path)
+
+
+# --- curl's minimum version ------------------------------------------------------------------------
+
+#: The curl version the home page asks for: `--fail-with-body` needs it.
+CURL_MINIMUM = (7, 76, 0)
+
+#: Every curl flag the examples use (and a few they may), with the curl version that added it: the
+#: `Added:` field of the option's page in curl's own docs (docs/cmdline-opts/<option>.md).
+CURL_FLAGS = {
+    "--silent": (4, 0, 0),
+    "--show-error": (5, 9, 0),
+    "--max-time": (4, 0, 0),
+    "--user": (4, 0, 0),
+    "--header": (5, 0, 0),
+    "--include": (4, 8, 0),  # docs/cmdline-opts/show-headers.md, its newer name
+    "--request": (6, 0, 0),
+    "--data": (4, 0, 0),
+    "--data-binary": (7, 2, 0),
+    "--output": (4, 0, 0),
+    "--dump-header": (5, 7, 0),
+    "--write-out": (6, 5, 0),
+    "--verbose": (4, 0, 0),
+    "--fail": (4, 0, 0),
+    "--fail-with-body": (7, 76, 0),
+    "--etag-save": (7, 68, 0),
+    "--etag-compare": (7, 68, 0),
+    "--retry": (7, 12, 3),
+    "--retry-max-time": (7, 12, 3),
+    "--retry-all-errors": (7, 71, 0),
+}
+
+#: Long options of the other tools the curl examples use; they are not curl's.
+OTHER_TOOLS_FLAGS = {
+    "--raw-output": "jq",
+    "--compact-output": "jq",
+    "--exit-status": "jq",
+    "--arg": "jq",
+    "--date": "date",
+}
+
+LONG_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
+
+
+def long_options(text: str) -> set[str]:
+    """The long options in a shell file, comments left out."""
+    code = "\n".join(re.sub(r"(^|\s)#.*$", "", line) for line in text.splitlines())
+    return set(LONG_OPTION.findall(code))
+
+
+def curl_version_problems(text: str, flags: dict[str, tuple[int, int, int]] = CURL_FLAGS) -> list[str]:
+    """Why a shell file would need a curl newer than `CURL_MINIMUM`, or a flag the table lacks."""
+    problems = []
+    for option in sorted(long_options(text)):
+        if option in OTHER_TOOLS_FLAGS:
+            continue
+        if option not in flags:
+            problems.append(
+                f"uses {option}, which is not in CURL_FLAGS: add it with the version curl's docs give "
+                "under 'Added:' (or to OTHER_TOOLS_FLAGS if it is another tool's)"
+            )
+        elif flags[option] > CURL_MINIMUM:
+            problems.append(
+                f"uses {option}, added in curl {'.'.join(map(str, flags[option]))}, newer than the stated "
+                f"minimum {'.'.join(map(str, CURL_MINIMUM))}"
+            )
+    return problems
+
+
+@pytest.mark.parametrize("example", SHELL_EXAMPLES, ids=str)
+def test_curl_example_needs_no_newer_curl_than_stated(example: Example) -> None:
+    problems = curl_version_problems(example.path.read_text(encoding="utf-8"))
+    assert not problems, f"{example}: " + "; ".join(problems)
+
+
+def test_the_version_check_fails_for_a_newer_or_unknown_flag() -> None:
+    sample = 'curl --silent --json \'{"a": 1}\' "$url"  # --fail-early, in a comment, is not read'
+    assert long_options(sample) == {"--silent", "--json"}
+    assert "not in CURL_FLAGS" in " ".join(curl_version_problems(sample))
+    assert "newer than the stated minimum" in " ".join(
+        curl_version_problems(sample, {**CURL_FLAGS, "--json": (7, 82, 0)})
+    )
+    assert curl_version_problems('curl --silent --fail-with-body "$url"') == []

@@ -1,0 +1,135 @@
+"""llms.txt and llms-full.txt, the site as Markdown for tools: every page listed, every example in full.
+
+`hooks/llms_txt.py` writes them from the Markdown the pages are written in, with the example shortcodes
+expanded and the snippet includes resolved. An example in the full text must be the file the tests run,
+character for character, less only what pymdownx.snippets and Material never show (section and
+annotation markers): `example_runner.shown_text`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import example_runner
+from docs_site import site_url
+from project import MKDOCS_YML, ROOT
+
+OPENING_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[^`]*$")
+LISTED_PAGE = re.compile(r"^- \[(?P<title>[^\]]+)\]\((?P<address>[^)\s]+)\)")
+
+
+class _AnyTagLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, whose `!!python/name:` and `!ENV` tags plain YAML refuses; their values are not needed."""
+
+
+_AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def nav_pages() -> list[str]:
+    """Every Markdown file in mkdocs.yml's `nav`, in order (links to other sites left out)."""
+    config = yaml.load(MKDOCS_YML.read_text(encoding="utf-8"), Loader=_AnyTagLoader)  # noqa: S506 - a SafeLoader
+
+    def walk(item: Any) -> list[str]:
+        if isinstance(item, str):
+            return [item] if item.endswith(".md") else []
+        if isinstance(item, dict):
+            return [page for value in item.values() for page in walk(value)]
+        if isinstance(item, list):
+            return [page for value in item for page in walk(value)]
+        return []
+
+    return walk(config["nav"])
+
+
+def markdown_address(source: str) -> str:
+    """Where the build publishes a page's Markdown: beside its index.html (`a/b.md` -> `a/b/index.md`)."""
+    stem = source.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return site_url() + stem + ".md"
+    return site_url() + stem + "/index.md"
+
+
+def code_blocks(markdown: str) -> list[str]:
+    """The content of every fenced code block of a Markdown text, in order."""
+    blocks = []
+    lines = markdown.splitlines()
+    index = 0
+    while index < len(lines):
+        opening = OPENING_FENCE.match(lines[index])
+        index += 1
+        if not opening:
+            continue
+        fence = opening.group("fence")
+        body = []
+        while index < len(lines) and not (
+            lines[index].startswith(fence[0] * len(fence)) and lines[index].strip(fence[0]) == ""
+        ):
+            body.append(lines[index])
+            index += 1
+        index += 1
+        blocks.append("\n".join(body))
+    return blocks
+
+
+def shown_code_files() -> list[str]:
+    """Every code file the pages show: each example, and the client module shown whole."""
+    return [example.name for example in example_runner.discover()] + sorted(example_runner.LIBRARIES)
+
+
+def test_every_page_of_the_nav_is_listed_in_llms_txt_and_published_as_markdown(built_site: Path) -> None:
+    listed = {
+        match.group("address"): match.group("title")
+        for line in (built_site / "llms.txt").read_text(encoding="utf-8").splitlines()
+        if (match := LISTED_PAGE.match(line))
+    }
+    pages = nav_pages()
+    assert len(pages) > 10, pages
+    missing = [page for page in pages if markdown_address(page) not in listed]
+    assert not missing, f"pages of the nav that llms.txt does not list: {missing}"
+    for address in listed:
+        assert address.startswith(site_url()), address
+        published = built_site / address[len(site_url()) :]
+        assert published.is_file(), f"llms.txt lists {address}, which the site does not hold"
+
+
+def test_every_example_is_in_the_full_text_exactly_as_tested(built_site: Path) -> None:
+    blocks = code_blocks((built_site / "llms-full.txt").read_text(encoding="utf-8"))
+    assert len(blocks) > 50, "the full text holds too few code blocks to be the whole site"
+    files = shown_code_files()
+    assert "cliniko_client.py" in files and any(name.endswith(".sh") for name in files)
+    missing = [name for name in files if example_runner.shown_text(name).rstrip("\n") not in blocks]
+    assert not missing, f"examples not in llms-full.txt as their file has them: {missing}"
+
+
+def test_the_block_reader_finds_a_block_only_whole() -> None:
+    text = "Intro\n\n```python\nprint(1)\n\nprint(2)\n```\n\n````text\n```\ninside\n````\n"
+    assert code_blocks(text) == ["print(1)\n\nprint(2)", "```\ninside"]
+    assert "print(1)" not in code_blocks(text)
+
+
+def _llms_hook():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("llms_txt_hook", ROOT / "hooks" / "llms_txt.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_copy_shows_a_file_as_the_page_does_and_moves_tabs_to_the_margin(tmp_path: Path) -> None:
+    """Section and annotation markers go, a section is dedented, and a tab's code starts at the margin."""
+    (tmp_path / "demo.py").write_text(
+        "import os\n# --8<-- [start:call]\n    key = 1  # (1)!\n    # a comment stays\n# --8<-- [end:call]\n",
+        encoding="utf-8",
+    )
+    page = '=== "Python"\n\n    ```python hl_lines="2"\n    --8<-- "demo.py"\n    ```\n\n=== "Part"\n\n    ```python\n    --8<-- "demo.py:call"\n    ```\n\nSee [errors](errors.md#codes).\n'
+    copy, problems = _llms_hook().to_markdown(page, tmp_path, "guide/page.md", "https://example.org/site/")
+    assert not problems
+    assert code_blocks(copy) == ["import os\n    key = 1\n    # a comment stays", "key = 1\n# a comment stays"]
+    assert "**Python**" in copy and "hl_lines" not in copy and "8<" not in copy
+    assert "[errors](https://example.org/site/guide/errors/index.md#codes)" in copy

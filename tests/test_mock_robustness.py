@@ -1,0 +1,524 @@
+"""The mock under attack: no request can freeze it, make it act on half a body, or hold a connection.
+
+Each test here stands for a way a client (careless or hostile) once broke the mock: a check that
+backtracked, a body acted on before it had arrived, an accept loop that died when file handles ran out,
+connections held open forever, a header limit that held only sometimes, unbounded fields, a
+`Last-Modified` that stood still, and ambiguous requests.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import re
+import resource
+import socket
+import ssl
+import struct
+import threading
+import time
+import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+from api_requests import USER_AGENT, RawClient, basic_auth, client_headers, error_message, send
+from mock_cliniko import MockCliniko
+from mock_cliniko.clock import Clock
+from mock_cliniko.seed import ADMIN_KEY_A, initial_dataset
+from mock_cliniko.state import Store
+from mock_cliniko.transport import MAX_HEAD_BYTES, Timeouts
+from mock_cliniko.validation import FIELD_LIMITS
+
+PATIENT = "1240000000000000001"
+NEW_PATIENT = b'{"first_name": "Half", "last_name": "Body"}'
+#: Time a healthy mock needs, at most, to respond on this machine while a worst case is in flight.
+PROMPT = 1.0
+#: The short limits of the mock these tests start for themselves.
+SHORT = Timeouts(handshake=0.5, header=0.5, idle=0.5, accept_backoff=0.05)
+
+
+def _count_patients(mock) -> int:
+    return send(mock, "GET", "/patients").json()["total_entries"]
+
+
+@contextmanager
+def _tls_socket(mock) -> Iterator[ssl.SSLSocket]:
+    context = ssl.create_default_context(cafile=str(mock.ca_file))
+    with (
+        socket.create_connection((mock.host, mock.port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname=mock.host) as tls,
+    ):
+        yield tls
+
+
+def _head(mock, method: str, target: str, *extra: str) -> bytes:
+    lines = [
+        f"{method} {target} HTTP/1.1",
+        f"Host: {mock.host}:{mock.port}",
+        f"User-Agent: {USER_AGENT}",
+        f"Authorization: {basic_auth(ADMIN_KEY_A)}",
+        "Accept: application/json",
+        *extra,
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    received = b""
+    try:
+        while chunk := sock.recv(65536):
+            received += chunk
+    except (ConnectionResetError, ssl.SSLError):
+        pass
+    return received
+
+
+def _closed_within(sock: socket.socket, seconds: float) -> bool:
+    """Whether the server closes the connection within `seconds` (a read then returns nothing)."""
+    sock.settimeout(seconds)
+    try:
+        return _read_all(sock) is not None
+    except TimeoutError:
+        return False
+
+
+def _served_while(mock, worst_case) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Send `worst_case` from one thread and a plain read from another; how long each took."""
+    times: dict[str, float] = {}
+
+    def timed(name: str, call) -> None:  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            call()
+        finally:
+            times[name] = time.perf_counter() - start
+
+    attacker = threading.Thread(target=timed, args=("worst", worst_case))
+    attacker.start()
+    time.sleep(0.05)
+    timed("other", lambda: send(mock, "GET", "/user", timeout=5).raise_for_status())
+    attacker.join(timeout=30)
+    return times["worst"], times["other"]
+
+
+# Checks that cannot backtrack ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    ["." * 5000 + "@" + "-" * 5000, "." * 800 + "@" + "-" * 200, "a@" * 4000],
+    ids=["dots-at-hyphens", "under-the-length-limit", "many-ats"],
+)
+def test_a_worst_case_user_agent_is_refused_at_once_while_others_are_served(mock, user_agent):
+    status: list[int] = []
+
+    def attack() -> None:
+        status.append(send(mock, "GET", "/user", headers={"User-Agent": user_agent}, timeout=5).status_code)
+
+    worst, other = _served_while(mock, attack)
+
+    assert status == [400]
+    assert worst < PROMPT and other < PROMPT, (worst, other)
+
+
+@pytest.mark.parametrize(
+    "email", ["a@" + "." * 20000 + "@", "a@" + "." * 250 + "@", "@" * 250 + "." * 4], ids=["long", "at-limit", "ats"]
+)
+def test_a_worst_case_email_is_refused_at_once_while_others_are_served(mock, email):
+    responses: list[requests.Response] = []
+    body = {"first_name": "Ana", "last_name": "Lim", "email": email}
+
+    def attack() -> None:
+        responses.append(send(mock, "POST", "/patients", json=body, timeout=5))
+
+    worst, other = _served_while(mock, attack)
+
+    assert responses[0].status_code == 422
+    assert set(responses[0].json()["errors"]) == {"email"}
+    assert worst < PROMPT and other < PROMPT, (worst, other)
+
+
+# Half a body ----------------------------------------------------------------------------------------
+
+
+def _abort(sock: ssl.SSLSocket, reset: bool) -> None:
+    if reset:
+        # SO_LINGER with a zero timeout makes close() send a reset instead of an orderly end.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+@pytest.mark.parametrize("ending", ["close", "reset"])
+@pytest.mark.parametrize("framing", ["content-length", "chunked-without-last-chunk"])
+def test_a_body_that_never_arrives_in_full_stores_nothing(mock, framing, ending):
+    before = _count_patients(mock)
+    with _tls_socket(mock) as sock:
+        if framing == "content-length":
+            sock.sendall(_head(mock, "POST", "/v1/patients", "Content-Type: application/json", "Content-Length: 4096"))
+            sock.sendall(NEW_PATIENT)
+        else:
+            sock.sendall(
+                _head(mock, "POST", "/v1/patients", "Content-Type: application/json", "Transfer-Encoding: chunked")
+            )
+            sock.sendall(f"{len(NEW_PATIENT):X}\r\n".encode() + NEW_PATIENT + b"\r\n")
+        time.sleep(0.1)  # the head and the piece of body have reached the server
+        _abort(sock, reset=ending == "reset")
+    time.sleep(0.2)  # time for the server to see the end of the connection
+
+    assert _count_patients(mock) == before
+
+
+def test_a_complete_body_after_a_pause_is_still_served(mock):
+    before = _count_patients(mock)
+    with _tls_socket(mock) as sock:
+        head = _head(mock, "POST", "/v1/patients", "Content-Type: application/json", f"Content-Length: {len(NEW_PATIENT)}")
+        sock.sendall(head + NEW_PATIENT[:10])
+        time.sleep(0.2)
+        sock.sendall(NEW_PATIENT[10:] + _head(mock, "GET", "/v1/user", "Connection: close"))
+        responses = _read_all(sock)
+
+    assert responses.startswith(b"HTTP/1.1 201 Created\r\n")
+    assert responses.count(b"HTTP/1.1 ") == 2
+    assert _count_patients(mock) == before + 1
+
+
+# Header size ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pieces", [1, 4], ids=["one-write", "four-writes"])
+def test_a_head_over_the_limit_gets_431_in_json_every_time(mock, pieces):
+    request = _head(mock, "GET", "/v1/user", "X-Padding: " + "p" * MAX_HEAD_BYTES)
+    with _tls_socket(mock) as sock:
+        step = len(request) // pieces + 1
+        for start in range(0, len(request), step):
+            sock.sendall(request[start : start + step])
+            time.sleep(0.01)
+        response = _read_all(sock)
+
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 431 ")
+    assert b"content-type: application/json; charset=utf-8" in head.lower()
+    assert b"16 KiB" in body
+
+
+def test_a_client_still_sending_an_oversized_head_gets_the_431_not_a_reset(mock):
+    """The server responds once 16 KiB have arrived; a client still sending must be able to read that.
+
+    The server's 431 goes out once 20 KiB of a 64 KiB head have arrived. Closing then would make the
+    client's next writes fail, so a client like http.client, which sends the whole request before it
+    reads, would never see the response.
+    """
+    request = _head(mock, "GET", "/v1/user", "X-Padding: " + "p" * (64 * 1024))
+    with _tls_socket(mock) as sock:
+        sock.sendall(request[: 20 * 1024])
+        time.sleep(0.1)  # the server has seen enough to respond, and has done so
+        for start in range(20 * 1024, len(request), 4096):
+            sock.sendall(request[start : start + 4096])  # fails if the server has closed already
+            time.sleep(0.005)
+        response = _read_all(sock)
+
+    assert response.startswith(b"HTTP/1.1 431 ")
+    assert b"16 KiB" in response
+
+
+def test_a_head_just_under_the_limit_is_served(mock):
+    padding = MAX_HEAD_BYTES - len(_head(mock, "GET", "/v1/user", "X-Padding: ")) - 100
+    response = send(mock, "GET", "/user", headers={"X-Padding": "p" * padding})
+
+    assert response.status_code == 200
+
+
+# Field limits ---------------------------------------------------------------------------------------
+
+
+def _too_long(name: str) -> str:
+    limit = FIELD_LIMITS[name]
+    if name == "email":
+        return "a" * (limit - len("@example.com") + 1) + "@example.com"
+    return "A" * (limit + 1)
+
+
+@pytest.mark.parametrize("name", [name for name in FIELD_LIMITS if name != "date_of_birth"])
+def test_every_string_field_has_a_length_limit(mock, name):
+    body = {"first_name": "Ana", "last_name": "Lim", name: _too_long(name)}
+
+    response = send(mock, "POST", "/patients", json=body)
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {name: f"is too long (maximum is {FIELD_LIMITS[name]} characters)"}
+
+
+def test_a_field_at_its_limit_is_accepted(mock):
+    body = {name: "A" * FIELD_LIMITS[name] for name in ("title", "first_name", "last_name")}
+    body["email"] = "a" * (FIELD_LIMITS["email"] - len("@example.com")) + "@example.com"
+
+    response = send(mock, "POST", "/patients", json=body)
+
+    assert response.status_code == 201
+    assert response.json()["email"] == body["email"]
+
+
+def test_a_reset_frees_what_the_records_used():
+    clock = Clock()
+    store = Store(initial_dataset(), clock)
+    fields = {"first_name": "F" * 100, "last_name": "L" * 100, "title": None, "email": None, "date_of_birth": None}
+    tracemalloc.start()
+    try:
+        store.reset()
+        start = tracemalloc.get_traced_memory()[0]
+        for _ in range(2000):
+            store.create_patient("1200000000000000001", fields)
+        filled = tracemalloc.get_traced_memory()[0]
+        store.reset()
+        emptied = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+
+    assert filled - start > 500_000
+    assert emptied - start < (filled - start) / 20
+
+
+# Last-Modified while the clock stands still ------------------------------------------------------------
+
+
+def test_a_second_change_moves_last_modified_while_the_clock_stands_still(mock):
+    first = send(mock, "PUT", f"/patients/{PATIENT}", json={"title": "Dr"}).json()
+    read = send(mock, "GET", f"/patients/{PATIENT}")
+    second = send(mock, "PUT", f"/patients/{PATIENT}", json={"title": "Ms"}).json()
+
+    again = send(mock, "GET", f"/patients/{PATIENT}", headers={"If-Modified-Since": read.headers["Last-Modified"]})
+
+    assert first["updated_at"] == "2026-01-15T09:30:00Z"
+    assert second["updated_at"] == "2026-01-15T09:30:01Z"
+    assert again.status_code == 200
+    assert again.json()["title"] == "Ms"
+
+
+def test_a_second_change_to_the_list_moves_its_last_modified(mock):
+    send(mock, "POST", "/patients", json={"first_name": "One", "last_name": "Lim"})
+    read = send(mock, "GET", "/patients")
+    send(mock, "POST", "/patients", json={"first_name": "Two", "last_name": "Lim"})
+
+    again = send(mock, "GET", "/patients", headers={"If-Modified-Since": read.headers["Last-Modified"]})
+
+    assert again.status_code == 200
+    assert again.headers["Last-Modified"] != read.headers["Last-Modified"]
+
+
+# Ambiguous requests ------------------------------------------------------------------------------------
+
+
+def test_two_authorization_headers_get_400(mock):
+    with RawClient(mock) as client:
+        headers = [("Host", client.host_header), *client_headers().items(), ("Authorization", basic_auth(ADMIN_KEY_A))]
+        answer = client.send("GET", "/v1/user", headers)
+
+    assert answer.status == 400
+    assert "Authorization" in answer.json()["message"]
+
+
+def test_content_length_with_transfer_encoding_is_refused_and_the_connection_closed(mock):
+    before = _count_patients(mock)
+    with _tls_socket(mock) as sock:
+        sock.sendall(
+            _head(
+                mock,
+                "POST",
+                "/v1/patients",
+                "Content-Type: application/json",
+                f"Content-Length: {len(NEW_PATIENT) + 5}",
+                "Transfer-Encoding: chunked",
+            )
+            + f"{len(NEW_PATIENT):X}\r\n".encode()
+            + NEW_PATIENT
+            + b"\r\n0\r\n\r\n"
+            + _head(mock, "GET", "/v1/user")
+        )
+        response = _read_all(sock)  # returns only once the server has closed the connection
+
+    assert response.startswith(b"HTTP/1.1 400 ")
+    assert response.count(b"HTTP/1.1 ") == 1
+    assert b"connection: close" in response.lower()
+    assert _count_patients(mock) == before
+
+
+def test_an_absolute_form_target_for_the_api_itself_is_served(mock):
+    with RawClient(mock) as client:
+        headers = [("Host", client.host_header), *client_headers().items()]
+        answer = client.send("GET", f"{mock.base_url}/user", headers)
+
+    assert answer.status == 200
+    assert answer.json()["email"]
+
+
+def test_an_absolute_form_target_for_another_host_gets_400(mock):
+    with RawClient(mock) as client:
+        headers = [("Host", client.host_header), *client_headers().items()]
+        answer = client.send("GET", "https://api.cliniko.com/v1/user", headers)
+
+    assert answer.status == 400
+    assert "proxy" in answer.json()["message"]
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate, gzip"])
+def test_a_content_encoded_body_gets_415(mock, coding):
+    import gzip
+
+    before = _count_patients(mock)
+    response = send(
+        mock,
+        "POST",
+        "/patients",
+        headers={"Content-Type": "application/json", "Content-Encoding": coding},
+        data=gzip.compress(NEW_PATIENT),
+    )
+
+    assert response.status_code == 415
+    assert "gzip" in error_message(response)
+    assert _count_patients(mock) == before
+
+
+# Timeouts: a mock of the tests' own, with short limits ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def impatient() -> Iterator[MockCliniko]:
+    with MockCliniko(timeouts=SHORT) as mock:
+        yield mock
+
+
+def test_a_connection_that_never_sends_is_closed(impatient):
+    with socket.create_connection((impatient.host, impatient.port), timeout=10) as sock:
+        assert _closed_within(sock, 3)
+
+
+def test_a_tls_connection_that_never_sends_a_request_is_closed(impatient):
+    with _tls_socket(impatient) as sock:
+        assert _closed_within(sock, 3)
+
+
+def test_an_idle_kept_alive_connection_is_closed(impatient):
+    with _tls_socket(impatient) as sock:
+        sock.sendall(_head(impatient, "GET", "/v1/user"))
+        sock.settimeout(5)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200 OK")
+
+        assert _closed_within(sock, 3)
+
+
+def test_a_head_sent_a_byte_at_a_time_is_cut_off(impatient):
+    request = _head(impatient, "GET", "/v1/user")
+    start = time.perf_counter()
+    closed = False
+    with _tls_socket(impatient) as sock:
+        try:
+            for byte in request:
+                sock.sendall(bytes([byte]))
+                time.sleep(0.05)
+                if time.perf_counter() - start > 5:
+                    break
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            closed = True
+        if not closed:
+            closed = _closed_within(sock, 2)
+
+    assert closed
+    assert time.perf_counter() - start < 3
+
+
+def test_a_body_that_stops_arriving_is_dropped_when_the_wait_ends(impatient):
+    before = _count_patients(impatient)
+    with _tls_socket(impatient) as sock:
+        sock.sendall(_head(impatient, "POST", "/v1/patients", "Content-Type: application/json", "Content-Length: 4096"))
+        sock.sendall(NEW_PATIENT)
+
+        assert _closed_within(sock, 3)
+
+    assert _count_patients(impatient) == before
+
+
+def test_the_timeouts_serve_a_prompt_client(impatient):
+    with requests.Session() as session:
+        first = send(impatient, "GET", "/user", session=session)
+        second = send(impatient, "GET", "/user", session=session)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+
+
+# Out of file handles -------------------------------------------------------------------------------------
+
+
+def _serve_with_few_handles(pipe, stop) -> None:  # type: ignore[no-untyped-def]
+    """In a child process: serve with only a few file handles to spare, and report the failed accepts."""
+    failed_accepts: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: failed_accepts.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("mock_cliniko").addHandler(handler)
+    with MockCliniko(timeouts=SHORT) as mock:
+        open_now = len(list(Path("/proc/self/fd").iterdir()))
+        _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (open_now + 4, hard))
+        pipe.send((mock.host, mock.port, str(mock.ca_file)))
+        stop.wait(60)
+    pipe.send([message for message in failed_accepts if "accept()" in message])
+
+
+def test_the_mock_keeps_accepting_after_running_out_of_file_handles():
+    context = multiprocessing.get_context("fork")
+    ready_here, ready_there = context.Pipe()
+    stop = context.Event()
+    process = context.Process(target=_serve_with_few_handles, args=(ready_there, stop), daemon=True)
+    process.start()
+    try:
+        assert ready_here.poll(20), "the mock in the child process did not start"
+        host, port, ca_file = ready_here.recv()
+        # Far more connections than the child has handles for: it runs out while accepting them.
+        crowd = [socket.create_connection((host, port), timeout=5) for _ in range(40)]
+        time.sleep(0.3)
+        for sock in crowd:
+            sock.close()
+        time.sleep(0.3)
+
+        started = time.perf_counter()
+        response = requests.get(
+            f"https://{host}:{port}/v1/user", headers=client_headers(), verify=ca_file, timeout=5
+        )
+
+        assert response.status_code == 200
+        assert time.perf_counter() - started < 3
+        stop.set()
+        assert ready_here.poll(10)
+        failed_accepts = ready_here.recv()
+        assert failed_accepts and "Too many open files" in failed_accepts[0], failed_accepts
+    finally:
+        stop.set()
+        process.join(10)
+        if process.is_alive():
+            process.kill()
+
+
+# The core relies on no private name of a library --------------------------------------------------------
+
+
+def test_the_mock_imports_no_private_uvicorn_name():
+    package = Path(__file__).parent / "mock_cliniko"
+    private = re.compile(r"(?:from\s+uvicorn[\w.]*\s+import\s+[^\n]*\b_\w+|uvicorn(?:\.\w+)*\._\w+|\b_create_protocol\b)")
+    startup_trick = re.compile(r"startup\(\s*sockets\s*=\s*\[\s*\]\s*\)")
+
+    found = [
+        f"{path.name}: {match.group(0)}"
+        for path in sorted(package.glob("*.py"))
+        for pattern in (private, startup_trick)
+        for match in pattern.finditer(path.read_text(encoding="utf-8"))
+    ]
+
+    assert found == []
+
+
+def test_the_control_port_listens_on_loopback_only(tmp_path):
+    with pytest.raises(ValueError, match="loopback"):
+        MockCliniko(host="0.0.0.0", control_port=0, workdir=tmp_path)

@@ -1,0 +1,88 @@
+"""Drift between the description and the mock fails the suite, whichever side changes.
+
+In a copy of the project (so the real files are never touched), one rule is changed, and only the test
+that must catch it is run: `tests/test_openapi_boundaries.py`, which probes each bound the description
+states, at the bound and one past it, for `per_page` alone.
+
+* The description's maximum `per_page` drops from 100 to 50: the mock still answers `per_page=51` with
+  a page, where the description now says `400`.
+* The mock's own maximum drops from 100 to 50: the mock refuses `per_page=100`, which the description
+  allows.
+
+(`tests/test_exchange_contract.py` shows, in the suite's own process, that the examples' exchange check
+catches a changed description as well.)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from project import ROOT
+
+
+def _copy_project(destination: Path) -> Path:
+    shutil.copytree(ROOT / "tests", destination / "tests", ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
+    (destination / "docs").mkdir(parents=True)
+    shutil.copy(ROOT / "docs" / "openapi.yaml", destination / "docs" / "openapi.yaml")
+    shutil.copy(ROOT / "pyproject.toml", destination / "pyproject.toml")
+    return destination
+
+
+def _change(path: Path, old: str, new: str) -> None:
+    """Replace exactly one occurrence of `old`, so that a changed source fails here, not silently."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path.name}: expected one {old!r} to change"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _pytest(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    # The bounds test needs none of the installed pytest plugins, whose loading costs seconds per run
+    # (as in test_output_check.py): only its own conftest, without the options that belong to them.
+    command = [
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
+        "-W", "ignore::pytest.PytestConfigWarning", *arguments,
+    ]
+    return subprocess.run(
+        command,
+        cwd=project,
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _per_page_bounds(project: Path) -> subprocess.CompletedProcess[str]:
+    return _pytest(project, "tests/test_openapi_boundaries.py", "-k", "per_page")
+
+
+def _assert_failed(run: subprocess.CompletedProcess[str], *expected: str) -> None:
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, f"the suite did not fail (exit {run.returncode}):\n{output[-3000:]}"
+    for pattern in expected:
+        assert re.search(pattern, output), f"the failure does not say {pattern!r}:\n{output[-3000:]}"
+
+
+def test_a_changed_limit_in_the_description_fails_the_suite(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path / "project")
+    parameters = project / "docs" / "openapi.yaml"
+    _change(parameters, "        minimum: 1\n        maximum: 100\n        default: 50", "        minimum: 1\n        maximum: 50\n        default: 50")
+    _assert_failed(
+        _per_page_bounds(project), r"GET /patients\?per_page=51: the description's bound says 400, the mock answered 200"
+    )
+
+
+def test_a_changed_limit_in_the_mock_fails_the_suite(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path / "project")
+    rule = "MAX_PER_PAGE = 100"
+    holders = [path for path in (project / "tests" / "mock_cliniko").glob("*.py") if rule in path.read_text(encoding="utf-8")]
+    assert len(holders) == 1, f"expected one module of the mock to set {rule!r}, found {holders}"
+    _change(holders[0], rule, "MAX_PER_PAGE = 50")
+    _assert_failed(
+        _per_page_bounds(project), r"GET /patients\?per_page=100: the description's bound says 200, the mock answered 400"
+    )
