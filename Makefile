@@ -5,6 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-from-lock
+# The Zensical build has an environment of its own, from its own hash-pinned lock file.
+ZENSICAL_VENV := .venv-zensical
+ZENSICAL_PY := $(ZENSICAL_VENV)/bin/python
+ZENSICAL_STAMP := $(ZENSICAL_VENV)/.installed-from-lock
 HOST ?= 127.0.0.1
 SERVE_PORT ?= 8000
 # Test processes: one per CPU core by default (pytest-xdist). JOBS=0 runs the suite in one process.
@@ -13,14 +17,21 @@ JOBS ?= auto
 # Material for MkDocs prints an end-of-life notice about MkDocs 1.x on every
 # build; CONTRIBUTING.md explains what that means for this project.
 export NO_MKDOCS_2_WARNING := 1
-export PYTHONPATH := $(CURDIR)/tests
+# The root is on the path for `hooks.examples`, the Markdown extension mkdocs.yml lists (`python -m`
+# adds the folder it runs in too, but a bare `mkdocs` or `zensical` command does not).
+export PYTHONPATH := $(CURDIR)/tests:$(CURDIR)
 
-.PHONY: serve test build mock example update-outputs lock bench bench-suite bench-site clean
+.PHONY: serve test build build-zensical mock example update-outputs lock bench bench-suite bench-site clean
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --requirement requirements.lock
+	@touch $@
+
+$(ZENSICAL_STAMP): requirements-zensical.lock
+	@test -x $(ZENSICAL_PY) || $(PYTHON) -m venv $(ZENSICAL_VENV)
+	$(ZENSICAL_PY) -m pip install --quiet --require-hashes --requirement requirements-zensical.lock
 	@touch $@
 
 ## Build the site and serve it with live reload at http://127.0.0.1:8000
@@ -34,6 +45,10 @@ test: $(STAMP)
 ## Build the static site into site/ (strict: any warning fails)
 build: $(STAMP)
 	$(PY) -m mkdocs build --strict
+
+## Build the same mkdocs.yml with Zensical into site-zensical/ (strict; see CONTRIBUTING.md)
+build-zensical: $(ZENSICAL_STAMP)
+	DOCS_SITE_DIR=site-zensical $(ZENSICAL_PY) -m zensical build --clean --strict --config-file mkdocs.yml
 
 ## Start the mock Cliniko API by hand; PORT picks the port (default 18443)
 mock: $(STAMP)
@@ -49,9 +64,12 @@ lock: $(STAMP)
 	$(PY) -m piptools compile --quiet --extra test --strip-extras \
 	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
 	  --output-file requirements.lock pyproject.toml
+	$(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+	  --output-file requirements-zensical.lock requirements-zensical.in
 
 clean:
-	rm -rf site .pytest_cache test-results
+	rm -rf site site-zensical .cache .pytest_cache test-results
 
 ## Run examples against the hand-started mock, as the tests do: make example S=snippets/quickstart/get_user.py
 example: $(STAMP)

@@ -23,6 +23,13 @@ Two things come from the example's own files rather than from the page:
 The shortcode is an HTML comment, so the raw Markdown on GitHub still says which example goes there.
 A shortcode that names no example, has an unknown option or cannot be read is an error that names the
 page and line, and fails the strict build. Shortcodes inside fenced code blocks are left alone.
+
+This module is a Python-Markdown extension, listed under `markdown_extensions:` in mkdocs.yml as
+`hooks.examples`, rather than an MkDocs hook: Zensical reads the same mkdocs.yml and loads its Markdown
+extensions, but runs no MkDocs hooks, so a hook's shortcodes would be left unexpanded there. Both
+builds run from the project's root with `python -m`, which puts the root on `sys.path` (the Makefile
+also adds it to PYTHONPATH). Option: `base_path`, the folder the examples are read from, relative to
+the folder the build runs in (default: `snippets/` beside `hooks/`).
 """
 
 from __future__ import annotations
@@ -35,6 +42,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+
 ROOT = Path(__file__).resolve().parent.parent
 _TESTS = ROOT / "tests"
 if str(_TESTS) not in sys.path:
@@ -43,7 +53,8 @@ if str(_TESTS) not in sys.path:
 
 from scenario import Scenario, ScenarioError, scenario_path  # noqa: E402
 
-log = logging.getLogger("mkdocs.hooks.examples")
+# Under "mkdocs.", so that MkDocs counts each error and --strict fails the build.
+log = logging.getLogger("mkdocs.extensions.examples")
 
 
 @dataclass(frozen=True)
@@ -256,16 +267,81 @@ def expand(markdown: str, snippets: Path) -> tuple[str, list[str]]:
 
 
 def snippets_folder(config: Any) -> Path:
-    """The folder pymdownx.snippets includes from (its first `base_path`), as an absolute path."""
+    """The folder pymdownx.snippets includes from (its first `base_path`), as an absolute path.
+
+    For a hook that expands the shortcodes itself from MkDocs' configuration.
+    """
     settings = config["mdx_configs"].get("pymdownx.snippets", {})
     base = settings.get("base_path", ["."])
     first = base[0] if isinstance(base, list) else base
     return (Path(config["config_file_path"]).parent / first).resolve()
 
 
-def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    """MkDocs event: expand the page's shortcodes; log each problem as an error, which fails --strict."""
-    text, problems = expand(markdown, snippets_folder(config))
-    for problem in problems:
-        log.error(f"docs/{page.file.src_uri}, {problem}")
-    return text
+class ShortcodesFailed(RuntimeError):
+    """A page has shortcodes that cannot be expanded; raised so that Zensical stops the build."""
+
+
+def page_name(md: Markdown) -> str:
+    """The page being converted, as `docs/<path>`, from whichever build is converting it.
+
+    MkDocs registers a tree processor named "relpath" that holds the page's file; Zensical registers
+    a preprocessor that holds its page. Neither is a public interface, so anything else is "a page".
+    """
+    relpath = md.treeprocessors["relpath"] if "relpath" in md.treeprocessors else None
+    file = getattr(relpath, "file", None)
+    if getattr(file, "src_uri", None):
+        return f"docs/{file.src_uri}"
+    for processor in md.preprocessors:
+        page = getattr(processor, "page", None)
+        path = getattr(page, "path", None)
+        if isinstance(path, str) and path:
+            return path if path.startswith("docs/") else f"docs/{path.lstrip('/')}"
+    return "a page"
+
+
+def _in_zensical() -> bool:
+    return "zensical" in sys.modules
+
+
+class ShortcodePreprocessor(Preprocessor):
+    """Replaces each shortcode line with its Markdown, before pymdownx.snippets reads the includes."""
+
+    def __init__(self, md: Markdown, snippets: Path) -> None:
+        super().__init__(md)
+        self.snippets = snippets
+
+    def run(self, lines: list[str]) -> list[str]:
+        text, problems = expand("\n".join(lines), self.snippets)
+        if problems:
+            page = page_name(self.md)
+            for problem in problems:
+                log.error(f"{page}, {problem}")
+            if _in_zensical():
+                # Zensical does not count Python log records as warnings, even with --strict; an
+                # exception is what stops its build (with the messages above in its output).
+                raise ShortcodesFailed("\n".join(f"{page}, {problem}" for problem in problems))
+        return text.split("\n")
+
+
+class ExamplesExtension(Extension):
+    """The `<!-- md:example -->` shortcode as a Python-Markdown extension."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {
+            "base_path": [
+                str(ROOT / "snippets"),
+                "The folder the examples are read from (as pymdownx.snippets' first base_path)",
+            ],
+        }
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
+        snippets = Path(self.getConfig("base_path")).resolve()
+        # Above pymdownx.snippets (32), which reads the includes the expansion writes, and above
+        # whitespace normalisation (30) and superfences' fence handling (25).
+        md.preprocessors.register(ShortcodePreprocessor(md, snippets), "md_example_shortcode", 35)
+
+
+def makeExtension(**kwargs: Any) -> ExamplesExtension:  # noqa: N802 - Python-Markdown's name
+    """The entry point Python-Markdown calls when mkdocs.yml lists `hooks.examples`."""
+    return ExamplesExtension(**kwargs)

@@ -64,6 +64,8 @@ CONTENT_EXTENSIONS = (
     "pymdownx.superfences",
     "pymdownx.snippets",
     "pymdownx.tabbed",
+    # The example shortcode (a Markdown extension of our own; `make` puts the root on PYTHONPATH).
+    "hooks.examples",
 )
 #: The hooks the pages cannot build without (the example shortcode); the bare build runs those of them
 #: that mkdocs.yml lists, and no other.
@@ -226,6 +228,11 @@ def bare_config(site_config: dict, site_dir: Path) -> dict:
             extensions.append(entry)
     for entry in extensions:
         # The bare config is written elsewhere, so relative paths in settings must point back here.
+        if isinstance(entry, dict) and "hooks.examples" in entry:
+            settings = dict(entry["hooks.examples"] or {})
+            if "base_path" in settings:
+                settings["base_path"] = str(ROOT / settings["base_path"])
+            entry["hooks.examples"] = settings
         if isinstance(entry, dict) and "pymdownx.snippets" in entry:
             settings = dict(entry["pymdownx.snippets"] or {})
             base = settings.get("base_path", ["."])

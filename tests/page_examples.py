@@ -1,7 +1,7 @@
 """What a page shows of the files under `snippets/`, read from its Markdown source.
 
 A page places an example with the `<!-- md:example -->` shortcode, which the site build expands
-(`hooks/examples.py`); this module expands it the same way, by calling the hook, and then reads the
+(`hooks/examples.py`); this module expands it the same way, by calling that module, and then reads the
 snippet includes (`--8<-- "path"`) in the page's fenced code blocks, as pymdownx.snippets will.
 """
 
@@ -25,7 +25,7 @@ FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
 
 
 def example_hook() -> ModuleType:
-    """The build's shortcode hook, loaded from its file (it is not a package MkDocs imports by name)."""
+    """The build's shortcode extension, loaded from its file, so that the project's root need not be on the path."""
     name = "example_shortcode_hook"
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, HOOK)

@@ -123,7 +123,7 @@ def test_an_example_with_no_stored_output_is_reported(tmp_path: Path) -> None:
 
 
 def test_a_bad_shortcode_fails_the_strict_build_naming_page_line_and_problem(tmp_path: Path) -> None:
-    """A real `mkdocs build --strict` of a small site with the hook: every problem is listed, then it stops."""
+    """A real `mkdocs build --strict` of a small site with the extension: every problem is listed, then it stops."""
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "index.md").write_text("# Fine\n\n<!-- md:example pagination/list_one_page -->\n", encoding="utf-8")
@@ -136,9 +136,9 @@ def test_a_bad_shortcode_fails_the_strict_build_naming_page_line_and_problem(tmp
         textwrap.dedent(f"""\
             site_name: Shortcode check
             strict: true
-            hooks:
-              - {ROOT / "hooks" / "examples.py"}
             markdown_extensions:
+              - hooks.examples:
+                  base_path: {SNIPPETS}
               - pymdownx.superfences
               - pymdownx.tabbed:
                   alternate_style: true
@@ -151,7 +151,8 @@ def test_a_bad_shortcode_fails_the_strict_build_naming_page_line_and_problem(tmp
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
         cwd=tmp_path,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        # The small site is elsewhere: the project's root goes on the path for `hooks.examples`.
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])},
         capture_output=True,
         text=True,
         timeout=120,
@@ -174,3 +175,24 @@ def test_the_hook_output_renders_as_tabs_in_a_real_build(built_site: Path) -> No
     labels = re.findall(r'<label for="__tabbed_1_\d+">([^<]+)</label>', page)
     assert labels == ["Python", "curl"], labels
     assert "md:example" not in html.unescape(page)
+
+
+def test_the_extension_works_in_plain_python_markdown(caplog: pytest.LogCaptureFixture) -> None:
+    """Outside any site generator: the tabs and the included code; a bad shortcode is logged for "a page"."""
+    import markdown
+
+    extensions = [hook.makeExtension(base_path=str(SNIPPETS)), "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.snippets"]
+    configs = {"pymdownx.tabbed": {"alternate_style": True}, "pymdownx.snippets": {"base_path": [str(SNIPPETS)], "check_paths": True}}
+    rendered = markdown.Markdown(extensions=extensions, extension_configs=configs).convert(
+        "<!-- md:example pagination/list_one_page -->\n"
+    )
+    assert re.findall(r'<label for="__tabbed_1_\d+">([^<]+)</label>', rendered) == ["Python", "curl"]
+    assert "Output:" in rendered and "md:example" not in rendered
+    with caplog.at_level("ERROR"):
+        markdown.Markdown(extensions=extensions, extension_configs=configs).convert(
+            "# Page\n\n<!-- md:example pagination/missing -->\n"
+        )
+    assert [record.getMessage() for record in caplog.records] == [
+        "a page, line 3: unknown example 'pagination/missing': there is no snippets/pagination/missing.py "
+        "or snippets/pagination/missing.sh"
+    ]

@@ -1,0 +1,222 @@
+"""The site built with Zensical, strictly (`make build-zensical`): examples, feedback box, search and tabs.
+
+Zensical reads the same mkdocs.yml as MkDocs. These tests build it once per run (all of them in one
+test process) and check what would be lost without care: the examples, which a Markdown extension
+expands in both builds; the feedback box, whose template reads the page's source file differently in
+each; and Zensical's own search, whose index and search box differ from Material's.
+
+Without Zensical's environment (`.venv-zensical/`, made by the Makefile), the tests are skipped
+with the reason, except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from browser.page_walk import Visit
+from docs_site import Site, serve, site_url
+from project import SNIPPETS, in_ci
+from zensical_build import ZensicalBuildError, ZensicalUnavailable, build, build_site, ensure_environment
+
+# One process builds and checks the Zensical site, so that it is built once per run.
+pytestmark = [pytest.mark.xdist_group("zensical"), pytest.mark.timeout(1200)]
+
+REPOSITORY = "https://github.com/cliniko/cliniko-api"
+#: The pages checked in the browser: their address under the site, title and source file.
+PAGES = {
+    "caching/": ("HTTP caching", "docs/caching.md"),
+    "resources/patients/": ("Patients", "docs/resources/patients.md"),
+}
+
+
+@pytest.fixture(scope="module")
+def zensical_python() -> Path:
+    try:
+        return ensure_environment()
+    except ZensicalUnavailable as error:
+        if in_ci():
+            pytest.fail(str(error), pytrace=False)
+        pytest.skip(f"Zensical's environment cannot be made: {error}")
+
+
+@pytest.fixture(scope="module")
+def zensical_site_dir(zensical_python: Path) -> Path:
+    started = time.monotonic()
+    try:
+        site = build_site()
+    except ZensicalBuildError as error:
+        pytest.fail(str(error), pytrace=False)
+    print(f"zensical build --strict: {time.monotonic() - started:.1f} s")
+    return site
+
+
+@pytest.fixture(scope="module")
+def zensical_site(zensical_site_dir: Path) -> Iterator[Site]:
+    with serve(zensical_site_dir) as site:
+        yield site
+
+
+def page_file(site_dir: Path, path: str) -> Path:
+    return site_dir / path / "index.html" if path else site_dir / "index.html"
+
+
+def example_counts(page: str) -> tuple[int, int, int, int]:
+    """What a built page shows of the examples, and the shortcodes it still holds.
+
+    Tab sets, "Output:" lines, shortcodes written out as text (as on the contributing page), and
+    shortcode comments of any kind (`<!-- md:... -->`) left in the HTML: a build that does not run
+    whatever expands them (Zensical runs no MkDocs hook) leaves them there, unseen.
+    """
+    return (
+        page.count('class="tabbed-set'),
+        len(re.findall(r"<p>Output:</p>", page)),
+        html.unescape(page).count("md:example"),
+        page.count("<!-- md:") - page.count(HOOK_ONLY_SHORTCODE),
+    )
+
+
+#: The reference tables (`<!-- md:openapi ... -->`) are still expanded by an MkDocs hook,
+#: hooks/openapi_reference.py, which Zensical does not run: a known gap, held by the strict xfail below.
+HOOK_ONLY_SHORTCODE = "<!-- md:openapi"
+
+
+def test_zensical_shows_every_example_that_mkdocs_shows(zensical_site_dir: Path, built_site: Path) -> None:
+    """Page by page, the same number of example tab sets and outputs, and no more shortcodes left as text."""
+    problems = []
+    pages = sorted(path.relative_to(built_site) for path in built_site.rglob("index.html"))
+    assert len(pages) > 5, pages
+    for relative in pages:
+        mkdocs_page = (built_site / relative).read_text(encoding="utf-8")
+        zensical_file = zensical_site_dir / relative
+        if not zensical_file.is_file():
+            problems.append(f"{relative}: not in the Zensical build")
+            continue
+        zensical_page = zensical_file.read_text(encoding="utf-8")
+        if example_counts(zensical_page) != example_counts(mkdocs_page):
+            problems.append(
+                f"{relative}: (tab sets, outputs, shortcodes shown, shortcode comments left) {example_counts(zensical_page)} with Zensical, "
+                f"{example_counts(mkdocs_page)} with MkDocs"
+            )
+    assert not problems, "\n".join(problems)
+    caching = (zensical_site_dir / "caching" / "index.html").read_text(encoding="utf-8")
+    assert example_counts(caching)[0] > 0, "the caching page shows no example tabs"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="hooks/openapi_reference.py is an MkDocs hook, which Zensical does not run; once it is a Markdown "
+    "extension, this passes: remove the mark and HOOK_ONLY_SHORTCODE",
+)
+def test_zensical_renders_the_reference_tables(zensical_site_dir: Path) -> None:
+    left = [
+        str(path.relative_to(zensical_site_dir))
+        for path in sorted(zensical_site_dir.rglob("index.html"))
+        if HOOK_ONLY_SHORTCODE in path.read_text(encoding="utf-8")
+    ]
+    assert not left, f"reference-table shortcodes left unexpanded in {left}"
+
+
+def test_a_bad_shortcode_fails_the_zensical_build_naming_page_and_line(zensical_python: Path, tmp_path: Path) -> None:
+    """Zensical does not count logged errors, even with --strict, so the extension stops its build."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Fine\n\n<!-- md:example pagination/list_one_page -->\n", encoding="utf-8")
+    (docs / "bad.md").write_text("# Bad\n\nText.\n\n<!-- md:example pagination/missing -->\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        textwrap.dedent(f"""\
+            site_name: Shortcode check
+            markdown_extensions:
+              - hooks.examples:
+                  base_path: {SNIPPETS}
+              - pymdownx.superfences
+              - pymdownx.tabbed:
+                  alternate_style: true
+              - pymdownx.snippets:
+                  base_path: [{SNIPPETS}]
+                  check_paths: true
+            """),
+        encoding="utf-8",
+    )
+    result = build(tmp_path, "site")
+    said = result.stdout + result.stderr
+    assert result.returncode != 0, said
+    assert "docs/bad.md, line 5: unknown example 'pagination/missing'" in said, said
+
+
+def assert_only_own_traffic(visit: Visit, site: Site) -> None:
+    """No request to another host, no failed request, no script error: as the MkDocs build is held to."""
+    others = [url for url in visit.traffic.requests if not url.startswith(site.origin + "/")]
+    assert not others, f"requests to other hosts: {others}"
+    assert not visit.traffic.failed, visit.traffic.failed
+    assert not visit.traffic.console_errors, visit.traffic.console_errors
+
+
+def zensical_search(page: Any, query: str) -> list[str]:
+    """Type `query` into Zensical's search box; return the result links' paths, best first.
+
+    Zensical's search dialog is its own component, in a shadow root (which Playwright's role
+    locators reach into), with a combobox and a listbox of options, unlike Material's.
+    """
+    page.locator(".md-search__button").click()
+    box = page.get_by_role("combobox", name="Search")
+    box.fill(query)
+    options = page.get_by_role("listbox", name="Search results").get_by_role("option")
+    options.first.wait_for()
+    return [urlsplit(href).path for href in options.evaluate_all("links => links.map(link => link.href)")]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", list(PAGES))
+def test_searching_etag_finds_the_caching_page(path: str, visit: Visit, zensical_site: Site) -> None:
+    visit.page.goto(zensical_site.url(path))
+    results = zensical_search(visit.page, "etag")
+    assert urlsplit(zensical_site.url("caching/")).path in results, results
+    assert_only_own_traffic(visit, zensical_site)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", list(PAGES))
+def test_the_feedback_box_names_the_page_and_its_source_file(path: str, visit: Visit, zensical_site: Site) -> None:
+    title, source = PAGES[path]
+    page = visit.page
+    page.goto(zensical_site.url(path))
+    feedback = page.locator("article aside.page-feedback")
+    assert feedback.locator(".page-feedback__question").inner_text() == "Was this page helpful?"
+    for answer, verdict in [("Yes", "was helpful"), ("No", "needs work")]:
+        link = feedback.get_by_role("link", name=answer)
+        assert link.is_visible(), f"no visible {answer!r} answer"
+        address = urlsplit(link.get_attribute("href") or "")
+        assert f"{address.scheme}://{address.netloc}{address.path}" == f"{REPOSITORY}/issues/new"
+        query = parse_qs(address.query)
+        assert query["title"] == [f'Page feedback: "{title}" {verdict}'], query
+        body = query["body"][0]
+        assert f"Page: {site_url()}{path}\n" in body, body
+        assert f"Source: {source}\n" in body, body
+    assert_only_own_traffic(visit, zensical_site)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", list(PAGES))
+def test_the_python_and_curl_tabs_switch(path: str, visit: Visit, zensical_site: Site) -> None:
+    page = visit.page
+    page.goto(zensical_site.url(path))
+    tabs = page.locator("article .tabbed-set").first
+    python_code, curl_code = tabs.locator(".tabbed-block").nth(0), tabs.locator(".tabbed-block").nth(1)
+    assert python_code.is_visible() and not curl_code.is_visible(), "Python is shown first"
+    tabs.locator(".tabbed-labels > label", has_text="curl").click()
+    curl_code.wait_for(state="visible")
+    assert not python_code.is_visible()
+    assert "curl" in curl_code.inner_text()
+    tabs.locator(".tabbed-labels > label", has_text="Python").click()
+    python_code.wait_for(state="visible")
+    assert not curl_code.is_visible()
+    assert_only_own_traffic(visit, zensical_site)
