@@ -21,12 +21,14 @@ makes to the guide (`https://cliniko.github.io/cliniko-api/...`) become links be
 which the strict build checks. Regular-expression patterns are not shown: each field or parameter with one
 says in its description what it accepts.
 
-The rendering is pure (`expand`: Markdown and the description in, Markdown out); `on_page_markdown` at
-the end is the only MkDocs part, so the same functions can serve a Python-Markdown extension.
+The rendering is pure (`expand`: Markdown and the description in, Markdown out). It runs as a
+Python-Markdown extension (`hooks.openapi_reference` under `markdown_extensions:`), not an MkDocs hook,
+so that Zensical renders the tables too.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import posixpath
 import re
@@ -36,6 +38,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 
 log = logging.getLogger("mkdocs.hooks.openapi_reference")
 
@@ -478,19 +483,63 @@ def expand(markdown: str, description: dict[str, Any], page: str) -> tuple[str, 
     return (text + "\n" if markdown.endswith("\n") else text), problems
 
 
-# MkDocs ----------------------------------------------------------------------------------------------
+# Python-Markdown ------------------------------------------------------------------------------------
 
 
-def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    """MkDocs event: render the page's `md:openapi` shortcodes; each problem is an error, failing --strict."""
-    if "md:openapi" not in markdown:
-        return markdown
-    try:
-        description = load(Path(config["docs_dir"]) / DESCRIPTION_FILE)
-    except ReferenceError as error:
-        log.error(f"docs/{page.file.src_uri}: {error}")
-        return markdown
-    text, problems = expand(markdown, description, page.file.src_uri)
-    for problem in problems:
-        log.error(f"docs/{page.file.src_uri}, {problem}")
-    return text
+@functools.lru_cache(maxsize=4)
+def _cached(path: str, modified: float) -> dict[str, Any]:
+    """The description, read once per build rather than once per page (keyed on its change time)."""
+    return load(Path(path))
+
+
+class ReferencePreprocessor(Preprocessor):
+    """Replaces each `md:openapi` shortcode line with its tables; each problem is an error."""
+
+    def __init__(self, md: Markdown, description_path: Path) -> None:
+        super().__init__(md)
+        self.description_path = description_path
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "md:openapi" not in text:
+            return lines
+        # The page's path makes the description's links to the guide relative; both builds are asked
+        # through the one helper that knows where each keeps it.
+        from hooks.examples import ShortcodesFailed, _in_zensical, page_name
+
+        page = page_name(self.md)
+        try:
+            stat = self.description_path.stat()
+            description = _cached(str(self.description_path), stat.st_mtime)
+            text, problems = expand(text, description, page.removeprefix("docs/"))
+        except (OSError, ReferenceError) as error:
+            problems = [str(error)]
+        for problem in problems:
+            log.error(f"{page}, {problem}")
+        if problems and _in_zensical():
+            # Zensical does not count logged errors, even with --strict; an exception stops its build.
+            raise ShortcodesFailed("\n".join(f"{page}, {problem}" for problem in problems))
+        return text.split("\n")
+
+
+class ReferenceExtension(Extension):
+    """The `<!-- md:openapi ... -->` shortcodes as a Python-Markdown extension, for MkDocs and Zensical."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {
+            "description": [
+                str(Path(__file__).resolve().parent.parent / "docs" / DESCRIPTION_FILE),
+                "The OpenAPI description the tables are made from",
+            ],
+        }
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
+        description = Path(self.getConfig("description")).resolve()
+        # Beside the example shortcode (35), before anything reads the tables it writes.
+        md.preprocessors.register(ReferencePreprocessor(md, description), "md_openapi_shortcode", 34)
+
+
+def makeExtension(**kwargs: Any) -> ReferenceExtension:  # noqa: N802 - Python-Markdown's name
+    """The entry point Python-Markdown calls when mkdocs.yml lists `hooks.openapi_reference`."""
+    return ReferenceExtension(**kwargs)

@@ -74,19 +74,15 @@ def example_counts(page: str) -> tuple[int, int, int, int]:
 
     Tab sets, "Output:" lines, shortcodes written out as text (as on the contributing page), and
     shortcode comments of any kind (`<!-- md:... -->`) left in the HTML: a build that does not run
-    whatever expands them (Zensical runs no MkDocs hook) leaves them there, unseen.
+    whatever expands them (Zensical runs no MkDocs hook, only Markdown extensions) leaves them there,
+    unseen.
     """
     return (
         page.count('class="tabbed-set'),
         len(re.findall(r"<p>Output:</p>", page)),
         html.unescape(page).count("md:example"),
-        page.count("<!-- md:") - page.count(HOOK_ONLY_SHORTCODE),
+        page.count("<!-- md:"),
     )
-
-
-#: The reference tables (`<!-- md:openapi ... -->`) are still expanded by an MkDocs hook,
-#: hooks/openapi_reference.py, which Zensical does not run: a known gap, held by the strict xfail below.
-HOOK_ONLY_SHORTCODE = "<!-- md:openapi"
 
 
 def test_zensical_shows_every_example_that_mkdocs_shows(zensical_site_dir: Path, built_site: Path) -> None:
@@ -111,18 +107,14 @@ def test_zensical_shows_every_example_that_mkdocs_shows(zensical_site_dir: Path,
     assert example_counts(caching)[0] > 0, "the caching page shows no example tabs"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hooks/openapi_reference.py is an MkDocs hook, which Zensical does not run; once it is a Markdown "
-    "extension, this passes: remove the mark and HOOK_ONLY_SHORTCODE",
-)
-def test_zensical_renders_the_reference_tables(zensical_site_dir: Path) -> None:
-    left = [
-        str(path.relative_to(zensical_site_dir))
-        for path in sorted(zensical_site_dir.rglob("index.html"))
-        if HOOK_ONLY_SHORTCODE in path.read_text(encoding="utf-8")
-    ]
-    assert not left, f"reference-table shortcodes left unexpanded in {left}"
+def test_zensical_renders_the_reference_tables(zensical_site_dir: Path, built_site: Path) -> None:
+    """The reference tables made from the description are on the resource pages, as MkDocs makes them."""
+    for page in ("resources/patients/index.html", "resources/user/index.html"):
+        zensical_page = (zensical_site_dir / page).read_text(encoding="utf-8")
+        mkdocs_page = (built_site / page).read_text(encoding="utf-8")
+        assert "<!-- md:openapi" not in zensical_page, f"{page}: reference-table shortcodes left unexpanded"
+        tables, expected = (built.count('class="reference-table') for built in (zensical_page, mkdocs_page))
+        assert tables > 0 and tables == expected, f"{page}: {tables} reference tables with Zensical, {expected} with MkDocs"
 
 
 def test_a_bad_shortcode_fails_the_zensical_build_naming_page_and_line(zensical_python: Path, tmp_path: Path) -> None:
