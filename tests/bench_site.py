@@ -4,7 +4,11 @@ Run with `make bench-site`. It builds two sites from the same `docs/` and `snipp
 
 - this site, with `mkdocs.yml` as it is;
 - a bare build: `theme: material` and only the Markdown extensions and hooks the pages need to build
-  (with the settings `mkdocs.yml` gives them), MkDocs' default plugins, and nothing else.
+  (with the settings `mkdocs.yml` gives them), MkDocs' default plugins, and nothing else. Its build
+  time is the anchor of the build-time ratio.
+- the same bare build with the one plugin that makes content, mkdocstrings (the client page's
+  reference), so that each page of both sites shows the same content. Its pages are the anchor of
+  the page ratios: without the reference, the bare client page would be a third of ours.
 
 It serves both from loopback, gzipped as any static host would, and runs Lighthouse on every page of
 both, mobile and desktop, taking turns (this site, then the bare one) so that a busy machine slows both
@@ -64,12 +68,17 @@ CONTENT_EXTENSIONS = (
     "pymdownx.superfences",
     "pymdownx.snippets",
     "pymdownx.tabbed",
-    # The example shortcode (a Markdown extension of our own; `make` puts the root on PYTHONPATH).
+    # The example and reference-table shortcodes (Markdown extensions of our own; `make` puts the root
+    # on PYTHONPATH). Without them the bare pages would lack the examples and the tables, and would be
+    # lighter for it.
     "hooks.examples",
+    "hooks.openapi_reference",
 )
 #: The hooks the pages cannot build without (the example shortcode); the bare build runs those of them
 #: that mkdocs.yml lists, and no other.
 CONTENT_HOOKS = ("hooks/examples.py",)
+#: The plugins that put content on a page (the client's reference); the bare pages are built with them.
+CONTENT_PLUGINS = ("mkdocstrings",)
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 FORM_FACTORS = ("mobile", "desktop")
 CHROME_FLAGS = (
@@ -219,8 +228,9 @@ class _IgnoreTags(yaml.SafeLoader):
 _IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def bare_config(site_config: dict, site_dir: Path) -> dict:
-    """The bare build: same docs and snippets, `theme: material`, only the extensions the content needs."""
+def bare_config(site_config: dict, site_dir: Path, content_plugins: bool = False) -> dict:
+    """The bare build: same docs and snippets, `theme: material`, only the extensions the content needs;
+    with `content_plugins`, also the plugins that make content, and MkDocs' search."""
     extensions = []
     for entry in site_config.get("markdown_extensions", []):
         name = next(iter(entry)) if isinstance(entry, dict) else entry
@@ -239,7 +249,14 @@ def bare_config(site_config: dict, site_dir: Path) -> dict:
             settings["base_path"] = [str(ROOT / path) for path in ([base] if isinstance(base, str) else base)]
             entry["pymdownx.snippets"] = settings
     hooks = [str(ROOT / hook) for hook in site_config.get("hooks", []) or [] if hook in CONTENT_HOOKS]
-    return {
+    plugins: list = []
+    if content_plugins:
+        plugins.append("search")  # a config that lists plugins loses the default one
+        for entry in site_config.get("plugins", []) or []:
+            name = next(iter(entry)) if isinstance(entry, dict) else entry
+            if name in CONTENT_PLUGINS:
+                plugins.append(_rooted_plugin(entry))
+    config = {
         "site_name": site_config.get("site_name", "bare"),
         "hooks": hooks,
         "site_url": site_config.get("site_url"),
@@ -249,6 +266,22 @@ def bare_config(site_config: dict, site_dir: Path) -> dict:
         "theme": {"name": "material"},
         "markdown_extensions": extensions,
     }
+    if plugins:
+        config["plugins"] = plugins
+    return config
+
+
+def _rooted_plugin(entry: dict | str) -> dict | str:
+    """A plugin's entry with its handlers' `paths` pointing back at this project (the config is written
+    elsewhere)."""
+    if not isinstance(entry, dict):
+        return entry
+    name, settings = next(iter(entry.items()))
+    settings = json.loads(json.dumps(settings or {}))
+    for handler in (settings.get("handlers") or {}).values():
+        if isinstance(handler, dict) and "paths" in handler:
+            handler["paths"] = [str(ROOT / path) for path in handler["paths"]]
+    return {name: settings}
 
 
 @dataclass
@@ -275,21 +308,25 @@ def _build(name: str, config_file: Path, site_dir: Path, strict: bool) -> Build:
 
 
 def build_both(work: Path, builds: int) -> tuple[Build, Build]:
-    """Build each site `builds` times, taking turns; keep the median CPU time of each."""
+    """Build each site `builds` times, taking turns, and keep the median CPU time of each; then build the
+    bare pages once more with the content plugins, for the browser to measure."""
     config_path = ROOT / "mkdocs.yml"
     if not config_path.is_file():
         raise BenchError(f"no {config_path}")
     site_config = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_IgnoreTags)  # noqa: S506 - tags ignored
     bare_file = work / "mkdocs-bare.yml"
     bare_file.write_text(yaml.safe_dump(bare_config(site_config, work / "bare")), encoding="utf-8")
+    pages_file = work / "mkdocs-bare-pages.yml"
+    pages_file.write_text(yaml.safe_dump(bare_config(site_config, work / "bare-pages", content_plugins=True)), encoding="utf-8")
     times: dict[str, list[float]] = {"site": [], "bare": []}
     for _ in range(builds):
         times["site"].append(_build("site", config_path, work / "site", strict=True).cpu)
         # Not strict: the bare build does not render the mkdocstrings reference, and says so.
         times["bare"].append(_build("bare", bare_file, work / "bare", strict=False).cpu)
+    _build("bare pages", pages_file, work / "bare-pages", strict=False)
     return (
         Build("site", work / "site", statistics.median(times["site"])),
-        Build("bare", work / "bare", statistics.median(times["bare"])),
+        Build("bare", work / "bare-pages", statistics.median(times["bare"])),
     )
 
 
