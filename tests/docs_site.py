@@ -84,10 +84,6 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the built site under `prefix`, and its 404.html for any address it does not have.
 
     That is what GitHub Pages does for a project site such as https://cliniko.github.io/cliniko-api/.
-    One more thing makes this server stand in for the real host: the sitemap lists the pages at
-    `site_url`, and Material's instant navigation only handles links to the addresses it lists
-    (it adopts the scheme and host name of the page, not its port). So the sitemap is served
-    with `site_url` replaced by this server's own address, as if the site were at its home.
     """
 
     prefix = "/"
@@ -97,20 +93,6 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         if not request_path.startswith(self.prefix):
             return str(Path(self.directory) / "__outside_the_site__")
         return super().translate_path("/" + request_path[len(self.prefix) :])
-
-    def do_GET(self) -> None:
-        if urlsplit(self.path).path != self.prefix + "sitemap.xml":
-            super().do_GET()
-            return
-        host, port = self.server.server_address[:2]
-        served = f"http://{host}:{port}{self.prefix}"
-        sitemap = Path(self.directory) / "sitemap.xml"
-        body = sitemap.read_text(encoding="utf-8").replace(site_url(), served).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.directory) / "404.html"

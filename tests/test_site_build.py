@@ -66,3 +66,22 @@ def test_the_search_index_stays_small_and_keeps_the_prose_readers_search(built_s
     # ... but not the prose around them: the client page, its sections, and the feedback section.
     assert {"client/", "client/#errors-are-exceptions", "contributing/", "contributing/#tell-us"} <= set(locations)
     assert len([place for place in locations if place.startswith("rate-limiting/")]) > 3
+
+
+def test_code_drops_only_the_spans_drawn_in_the_text_colour(built_site: Path) -> None:
+    """hooks/lean_code_blocks.py unwraps Pygments' whitespace and plain-name tokens. That is right only
+    while a plain name is drawn in the code's own colour: Material says so, and nothing of ours changes it."""
+    import html
+    import re
+
+    main_css = next((built_site / "assets" / "stylesheets").glob("main.*.min.css")).read_text(encoding="utf-8")
+    assert "--md-code-hl-name-color:var(--md-code-fg-color)" in main_css
+    assert re.search(r"\.highlight \.n[,{]", main_css), "Material no longer colours plain names the way the hook assumes"
+    for stylesheet in (built_site / "assets").rglob("*.css"):
+        if stylesheet.name.startswith(("main.", "palette.")):
+            continue
+        assert "--md-code-hl-name-color" not in stylesheet.read_text(encoding="utf-8"), stylesheet.name
+    errors = (built_site / "errors" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="n">' not in errors and '<span class="w">' not in errors
+    # The names are still there, as text.
+    assert "requests." in html.unescape(re.sub(r"<[^>]+>", "", errors))

@@ -82,9 +82,9 @@ def watch(target: Any, traffic: Traffic) -> None:
 
     target.on("request", lambda request: traffic.requests.append(request.url))
     def on_request_failed(request: Any) -> None:
-        # A fetch the page itself cancelled (Material's instant navigation prefetches a linked page when
-        # the pointer rests on it, and drops that fetch when the page moves on) is not a failure of
-        # the site. Anything else that fails, and every HTTP error status, is.
+        # A fetch the page itself cancelled (the search index, when the reader moves to another page
+        # before it has arrived) is not a failure of the site. Anything else that fails, and every
+        # HTTP error status, is.
         if request.failure == "net::ERR_ABORTED" and request.resource_type == "fetch":
             return
         traffic.failed.append(f"{request.url} ({request.failure})")
@@ -261,11 +261,11 @@ def visit_page(page: Any, site: Site, path: str, axe_script: str) -> tuple[list[
     """Do on one page what several tests need to look at; return its copies and axe violations.
 
     Wait until it has loaded and the search index is ready; scroll to the bottom and back
-    (back-to-top button); hover over a navigation link (instant prefetch); run axe-core with the
+    (back-to-top button); hover over a navigation link; run axe-core with the
     system scheme set to light, then to dark, which the palette follows until the reader picks a
     scheme (in dark, the colour rules only: nothing else changes); then select each content tab
     and press each copy button, reading the clipboard. On the home page, also search, and follow
-    a link in place (instant navigation).
+    a link of the navigation.
     """
     address = site.url(path)
     page.goto(address)

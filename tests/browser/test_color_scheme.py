@@ -48,7 +48,7 @@ def test_scheme_toggle_switches_to_dark_and_back_and_the_choice_survives_a_page_
     toggle(page).click()  # to dark
     assert scheme(page) == "slate"
 
-    # The choice holds on the next page, reached in place (instant navigation)...
+    # The choice holds on the next page, reached by the footer's link...
     page.locator("a.md-footer__link--next").click()
     page.wait_for_url(lambda url: url != site.base)
     assert scheme(page) == "slate"

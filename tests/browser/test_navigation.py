@@ -1,5 +1,6 @@
-"""Moving around the site: instant loading with prefetch, sections, breadcrumbs, footer links,
-back-to-top, and an address that follows the section being read."""
+"""Moving around the site: sections, breadcrumbs, footer links, back-to-top, and an address that
+follows the section being read. (Pages load as whole documents: mkdocs.yml says why there is no
+instant navigation.)"""
 
 from __future__ import annotations
 
@@ -11,57 +12,6 @@ from browser.page_walk import Visit, wait_until_settled
 from docs_site import Site
 
 pytestmark = pytest.mark.browser
-
-
-def mark_document(page: Any) -> None:
-    page.evaluate("() => { window.sameDocument = true; }")
-
-
-def same_document(page: Any) -> bool:
-    return page.evaluate("() => window.sameDocument === true")
-
-
-def test_links_load_in_place_after_a_prefetch_on_hover(visit: Visit, site: Site) -> None:
-    page = visit.page
-    page.goto(site.base)
-    page.wait_for_load_state("load")
-    mark_document(page)
-    target = site.url("errors/")
-    link = page.locator(f'.md-nav--primary a.md-nav__link[href="{target}"]')
-    with page.expect_request(target) as prefetch:
-        link.hover()
-    assert prefetch.value.resource_type != "document", "hovering fetched the page ahead of the click"
-    link.click()
-    page.wait_for_url(target)
-    page.locator("article h1", has_text="Errors").wait_for()
-    assert same_document(page), "the click reloaded the whole document instead of swapping the page in"
-    assert page.title().startswith("Errors")
-
-
-BAR_SHOWING = """() => {
-    const bar = getComputedStyle(document.querySelector(".md-progress"));
-    return Number(bar.opacity) > 0.9 && Number(bar.getPropertyValue("--md-progress-value")) < 100;
-}"""
-BAR_COMPLETE = """() => {
-    const bar = getComputedStyle(document.querySelector(".md-progress"));
-    return Number(bar.getPropertyValue("--md-progress-value")) === 100;
-}"""
-
-
-def test_progress_bar_shows_while_a_slow_page_loads(visit: Visit, site: Site) -> None:
-    page = visit.page
-    page.goto(site.base)
-    page.wait_for_load_state("load")
-    target = site.url("errors/")
-    held: list[Any] = []
-    page.route(target, lambda route: held.append(route))  # hold the page back until the bar has had time to show
-    page.locator(f'.md-nav--primary a.md-nav__link[href="{target}"]').click()
-    page.wait_for_function(BAR_SHOWING)
-    assert held, "the bar showed before the page was even requested"
-    for route in held:
-        route.continue_()
-    page.wait_for_url(target)
-    page.wait_for_function(BAR_COMPLETE)
 
 
 def test_navigation_groups_pages_in_sections_and_shows_the_path(visit: Visit, site: Site) -> None:

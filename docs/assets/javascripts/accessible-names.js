@@ -1,9 +1,9 @@
 /*
- * Names for two of Material's widgets that its templates leave unnamed, so that
+ * Names for Material's widgets that its templates leave unnamed, so that
  * screen readers can announce them (and axe-core stops flagging them): the
- * search dialog and the page-loading progress bar of instant navigation. Both
- * live outside the part of the page that instant navigation swaps, so naming
- * them once is enough.
+ * search dialog, and the page-loading progress bar should instant navigation
+ * ever be turned on. Both live outside the part of the page that instant
+ * navigation would swap, so naming them once is enough.
  */
 (function () {
   "use strict";

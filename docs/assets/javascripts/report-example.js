@@ -160,8 +160,9 @@
     fillMissingAddress();
   }
 
-  /* Material swaps pages in place (instant navigation) and announces each new
-     page on document$; without it, run once when the page is ready. */
+  /* Material announces each page on document$ (once per load, or once per page
+     swapped in place should instant navigation be turned on); without Material,
+     run once when the page is ready. */
   if (typeof document$ !== "undefined" && document$.subscribe) {
     document$.subscribe(enhance);
   } else if (document.readyState === "loading") {
