@@ -6,7 +6,7 @@ rendered the page:
 - Pygments wraps each run of whitespace in `<span class="w">`, which no style colours, and each plain
   name in `<span class="n">`, which Material colours with the code's own text colour
   (`--md-code-hl-name-color` is `--md-code-fg-color` in both schemes, and `extra.css` leaves it so).
-  Both spans go and their text stays: the page looks the same with a sixth fewer elements, and each
+  Both spans go and their text stays: the page looks the same with about a tenth fewer elements, and each
   element costs the browser work every time Material's scripts make it recompute the page's styles.
 - Each block gets `data-search-exclude`, which Material's search plugin honours: the index keeps the
   prose, where the names a reader types (headers, fields, statuses) appear in inline code, and leaves out

@@ -85,3 +85,13 @@ def test_code_drops_only_the_spans_drawn_in_the_text_colour(built_site: Path) ->
     assert '<span class="n">' not in errors and '<span class="w">' not in errors
     # The names are still there, as text.
     assert "requests." in html.unescape(re.sub(r"<[^>]+>", "", errors))
+
+
+def test_only_the_page_with_the_reference_links_mkdocstrings_stylesheet(built_site: Path) -> None:
+    """hooks/page_assets.py: the client page keeps the link (and the file is there), no other page has it."""
+    link = "assets/_mkdocstrings.css"
+    assert (built_site / link).is_file()
+    assert link in (built_site / "client" / "index.html").read_text(encoding="utf-8")
+    others = [page for page in built_site.rglob("*.html") if page.parent.name != "client"]
+    assert len(others) > 10
+    assert not [str(page.relative_to(built_site)) for page in others if link in page.read_text(encoding="utf-8")]
