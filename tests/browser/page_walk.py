@@ -190,10 +190,10 @@ def wait_until_settled(page: Any) -> None:
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
-LAY_OUT_EVERYTHING = """() => {
+NO_TRANSITIONS = """() => {
   const style = document.createElement("style");
-  style.id = "lay-out-everything";
-  style.textContent = "* { content-visibility: visible !important; transition: none !important; }";
+  style.id = "no-transitions";
+  style.textContent = "* { transition: none !important; }";
   document.head.append(style);
 }"""
 
@@ -208,15 +208,13 @@ def serious_violations(page: Any, axe_script: str, rules: list[str] | None = Non
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": rules}
-    # The browser lays out no code block away from the viewport (content-visibility: auto), and axe
-    # would read colours and sizes there from no layout at all. Check every block as it looks once
-    # the reader has scrolled to it: laid out, and done with the colour transition that a change of
-    # scheme starts when the block is first shown.
-    page.evaluate(LAY_OUT_EVERYTHING)
+    # Check the colours as they end: a change of scheme starts colour transitions (links, code), and
+    # axe would otherwise read a colour halfway.
+    page.evaluate(NO_TRANSITIONS)
     try:
         results = page.evaluate("options => axe.run(document, options)", options)
     finally:
-        page.evaluate("() => document.getElementById('lay-out-everything').remove()")
+        page.evaluate("() => document.getElementById('no-transitions').remove()")
     return [
         {
             "rule": violation["id"],
