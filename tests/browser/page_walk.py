@@ -108,7 +108,7 @@ class Visit:
 
 # What the copy button of every code block on a page copies, in document order. For each block:
 # the label of the content tab holding it, the copied text, and the address of the "report a
-# problem" link under it. As a reader would, the script unfolds a folded block and selects a
+# problem" link under it, as built and once the link has had the focus. As a reader would, the script unfolds a folded block and selects a
 # block's tab before pressing its copy button; blocks already on show are copied first, so that
 # linked tabs switch as few times as possible.
 COPY_EVERY_BLOCK = """async () => {
@@ -145,10 +145,13 @@ COPY_EVERY_BLOCK = """async () => {
         text = await navigator.clipboard.readText();
       }
       const label = labelOf(code);
+      const reportAsBuilt = report ? report.href : null;
+      if (report) report.focus();  // the script adds the code's first lines to the issue
       copies[index] = {
         tab: label ? label.textContent.trim() : null,
         text: text,
-        report: report ? report.href : null,
+        report: reportAsBuilt,
+        reportOnFocus: report ? report.href : null,
         reportInsideCode: code.closest("pre").querySelector(".example-report") !== null,
       };
     }

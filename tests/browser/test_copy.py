@@ -91,4 +91,9 @@ def test_every_code_block_on_the_page_offers_a_report_link_outside_the_code(
             problems.append(f"{where}: the issue does not name the page and the example: {title!r}")
         if copy["tab"] and f"Tab: {copy['tab']}" not in body:
             problems.append(f"{where}: the issue does not name the {copy['tab']} tab")
+        # Once the reader is on the link, the issue also quotes the code's first lines.
+        focused = parse_qs(urlsplit(copy["reportOnFocus"]).query).get("body", [""])[0]
+        first_line = (copy["text"] or "").strip().splitlines()[:1]
+        if "The example starts:\n\n````\n" not in focused or not all(line in focused for line in first_line):
+            problems.append(f"{where}: on focus, the issue does not quote the code: {focused!r}")
     assert not problems, "\n".join(problems)

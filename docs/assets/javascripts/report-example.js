@@ -1,10 +1,14 @@
 /*
- * Under every code block of a page, a small link that opens a new GitHub
- * issue saying which example looks wrong: the page, the section, the tab
- * (Python or curl), the file name when the block shows one, and the first
- * lines of the code. The link sits after the code block, never inside it, so
- * the copy button never copies it. Nothing is sent anywhere: the reader sees
- * the prefilled issue on GitHub and decides whether to submit it.
+ * The "Report a problem with this example" link under every code block opens
+ * a new GitHub issue that names the page, the example, its section, tab and
+ * file. The build writes those links into the page (hooks/example_reports.py).
+ * This script adds the first lines of the code to the issue, when the reader
+ * is about to follow a link: on hover, focus, touch or a right click. Nothing
+ * is sent anywhere: the reader sees the prefilled issue on GitHub and decides
+ * whether to submit it.
+ *
+ * Where a build wrote no links (Zensical runs no hooks), the script adds them
+ * itself when the page loads.
  *
  * The same script fills the current address into the "broken link" report on
  * the 404 page.
@@ -113,9 +117,42 @@
     };
   }
 
+  /* The code block a report paragraph belongs to: the one before it, past an
+     annotation list that Material has not yet moved into the block. */
+  function blockBefore(paragraph) {
+    var node = paragraph.previousElementSibling;
+    if (node && node.tagName === "OL") node = node.previousElementSibling;
+    return node && node.matches("div.highlight, div.highlighttable") ? node : null;
+  }
+
+  var STARTS = "\nThe example starts:\n\n````\n";
+  var ASKS = "What is wrong (what you ran, what you expected, what happened):";
+
+  /* Put the first lines of the code into the issue the link opens, once. */
+  function addExcerpt(link) {
+    if (link.hasAttribute("data-excerpt")) return;
+    link.setAttribute("data-excerpt", "");
+    var block = blockBefore(link.parentElement);
+    var url = new URL(link.href);
+    var body = url.searchParams.get("body");
+    var at = body === null ? -1 : body.indexOf(ASKS);
+    if (!block || at < 0 || body.indexOf(STARTS) >= 0) return;
+    body = body.slice(0, at) + STARTS.slice(1) + excerpt(block) + "\n````\n\n" + body.slice(at);
+    link.href = issueUrl(url.searchParams.get("title") || "", body);
+  }
+
+  function watchReportLinks() {
+    ["pointerover", "focusin", "touchstart", "contextmenu"].forEach(function (type) {
+      document.addEventListener(type, function (event) {
+        var link = event.target instanceof Element && event.target.closest(".example-report > a");
+        if (link) addExcerpt(link);
+      }, { capture: true, passive: true });
+    });
+  }
+
   function addReportLinks() {
     var article = document.querySelector("article.md-content__inner");
-    if (!article) return;
+    if (!article || article.querySelector(".example-report")) return;
     var blocks = article.querySelectorAll("div.highlight, div.highlighttable");
     var number = 0;
     blocks.forEach(function (block) {
@@ -159,6 +196,8 @@
     addReportLinks();
     fillMissingAddress();
   }
+
+  watchReportLinks();
 
   /* Material announces each page on document$ (once per load, or once per page
      swapped in place should instant navigation be turned on); without Material,
