@@ -19,6 +19,7 @@ that list next to its block.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -54,10 +55,7 @@ class _Reader(HTMLParser):
     def __init__(self, text: str) -> None:
         super().__init__(convert_charrefs=True)
         self.text = text
-        self.line_starts = [0]
-        for index, char in enumerate(text):
-            if char == "\n":
-                self.line_starts.append(index + 1)
+        self.line_starts = [0] + [match.end() for match in re.finditer("\n", text)]
         self.stack: list[_Open] = []
         self.blocks: list[Block] = []
         self.title: str | None = None
@@ -196,15 +194,39 @@ def describe(block: Block, page_title: str, page_address: str) -> tuple[str, str
     return title, "\n".join(lines), label
 
 
+#: A `<pre>` element: its content holds most of a page's tags, and nothing this module reads.
+PRE = re.compile(r"(<pre\b[^>]*>)(.*?)(?=</pre>)", re.DOTALL)
+
+
+def _without_pre_content(content: str) -> tuple[str, list[tuple[int, int]]]:
+    """The content with every `<pre>` emptied, and where each cut was: (offset in the result, length)."""
+    cuts: list[tuple[int, int]] = []
+    removed = 0
+
+    def cut(match: re.Match[str]) -> str:
+        nonlocal removed
+        cuts.append((match.end(1) - removed, len(match.group(2))))
+        removed += len(match.group(2))
+        return match.group(1)
+
+    return PRE.sub(cut, content), cuts
+
+
 def with_report_links(content: str, page_title: str, page_address: str, issues: str) -> str:
     """The page's content HTML with a report link after each code block."""
-    reader = _Reader(content)
-    reader.feed(content)
+    # Parsing the code would be most of the work: the parser reads the page without it.
+    reduced, cuts = _without_pre_content(content)
+    reader = _Reader(reduced)
+    reader.feed(reduced)
     reader.close()
+
+    def original(offset: int) -> int:
+        return offset + sum(length for at, length in cuts if at < offset)
+
     title = reader.title or page_title
     pieces, start = [], 0
     for block in reader.blocks:
-        at = block.after_list or block.end
+        at = original(block.after_list or block.end)
         issue_title, body, label = describe(block, title, page_address)
         address = f"{issues}?title={quote(issue_title, safe='')}&body={quote(body, safe='')}"
         pieces += [
