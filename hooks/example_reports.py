@@ -118,8 +118,10 @@ class _Reader(HTMLParser):
         self.stack.append(_Open(tag, classes, values))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in VOID or not self.stack:
-            return
+        if tag in VOID or all(item.tag != tag for item in self.stack):
+            return  # a stray end tag
+        while self.stack[-1].tag != tag:
+            self.stack.pop()  # an element whose end tag HTML allows to leave out
         depth = len(self.stack)
         item = self.stack.pop()
         end = self.text.index(">", self._position()) + 1

@@ -100,3 +100,11 @@ def test_the_search_dialog_is_named_and_a_changed_template_stops_the_build() -> 
     assert 'role="dialog" aria-label="Search">' in with_named_search_dialog(page)
     with pytest.raises(ValueError, match="Material's search template changed"):
         with_named_search_dialog('<div class="md-search" role="dialog" data-md-component="search">')
+
+
+def test_a_left_out_or_stray_end_tag_does_not_lose_a_block() -> None:
+    page = "<ul><li>one<li>two</ul></span>\n" + block("x()") + "\n<p>after"
+    html = with_report_links(page, "Nav title", ADDRESS, ISSUES)
+    assert len(links(html)) == 1
+    assert html.index('class="example-report"') > html.index("</code></pre></div>")
+    assert html.index('class="example-report"') < html.index("<p>after")
