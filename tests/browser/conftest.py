@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from browser import axe_core
+from browser.artifacts import finish_contexts, keeps, failed_before_teardown
 from browser.page_walk import CHROMIUM_ARGS, VIEWPORT, Traffic, Visit, Walker, find_chromium, watch
 from docs_site import Site, serve
 from project import in_ci
@@ -63,11 +64,11 @@ def axe_script() -> str:
     pytest.skip(message)
 
 
-# The browser, its contexts, and what a failing test leaves behind come from pytest-playwright:
-# one Chromium per test process (its session-scoped `browser`), a new context per test, and, with
-# `--tracing retain-on-failure --screenshot only-on-failure` (pyproject.toml), a trace and a
-# screenshot of each failing test under `test-results/`. The fixtures below point it at the
-# Chromium found here and give every context the same window size.
+# The browser comes from pytest-playwright: one Chromium per test process (its session-scoped
+# `browser`). Each test's contexts come from `new_context` below, which keeps pytest-playwright's
+# `--tracing` and `--screenshot` options: with `retain-on-failure` and `only-on-failure`
+# (pyproject.toml), a failing test leaves a trace and a screenshot under `test-results/`. The fixtures
+# below point it at the Chromium found here and give every context the same window size.
 
 
 @pytest.fixture(scope="session")
@@ -81,25 +82,41 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 
 @pytest.fixture
-def visit(new_context: Any, pytestconfig: pytest.Config) -> Visit:
+def new_context(
+    browser: Any, browser_context_args: dict[str, Any], request: pytest.FixtureRequest, output_path: str
+) -> Iterator[Callable[..., Any]]:
+    """Make a fresh browser context for this test (`new_context(color_scheme="dark")`); all are closed after it.
+
+    In place of pytest-playwright's fixture of the same name, which, whatever the outcome, writes each
+    context's trace to disk and screenshots each page before deleting both when the test passed; with
+    around forty such tests, that was a fifth of the browser tests' CPU time. Here the trace stays in
+    the browser's memory, with DOM snapshots but no screencast, and is written, like the screenshot,
+    only where `--tracing` and `--screenshot` keep it. A test should leave closing to this fixture, or
+    its context's trace is lost.
+    """
+    tracing = request.config.getoption("--tracing") != "off"
+    contexts: list[Any] = []
+
+    def create(**kwargs: Any) -> Any:
+        context = browser.new_context(**{**browser_context_args, **kwargs})
+        if tracing:
+            context.tracing.start(title=request.node.nodeid, screenshots=False, snapshots=True, sources=False)
+        contexts.append(context)
+        return context
+
+    yield create
+    finish_contexts(contexts, request.config, failed_before_teardown(request), Path(output_path))
+
+
+@pytest.fixture
+def visit(new_context: Callable[..., Any]) -> Visit:
     """A new context per test, so a choice one test stores (a tab, a scheme) cannot leak into another."""
     context = new_context(color_scheme="light")
-    if pytestconfig.getoption("--tracing") != "off":
-        # pytest-playwright traces with a screencast, which costs about as much CPU as the test
-        # itself; the trace's DOM snapshots show the page at each step without it.
-        context.tracing.stop()
-        context.tracing.start(screenshots=False, snapshots=True, sources=False)
     traffic = Traffic()
     watch(context, traffic)
     page = context.new_page()
     page.set_default_timeout(10_000)
     return Visit(context=context, page=page, traffic=traffic)
-
-
-def _keeps(config: pytest.Config, option: str, failed: bool) -> bool:
-    """Whether pytest-playwright's `--tracing` or `--screenshot` setting keeps a test's file."""
-    value = config.getoption(option)
-    return value == "on" or (failed and value in {"retain-on-failure", "only-on-failure"})
 
 
 @pytest.fixture(scope="session")
@@ -122,13 +139,12 @@ def walker(page_walker: Walker, request: pytest.FixtureRequest, output_path: str
     """
     page_walker.asked.clear()
     yield page_walker
-    call = getattr(request.node, "rep_call", None)
-    failed = call is None or call.failed
+    failed = failed_before_teardown(request)
     folder = Path(output_path)
     for index, path in enumerate(dict.fromkeys(page_walker.asked), start=1):
-        trace = folder / f"trace-{index}.zip" if _keeps(request.config, "--tracing", failed) else None
+        trace = folder / f"trace-{index}.zip" if keeps(request.config, "--tracing", failed) else None
         state = "failed" if failed else "finished"
-        screenshot = folder / f"test-{state}-{index}.png" if _keeps(request.config, "--screenshot", failed) else None
+        screenshot = folder / f"test-{state}-{index}.png" if keeps(request.config, "--screenshot", failed) else None
         if trace or screenshot:
             folder.mkdir(parents=True, exist_ok=True)
             page_walker.replay(path, trace, screenshot)

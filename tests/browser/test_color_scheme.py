@@ -24,13 +24,10 @@ def toggle(page: Any) -> Any:
 @pytest.mark.parametrize(("system", "expected"), [("light", "default"), ("dark", "slate")])
 def test_scheme_follows_the_system_setting(new_context: Any, site: Site, system: str, expected: str) -> None:
     context = new_context(color_scheme=system)
-    try:
-        page = context.new_page()
-        page.goto(site.base)
-        page.wait_for_load_state("load")
-        assert scheme(page) == expected
-    finally:
-        context.close()
+    page = context.new_page()
+    page.goto(site.base)
+    page.wait_for_load_state("load")
+    assert scheme(page) == expected
 
 
 def test_scheme_toggle_switches_to_dark_and_back_and_the_choice_survives_a_page_change(
@@ -90,16 +87,13 @@ new MutationObserver(records => {
 def test_a_first_visit_from_a_dark_system_is_dark_before_the_content_is_parsed(new_context: Any, site: Site) -> None:
     """Nothing stored yet: the page comes out of the build light and turns dark while the header is read."""
     context = new_context(color_scheme="dark")
-    try:
-        context.add_init_script(RECORD_SCHEME_CHANGES)
-        page = context.new_page()
-        page.goto(site.url("errors/"))
-        page.wait_for_load_state("load")
-        changes = page.evaluate("() => window.__schemes")
-        assert changes == [{"scheme": "slate", "contentParsed": False}]
-        assert scheme(page) == "slate"
-    finally:
-        context.close()
+    context.add_init_script(RECORD_SCHEME_CHANGES)
+    page = context.new_page()
+    page.goto(site.url("errors/"))
+    page.wait_for_load_state("load")
+    changes = page.evaluate("() => window.__schemes")
+    assert changes == [{"scheme": "slate", "contentParsed": False}]
+    assert scheme(page) == "slate"
 
 
 def test_a_load_that_keeps_the_scheme_restyles_nothing_and_a_switch_turns_transitions_off_once(
@@ -125,28 +119,25 @@ def test_a_load_that_keeps_the_scheme_restyles_nothing_and_a_switch_turns_transi
 def test_the_browser_bar_gets_the_header_colour_and_the_scheme(new_context: Any, site: Site, system: str) -> None:
     """`theme-color` (the bar of a phone's browser) and `color-scheme` match the header as drawn."""
     context = new_context(color_scheme=system)
-    try:
-        page = context.new_page()
-        page.goto(site.url("caching/"))
-        page.wait_for_load_state("load")
-        found = page.evaluate(
-            """() => {
-            const style = getComputedStyle(document.querySelector("[data-md-component=header]"));
-            const hex = style.backgroundColor.match(/\\d+/g).slice(0, 3)
-              .map(value => Number(value).toString(16).padStart(2, "0")).join("");
-            const meta = name => document.querySelectorAll(`meta[name="${name}"]`);
-            return {
-              header: ["#" + hex, style.colorScheme],
-              meta: [meta("theme-color")[0].content, meta("color-scheme")[0].content],
-              count: meta("theme-color").length + meta("color-scheme").length,
-            };
-        }"""
-        )
-        assert found["meta"] == found["header"]
-        assert found["header"][1] == system
-        assert found["count"] == 2
-    finally:
-        context.close()
+    page = context.new_page()
+    page.goto(site.url("caching/"))
+    page.wait_for_load_state("load")
+    found = page.evaluate(
+        """() => {
+        const style = getComputedStyle(document.querySelector("[data-md-component=header]"));
+        const hex = style.backgroundColor.match(/\\d+/g).slice(0, 3)
+          .map(value => Number(value).toString(16).padStart(2, "0")).join("");
+        const meta = name => document.querySelectorAll(`meta[name="${name}"]`);
+        return {
+          header: ["#" + hex, style.colorScheme],
+          meta: [meta("theme-color")[0].content, meta("color-scheme")[0].content],
+          count: meta("theme-color").length + meta("color-scheme").length,
+        };
+    }"""
+    )
+    assert found["meta"] == found["header"]
+    assert found["header"][1] == system
+    assert found["count"] == 2
 
 
 def test_enter_on_the_toggle_moves_to_the_next_scheme(visit: Visit, site: Site) -> None:
