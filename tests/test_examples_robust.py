@@ -192,7 +192,12 @@ def assert_ends_cleanly(name: str, result: example_runner.Run) -> None:
 
 
 @pytest.mark.parametrize("condition", CONDITIONS, ids=lambda c: c.name)
-@pytest.mark.parametrize("example", example_runner.discover(), ids=str)
+@pytest.mark.parametrize(
+    "example",
+    # One test process runs all the conditions of an example, so that its own run is made once (the
+    # waiting examples' own runs take a second each).
+    [pytest.param(example, id=str(example), marks=pytest.mark.xdist_group(f"example {example}")) for example in example_runner.discover()],
+)
 def test_example_ends_cleanly_under_a_foreign_condition(example, condition, mock, controls, closed_port, served) -> None:  # type: ignore[no-untyped-def]
     _require_tools(example)
     own = served_in_own_state(example, mock, controls, served)
