@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from browser import axe_core
-from browser.artifacts import finish_contexts, keeps, failed_before_teardown
+from browser.artifacts import failed_before_teardown, finish_contexts, keeps
 from browser.page_walk import CHROMIUM_ARGS, VIEWPORT, Traffic, Visit, Walker, find_chromium, watch
 from docs_site import Site, serve
 from project import in_ci
