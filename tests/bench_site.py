@@ -42,7 +42,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -93,6 +93,9 @@ CHROME_FLAGS = (
 #: What a static host compresses; images in SVG are text too.
 COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 LIGHTHOUSE_TIMEOUT = 240
+#: Tries at one page before the benchmark gives up. On a loaded machine a Lighthouse run now and then
+#: ends without a score; without a second try, that threw away every run made before it.
+ATTEMPTS = 3
 
 
 class BenchError(RuntimeError):
@@ -216,6 +219,18 @@ def run_lighthouse(node: str, cli: Path, chromium: str, url: str, form_factor: s
         lcp=audits["largest-contentful-paint"]["numericValue"],
         transfer=audits["total-byte-weight"]["numericValue"],
     )
+
+
+def run_lighthouse_with_retries(run: Callable[[], Audit], label: str, attempts: int = ATTEMPTS) -> Audit:
+    """`run()`, tried again (saying so on stderr) when Lighthouse fails, up to `attempts` times in all."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return run()
+        except BenchError as error:
+            if attempt == attempts:
+                raise BenchError(f"{error} (tried {attempts} times)") from error
+            print(f"  {label}: {error}; trying again ({attempt + 1} of {attempts})", file=sys.stderr)
+    raise AssertionError("unreachable")
 
 
 # --- the two builds -------------------------------------------------------------------------------------
@@ -497,7 +512,10 @@ def main(argv: list[str] | None = None) -> int:
                                 # follows the other.
                                 order = ("site", "bare") if run % 2 == 0 else ("bare", "site")
                                 for which in order:
-                                    audit = run_lighthouse(node, cli, chromium, bases[which] + page, form)
+                                    audit = run_lighthouse_with_retries(
+                                        partial(run_lighthouse, node, cli, chromium, bases[which] + page, form),
+                                        f"{which} {page or '(home)'} {form}",
+                                    )
                                     results.setdefault((page, form, which), Runs()).audits.append(audit)
                                     done += 1
                                     print(f"  [{done}/{total}, {time.monotonic() - started:.0f} s] {which} "
