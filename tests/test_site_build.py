@@ -151,7 +151,7 @@ def test_lighten_keeps_every_character_in_its_colour_and_the_comments_as_they_we
     rendered = markdown(source, extensions=["pymdownx.superfences", "pymdownx.highlight"])
 
     class Colours(HTMLParser):
-        """Each character inside `<code>` with the colour group of the innermost token span around it."""
+        """Each character of the HTML with the colour group of the innermost token span around it."""
 
         def __init__(self) -> None:
             super().__init__()
