@@ -89,7 +89,7 @@ def new_context(
 
     In place of pytest-playwright's fixture of the same name, which, whatever the outcome, writes each
     context's trace to disk and screenshots each page before deleting both when the test passed; with
-    around forty such tests, that was a fifth of the browser tests' CPU time. Here the trace stays in
+    some thirty-five such tests, that was a fifth of the browser tests' CPU time. Here the trace stays in
     the browser's memory, with DOM snapshots but no screencast, and is written, like the screenshot,
     only where `--tracing` and `--screenshot` keep it. A test should leave closing to this fixture, or
     its context's trace is lost.
