@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,15 @@ from typing import Any
 import pytest
 
 from browser import axe_core
-from browser.artifacts import failed_before_teardown, finish_contexts, keeps
+from browser.artifacts import (
+    TRACED_RUN,
+    TRACES_WRITTEN,
+    failed_before_teardown,
+    finish_contexts,
+    keeps,
+    run_traced_again_on_failure,
+    traces_this_run,
+)
 from browser.page_walk import CHROMIUM_ARGS, VIEWPORT, Traffic, Visit, Walker, find_chromium, watch
 from docs_site import Site, serve
 from project import in_ci
@@ -67,8 +76,9 @@ def axe_script() -> str:
 # The browser comes from pytest-playwright: one Chromium per test process (its session-scoped
 # `browser`). Each test's contexts come from `new_context` below, which keeps pytest-playwright's
 # `--tracing` and `--screenshot` options: with `retain-on-failure` and `only-on-failure`
-# (pyproject.toml), a failing test leaves a trace and a screenshot under `test-results/`. The fixtures
-# below point it at the Chromium found here and give every context the same window size.
+# (pyproject.toml), a failing test leaves a screenshot and, from a second run, a trace under
+# `test-results/`. The fixtures below point it at the Chromium found here and give every context the
+# same window size.
 
 
 @pytest.fixture(scope="session")
@@ -87,25 +97,58 @@ def new_context(
 ) -> Iterator[Callable[..., Any]]:
     """Make a fresh browser context for this test (`new_context(color_scheme="dark")`); all are closed after it.
 
-    In place of pytest-playwright's fixture of the same name, which, whatever the outcome, writes each
-    context's trace to disk and screenshots each page before deleting both when the test passed; with
-    some thirty-five such tests, that was a fifth of the browser tests' CPU time. Here the trace stays in
-    the browser's memory, with DOM snapshots but no screencast, and is written, like the screenshot,
-    only where `--tracing` and `--screenshot` keep it. A test should leave closing to this fixture, or
-    its context's trace is lost.
+    In place of pytest-playwright's fixture of the same name, which traces every context of every test,
+    writes each trace to disk and screenshots each page, then deletes both when the test passed. Here,
+    with `--tracing retain-on-failure`, a test runs untraced, and one that fails runs a second time,
+    traced (`browser.artifacts`); the screenshot is of the first run's failure. A test should leave
+    closing its contexts to this fixture, or their trace and screenshot are lost.
     """
-    tracing = request.config.getoption("--tracing") != "off"
+    traced = traces_this_run(request)
+    second_run = request.node.stash.get(TRACED_RUN, False)
     contexts: list[Any] = []
 
     def create(**kwargs: Any) -> Any:
         context = browser.new_context(**{**browser_context_args, **kwargs})
-        if tracing:
+        if traced:
             context.tracing.start(title=request.node.nodeid, screenshots=False, snapshots=True, sources=False)
         contexts.append(context)
         return context
 
     yield create
-    finish_contexts(contexts, request.config, failed_before_teardown(request), Path(output_path))
+    failed = failed_before_teardown(request)
+    screenshot = not second_run and keeps(request.config, "--screenshot", failed)
+    written = finish_contexts(
+        contexts,
+        Path(output_path),
+        traced=traced,
+        keep_traces=second_run or keeps(request.config, "--tracing", failed),
+        screenshots=("failed" if failed else "finished") if screenshot else None,
+    )
+    if second_run:
+        request.node.stash.setdefault(TRACES_WRITTEN, []).extend(written)
+
+
+_output_emptied: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def delete_output_dir(pytestconfig: pytest.Config) -> None:
+    """Empty the `--output` folder once per test process, as pytest-playwright's fixture of this name does.
+
+    Theirs empties it each time the session's fixtures are set up. That happens a second time when the
+    last test of a process fails and runs again (all fixtures end with the last test), and it would
+    delete the first run's screenshot.
+    """
+    folder = Path(pytestconfig.getoption("--output"))
+    if not _output_emptied:
+        _output_emptied.append(str(folder))
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    """A failed test that takes its contexts from `new_context` runs again, traced (`browser.artifacts`)."""
+    return run_traced_again_on_failure(item, nextitem)
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
-"""A failing browser test leaves its trace and a screenshot under `test-results/`; a passing one, nothing."""
+"""A failing browser test leaves a screenshot and, from a second, traced run, a trace under `test-results/`;
+a passing one leaves nothing and is never traced."""
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,11 +14,8 @@ from docs_site import Site
 
 pytestmark = pytest.mark.browser
 
-#: The options of pyproject.toml, whatever this run was given on its command line.
-OPTIONS = SimpleNamespace(getoption={"--tracing": "retain-on-failure", "--screenshot": "only-on-failure"}.get)
 
-
-def test_only_a_failed_test_keeps_a_trace_and_a_screenshot_of_each_context(
+def test_the_files_asked_for_are_written_for_each_context(
     browser: Any, browser_context_args: dict[str, Any], site: Site, tmp_path: Path
 ) -> None:
     def context_on_a_page() -> Any:
@@ -30,10 +27,13 @@ def test_only_a_failed_test_keeps_a_trace_and_a_screenshot_of_each_context(
         return context
 
     passed, failed = tmp_path / "passed", tmp_path / "failed"
-    finish_contexts([context_on_a_page()], OPTIONS, False, passed)
-    finish_contexts([context_on_a_page(), context_on_a_page()], OPTIONS, True, failed)
+    assert finish_contexts([context_on_a_page()], passed, traced=True, keep_traces=False, screenshots=None) == []
+    written = finish_contexts(
+        [context_on_a_page(), context_on_a_page()], failed, traced=True, keep_traces=True, screenshots="failed"
+    )
 
     assert not passed.exists()
+    assert written == [failed / "trace-1.zip", failed / "trace-2.zip"]
     kept = sorted(path.name for path in failed.iterdir())
     assert kept == ["test-failed-1-1.png", "test-failed-2-1.png", "trace-1.zip", "trace-2.zip"]
     assert (failed / "test-failed-1-1.png").read_bytes().startswith(b"\x89PNG\r\n")
@@ -41,3 +41,75 @@ def test_only_a_failed_test_keeps_a_trace_and_a_screenshot_of_each_context(
         events = trace.read("trace.trace").decode("utf-8")
         # The click and a DOM snapshot of the page it was made on.
         assert '"method":"click"' in events and "frame-snapshot" in events and "errors/" in events
+
+
+#: A conftest for an inner test run, without pytest-playwright (which allows one session per process):
+#: its `--tracing` option, the browser tests' protocol, and a stand-in for their `new_context` fixture
+#: that notes, for each run of a test, whether it would be traced.
+INNER_CONFTEST = """
+import pytest
+from browser.artifacts import TRACED_RUN, TRACES_WRITTEN, run_traced_again_on_failure, traces_this_run
+
+RUNS = []
+
+def pytest_addoption(parser):
+    parser.addoption("--tracing", default="off")
+
+@pytest.fixture
+def new_context(request):
+    RUNS.append((request.node.name, traces_this_run(request)))
+    yield
+    if request.node.stash.get(TRACED_RUN, False):
+        request.node.stash[TRACES_WRITTEN].append("test-results/" + request.node.name + "/trace.zip")
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    return run_traced_again_on_failure(item, nextitem)
+
+@pytest.fixture(scope="session", autouse=True)
+def runs():
+    yield RUNS
+    print("RUNS", RUNS)
+"""
+
+INNER_TESTS = """
+import pytest
+
+FLAKY = []
+
+def test_passes(new_context):
+    pass
+
+def test_fails(new_context):
+    assert False, "always"
+
+def test_fails_once(new_context):
+    FLAKY.append(1)
+    assert len(FLAKY) > 1, "only the first time"
+
+def test_fails_without_a_context():
+    assert False, "no browser here"
+"""
+
+
+@pytest.mark.parametrize("tracing", ["retain-on-failure", "off", "on"])
+def test_a_failed_test_runs_again_traced_and_stays_failed(pytester: pytest.Pytester, tracing: str) -> None:
+    pytester.makeconftest(INNER_CONFTEST)
+    pytester.makepyfile(test_inner=INNER_TESTS)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:playwright", f"--tracing={tracing}", "-s")
+    # A second run never turns a failure into a pass, and is never reported as a test of its own.
+    result.assert_outcomes(passed=1, failed=3)
+    output = result.stdout.str()
+    runs = output[output.index("RUNS ") :].splitlines()[0]
+    if tracing == "retain-on-failure":
+        assert runs == "RUNS " + str([
+            ("test_passes", False), ("test_fails", False), ("test_fails", True),
+            ("test_fails_once", False), ("test_fails_once", True),
+        ])
+        assert "traced second run" in output
+        assert "It failed as well. Its trace: test-results/test_fails/trace.zip." in output
+        assert "It passed: the failure did not repeat" in output
+    else:
+        traced = tracing == "on"
+        assert runs == "RUNS " + str([("test_passes", traced), ("test_fails", traced), ("test_fails_once", traced)])
+        assert "traced second run" not in output

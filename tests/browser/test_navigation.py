@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from browser.page_walk import Visit, wait_until_settled
 from docs_site import Site
@@ -78,4 +79,14 @@ def test_address_follows_the_section_being_read(visit: Visit, site: Site) -> Non
     # Scroll as a reader would, until the third section starts at the top of the window.
     distance = headings.nth(2).evaluate("heading => heading.getBoundingClientRect().top - 20")
     page.mouse.wheel(0, distance)
-    page.wait_for_url(f"{address}#{section}")
+    # Material's tracking leaves out the first position the page settles at (a scroll within a quarter
+    # of a second of loading settles with it), so the address may not follow that first scroll. A
+    # reader goes on scrolling, and so does the test: one pixel at a time, still in the same section.
+    target = f"{address}#{section}"
+    for _ in range(20):
+        try:
+            page.wait_for_url(target, timeout=500)
+            return
+        except PlaywrightTimeoutError:
+            page.mouse.wheel(0, 1)
+    assert page.url == target, f"scrolled to #{section}, but the address stayed {page.url}"
