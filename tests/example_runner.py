@@ -44,6 +44,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -209,23 +210,36 @@ def run(
 
 #: Imported once by the fork server, so that each forked example starts with them loaded.
 _WARM_MODULES = ("requests", "json", "logging", "zoneinfo", "runpy", "traceback", "locale", "io")
-_fork_server: subprocess.Popen[bytes] | None = None
+#: Fork servers not running an example now. A server runs one example at a time, so examples run side
+#: by side (from several threads) each take a server of their own, started when none is idle.
+_idle_fork_servers: list[subprocess.Popen[bytes]] = []
+_fork_servers_lock = threading.Lock()
 
 
 def _start_fork_server() -> subprocess.Popen[bytes]:
-    """The warm interpreter that forks one child per Python example (see `_serve_forks`).
+    """A warm interpreter that forks one child per Python example (see `_serve_forks`).
 
     It is a fresh interpreter of its own: this process is never forked, since it may hold threads
     (the mock server runs in one). It ends when its standard input closes, with this process.
     """
-    global _fork_server
-    if _fork_server is None or _fork_server.poll() is not None:
-        code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); " \
-               "import example_runner; example_runner._serve_forks()"
-        _fork_server = subprocess.Popen(
-            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
-        )
-    return _fork_server
+    code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); " \
+           "import example_runner; example_runner._serve_forks()"
+    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+
+
+def _take_fork_server() -> subprocess.Popen[bytes]:
+    """An idle fork server that is still running, or a new one."""
+    with _fork_servers_lock:
+        while _idle_fork_servers:
+            server = _idle_fork_servers.pop()
+            if server.poll() is None:
+                return server
+    return _start_fork_server()
+
+
+def _give_back_fork_server(server: subprocess.Popen[bytes]) -> None:
+    with _fork_servers_lock:
+        _idle_fork_servers.append(server)
 
 
 def _serve_forks() -> None:
@@ -269,19 +283,22 @@ def _run_forked(path: Path, env: dict[str, str], timeout: float) -> tuple[int, b
     import signal
     import tempfile
 
-    server = _start_fork_server()
+    server = _take_fork_server()
     assert server.stdin is not None and server.stdout is not None
     with tempfile.TemporaryDirectory(prefix="example-") as folder:
         out, err = os.path.join(folder, "stdout"), os.path.join(folder, "stderr")
         job = {"path": str(path), "env": env, "out": out, "err": err}
+        # A server that fails here (RuntimeError, OSError) is not given back: the next run starts another.
         server.stdin.write(json.dumps(job).encode() + b"\n")
         pid = _read_reply(server)["pid"]
         finished, _, _ = select.select([server.stdout], [], [], timeout)
         if not finished:
             os.kill(pid, signal.SIGKILL)
             _read_reply(server)
+            _give_back_fork_server(server)
             raise subprocess.TimeoutExpired([sys.executable, str(path)], timeout)
         status = _read_reply(server)["status"]
+        _give_back_fork_server(server)
         with open(out, "rb") as printed, open(err, "rb") as complained:
             return status, printed.read(), complained.read()
 

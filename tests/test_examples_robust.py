@@ -18,6 +18,7 @@ import re
 import socket
 import subprocess
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,8 +27,7 @@ import pytest
 
 import example_runner
 from example_runner import Example
-from mock_cliniko import seed
-from mock_cliniko.app import MockApi
+from mock_cliniko import MockCliniko, seed
 from test_snippets import _require_tools
 
 #: The examples' own time limit under a foreign condition; none of them should wait long for anything.
@@ -80,24 +80,11 @@ class Served:
     status: int
 
 
-@pytest.fixture
-def served(monkeypatch) -> list[Served]:  # type: ignore[no-untyped-def]
-    """Every response the mock's API sends during the test, in order (what the transport alone answers,
-    such as plain HTTP, never reaches the API and is not in it)."""
-    log: list[Served] = []
-    original = MockApi.__call__
-
-    async def recording(self, scope, receive, send):  # type: ignore[no-untyped-def]
-        async def noting_send(message):  # type: ignore[no-untyped-def]
-            if message["type"] == "http.response.start":
-                target = scope["path"] + "?" + scope["query_string"].decode("latin-1")
-                log.append(Served(scope["method"], target, message["status"]))
-            await send(message)
-
-        await original(self, scope, receive, noting_send)
-
-    monkeypatch.setattr(MockApi, "__call__", recording)
-    return log
+def served_by(mock: MockCliniko) -> list[Served]:
+    """Every response the mock's API has sent, in order, from its record of exchanges (what the
+    transport alone answers, such as plain HTTP, never reaches the API and is not in it)."""
+    assert mock.exchanges is not None and mock.exchanges.dropped == 0
+    return [Served(e.method, f"{e.path}?{e.query}", e.status) for e in mock.exchanges.snapshot()]
 
 
 #: Statuses that ask the client to send the request again (after `Retry-After`, or a back-off).
@@ -138,20 +125,62 @@ def expected_outcome(own: list[Served], foreign: list[Served]) -> tuple[str, Ser
     return ("succeed", None) if len(own) == len(foreign) else ("either", None)
 
 
-_own_runs: dict[Path, list[Served]] = {}
+@dataclass(frozen=True)
+class Outcome:
+    """An example's run on a mock of its own: what it printed, and what the mock's API answered."""
+
+    run: example_runner.Run
+    served: list[Served]
 
 
-def served_in_own_state(example: Example, mock, controls, served: list[Served]) -> list[Served]:  # type: ignore[no-untyped-def]
-    """The responses the example gets in the state its page shows (kept for the other conditions)."""
-    if example.path not in _own_runs:
-        api_key = example_runner.prepare(example, controls)
+def run_alone(example: Example, condition: Condition | None, closed_port: int) -> Outcome:
+    """Run the example on a fresh mock of its own: in its own state (its scenario) when `condition` is
+    None, else under the condition, with its scenario left out.
+
+    Each run has its mock to itself, so that the runs of one example can wait (for a `Retry-After` or
+    a back-off) side by side. Raises `subprocess.TimeoutExpired` if the example runs too long.
+    """
+    with MockCliniko(record_exchanges=True) as mock:
+        env = mock.environment()
         host_port = urlsplit(mock.base_url).netloc
-        result = example_runner.run(example, mock.environment(), api_key, host_port, fork=True)
-        assert result.returncode == 0, f"{example} failed in its own state:\n{result.stderr}"
-        _own_runs[example.path] = list(served)
-        controls.reset()
-    served.clear()
-    return _own_runs[example.path]
+        if condition is None:
+            key = example_runner.prepare(example, mock.controls)
+        else:
+            condition.prepare(mock.controls)
+            key = condition.key
+            if condition.nothing_listens:
+                env["CLINIKO_API_URL"] = mock.base_url.replace(host_port, f"127.0.0.1:{closed_port}")
+        result = example_runner.run(example, env, key, host_port, fork=True, timeout=FOREIGN_TIMEOUT_SECONDS)
+        return Outcome(result, served_by(mock))
+
+
+#: The name of the example's run in its own state, beside the conditions' names.
+OWN_STATE = "own state"
+_runs: dict[Path, dict[str, Outcome | BaseException]] = {}
+
+
+def runs_of(example: Example, closed_port: int) -> dict[str, Outcome | BaseException]:
+    """The example's run in its own state and under every condition, made side by side on the first call.
+
+    A waiting example waits once in all, not once per condition. What a run raised is kept in its place,
+    for the test of that condition to report.
+    """
+    if example.path not in _runs:
+        jobs = {OWN_STATE: None, **{condition.name: condition for condition in CONDITIONS}}
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            futures = {name: pool.submit(run_alone, example, condition, closed_port) for name, condition in jobs.items()}
+        _runs[example.path] = {name: future.exception() or future.result() for name, future in futures.items()}
+    return _runs[example.path]
+
+
+def outcome(example: Example, name: str, closed_port: int) -> Outcome:
+    """One of `runs_of`, or the test's failure if it timed out (other errors are raised as they were)."""
+    found = runs_of(example, closed_port)[name]
+    if isinstance(found, subprocess.TimeoutExpired):
+        pytest.fail(f"{example} under {name}: still running after {FOREIGN_TIMEOUT_SECONDS} s")
+    if isinstance(found, BaseException):
+        raise found
+    return found
 
 
 def assert_outcome(name: str, expected: str, surprise: Served | None, result: example_runner.Run) -> None:
@@ -171,19 +200,6 @@ def assert_outcome(name: str, expected: str, surprise: Served | None, result: ex
         )
 
 
-def run_foreign(example: Example, condition: Condition, mock, controls, closed_port: int) -> example_runner.Run:  # type: ignore[no-untyped-def]
-    """Run the example under the condition, with the example's own scenario left out."""
-    condition.prepare(controls)
-    env = mock.environment()
-    host_port = urlsplit(mock.base_url).netloc
-    if condition.nothing_listens:
-        env["CLINIKO_API_URL"] = mock.base_url.replace(host_port, f"127.0.0.1:{closed_port}")
-    try:
-        return example_runner.run(example, env, condition.key, host_port, fork=True, timeout=FOREIGN_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"{example} under {condition.name}: still running after {FOREIGN_TIMEOUT_SECONDS} s")
-
-
 def assert_ends_cleanly(name: str, result: example_runner.Run) -> None:
     """The rule under a foreign condition: an exit status of its own and no traceback."""
     printed = f"--- stdout\n{result.output}--- stderr\n{result.stderr}"
@@ -194,18 +210,20 @@ def assert_ends_cleanly(name: str, result: example_runner.Run) -> None:
 @pytest.mark.parametrize("condition", CONDITIONS, ids=lambda c: c.name)
 @pytest.mark.parametrize(
     "example",
-    # One test process runs all the conditions of an example, so that its own run is made once (the
-    # waiting examples' own runs take a second each).
+    # One test process runs all the conditions of an example: its runs are made once, side by side
+    # (`runs_of`), so that a waiting example waits one second, not one per condition.
     [pytest.param(example, id=str(example), marks=pytest.mark.xdist_group(f"example {example}")) for example in example_runner.discover()],
 )
-def test_example_ends_cleanly_under_a_foreign_condition(example, condition, mock, controls, closed_port, served) -> None:  # type: ignore[no-untyped-def]
+def test_example_ends_cleanly_under_a_foreign_condition(example: Example, condition: Condition, closed_port: int) -> None:
     _require_tools(example)
-    own = served_in_own_state(example, mock, controls, served)
-    result = run_foreign(example, condition, mock, controls, closed_port)
+    own = outcome(example, OWN_STATE, closed_port)
+    assert own.run.returncode == 0, f"{example} failed in its own state:\n{own.run.stderr}"
+    foreign = outcome(example, condition.name, closed_port)
+    result = foreign.run
     name = f"{example} under {condition.name}"
     assert_ends_cleanly(name, result)
     if not condition.nothing_listens:
-        assert_outcome(name, *expected_outcome(own, list(served)), result)
+        assert_outcome(name, *expected_outcome(own.served, foreign.served), result)
     else:
         # No example can do what it set out to do: it must say why and fail, not end as if it worked.
         assert result.returncode != 0, f"{example} exited 0 with nothing listening\n{result.output}"
@@ -227,12 +245,12 @@ print("ETag:", response.headers["ETag"])  # read before the status is checked
 '''
 
 
-def test_the_rule_catches_an_example_that_reads_a_header_before_the_status(tmp_path, mock, controls, closed_port) -> None:  # type: ignore[no-untyped-def]
+def test_the_rule_catches_an_example_that_reads_a_header_before_the_status(tmp_path: Path, closed_port: int) -> None:
     sample = tmp_path / "header_first.py"
     sample.write_text(HEADER_BEFORE_STATUS, encoding="utf-8")
     example = Example(sample)
     unknown_key = next(c for c in CONDITIONS if c.name == "unknown_key")
-    result = run_foreign(example, unknown_key, mock, controls, closed_port)
+    result = run_alone(example, unknown_key, closed_port).run
     with pytest.raises(AssertionError, match="traceback"):
         assert_ends_cleanly("header_first.py", result)
     assert "KeyError: 'etag'" in result.stderr
@@ -247,15 +265,17 @@ curl --silent --show-error --max-time 10 --include \\
 """
 
 
-def test_the_rule_catches_an_example_that_exits_0_whatever_the_status(tmp_path, mock, controls, closed_port, served) -> None:  # type: ignore[no-untyped-def]
+def test_the_rule_catches_an_example_that_exits_0_whatever_the_status(tmp_path: Path, closed_port: int) -> None:
     sample = tmp_path / "status_ignored.sh"
     sample.write_text(STATUS_IGNORED, encoding="utf-8")
     example = Example(sample)
-    own = served_in_own_state(example, mock, controls, served)
-    assert [response.status for response in own] == [401]
+    own = run_alone(example, None, closed_port)
+    assert own.run.returncode == 0
+    assert [response.status for response in own.served] == [401]
     server_fault = next(c for c in CONDITIONS if c.name == "server_fault")
-    result = run_foreign(example, server_fault, mock, controls, closed_port)
-    expected, surprise = expected_outcome(own, list(served))
+    foreign = run_alone(example, server_fault, closed_port)
+    result = foreign.run
+    expected, surprise = expected_outcome(own.served, foreign.served)
     assert (expected, surprise and surprise.status) == ("fail", 503)
     assert result.returncode == 0
     with pytest.raises(AssertionError, match="which its lesson does not expect"):
