@@ -12,6 +12,7 @@ from filelock import FileLock
 from docs_site import BuildError, build_site
 from mock_cliniko import MockCliniko
 from mock_cliniko.control import Controls
+from project import empty_output_folder
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -21,6 +22,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite the stored output of every example with what it prints now",
     )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Empty pytest-playwright's `--output` folder (`test-results/`) once, as the run starts.
+
+    In the main process only: with several test processes, it runs before any of them starts.
+    """
+    empty_output_folder(session.config)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def delete_output_dir() -> None:
+    """In place of pytest-playwright's fixture of this name, which `pytest_sessionstart` above replaces.
+
+    Theirs empties `test-results/` in each test process at its first test, and again whenever the
+    session's fixtures are set up anew, as they are when the last test of a process fails and runs a
+    second time (`tests/browser/artifacts.py`). It could so delete what another process's failed test
+    left there, or the first run's screenshot.
+    """
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -126,23 +125,6 @@ def new_context(
     )
     if second_run:
         request.node.stash.setdefault(TRACES_WRITTEN, []).extend(written)
-
-
-_output_emptied: list[str] = []
-
-
-@pytest.fixture(scope="session", autouse=True)
-def delete_output_dir(pytestconfig: pytest.Config) -> None:
-    """Empty the `--output` folder once per test process, as pytest-playwright's fixture of this name does.
-
-    Theirs empties it each time the session's fixtures are set up. That happens a second time when the
-    last test of a process fails and runs again (all fixtures end with the last test), and it would
-    delete the first run's screenshot.
-    """
-    folder = Path(pytestconfig.getoption("--output"))
-    if not _output_emptied:
-        _output_emptied.append(str(folder))
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.hookimpl(tryfirst=True)

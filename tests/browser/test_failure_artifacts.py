@@ -113,3 +113,33 @@ def test_a_failed_test_runs_again_traced_and_stays_failed(pytester: pytest.Pytes
         traced = tracing == "on"
         assert runs == "RUNS " + str([("test_passes", traced), ("test_fails", traced), ("test_fails_once", traced)])
         assert "traced second run" not in output
+
+
+def test_the_output_folder_is_emptied_once_as_the_run_starts(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest("""
+import pytest
+from project import empty_output_folder
+
+def pytest_addoption(parser):
+    parser.addoption("--output", default="test-results")
+
+def pytest_sessionstart(session):
+    empty_output_folder(session.config)
+""")
+    pytester.makepyfile(test_inner="""
+from pathlib import Path
+
+def test_one_leaves_a_file():
+    Path("test-results/first").mkdir(parents=True)
+    Path("test-results/first/test-failed-1.png").write_bytes(b"png")
+
+def test_the_next_test_finds_it():
+    assert Path("test-results/first/test-failed-1.png").is_file()
+""")
+    stale = pytester.path / "test-results" / "an-earlier-run" / "trace.zip"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"zip")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:playwright")
+    result.assert_outcomes(passed=2)
+    assert not stale.exists()
+    assert (pytester.path / "test-results" / "first" / "test-failed-1.png").is_file()
