@@ -4,7 +4,7 @@ pytest-playwright's `--tracing` and `--screenshot` options say what to keep (pyp
 `retain-on-failure` and `only-on-failure`).
 
 With `retain-on-failure`, a test's contexts are not traced while it runs: recording DOM snapshots of every
-action cost the browser tests about a sixth of their CPU time, for traces that a passing test throws
+action cost the browser tests about a tenth of their CPU time, for traces that a passing test throws
 away. Instead, a test that fails is run a second time, traced (`run_traced_again_on_failure`, called by
 `tests/browser/conftest.py`), as Playwright's own runner does with its `on-first-retry` setting. The first
 run's outcome is the test's outcome, whatever the second run does: a test that fails once has failed. The
