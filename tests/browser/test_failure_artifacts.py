@@ -45,7 +45,8 @@ def test_the_files_asked_for_are_written_for_each_context(
 
 #: A conftest for an inner test run, without pytest-playwright (which allows one session per process):
 #: its `--tracing` option, the browser tests' protocol, and a stand-in for their `new_context` fixture
-#: that notes, for each run of a test, whether it would be traced.
+#: that notes, for each run of a test, whether it would be traced (`no_context` notes the runs of a
+#: test without it).
 INNER_CONFTEST = """
 import pytest
 from browser.artifacts import TRACED_RUN, TRACES_WRITTEN, run_traced_again_on_failure, traces_this_run
@@ -62,13 +63,15 @@ def new_context(request):
     if request.node.stash.get(TRACED_RUN, False):
         request.node.stash[TRACES_WRITTEN].append("test-results/" + request.node.name + "/trace.zip")
 
+@pytest.fixture
+def no_context(request):
+    RUNS.append((request.node.name, None))
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item, nextitem):
     return run_traced_again_on_failure(item, nextitem)
 
-@pytest.fixture(scope="session", autouse=True)
-def runs():
-    yield RUNS
+def pytest_sessionfinish(session):
     print("RUNS", RUNS)
 """
 
@@ -87,7 +90,7 @@ def test_fails_once(new_context):
     FLAKY.append(1)
     assert len(FLAKY) > 1, "only the first time"
 
-def test_fails_without_a_context():
+def test_fails_without_a_context(no_context):
     assert False, "no browser here"
 """
 
@@ -104,14 +107,17 @@ def test_a_failed_test_runs_again_traced_and_stays_failed(pytester: pytest.Pytes
     if tracing == "retain-on-failure":
         assert runs == "RUNS " + str([
             ("test_passes", False), ("test_fails", False), ("test_fails", True),
-            ("test_fails_once", False), ("test_fails_once", True),
+            ("test_fails_once", False), ("test_fails_once", True), ("test_fails_without_a_context", None),
         ])
         assert "traced second run" in output
         assert "It failed as well. Its trace: test-results/test_fails/trace.zip." in output
         assert "It passed: the failure did not repeat" in output
     else:
         traced = tracing == "on"
-        assert runs == "RUNS " + str([("test_passes", traced), ("test_fails", traced), ("test_fails_once", traced)])
+        assert runs == "RUNS " + str([
+            ("test_passes", traced), ("test_fails", traced), ("test_fails_once", traced),
+            ("test_fails_without_a_context", None),
+        ])
         assert "traced second run" not in output
 
 
