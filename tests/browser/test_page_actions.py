@@ -11,12 +11,15 @@ import pytest
 
 from browser.page_walk import Visit
 from docs_site import Site, page_sources, site_url
+from project import ROOT
 
 pytestmark = pytest.mark.browser
 
 REPOSITORY = "https://github.com/cliniko/cliniko-api"
 PAGE = "rate-limiting/"
 PAGE_SOURCE = "docs/rate-limiting.md"
+#: The logo, a Material icon of our own (mkdocs.yml, theme.icon.logo).
+LOGO = "overrides/.icons/cliniko/logo.svg"
 
 
 def stand_in_for_github(context: Any) -> list[str]:
@@ -100,14 +103,22 @@ def test_every_page_asks_whether_it_was_helpful_and_names_itself(site: Site) -> 
     assert not problems, "\n".join(problems)
 
 
-def test_logo_and_favicon_are_the_project_own_svg_images(visit: Visit, site: Site) -> None:
+def test_logo_is_the_project_own_drawing_inline_and_the_favicon_its_own_svg(visit: Visit, site: Site) -> None:
     page = visit.page
+    images: list[str] = []
+    page.on("request", lambda request: images.append(request.url) if request.resource_type == "image" else None)
     page.goto(site.base)
-    logo = page.locator("header a.md-logo img")
-    assert logo.get_attribute("src").endswith("assets/images/logo.svg")
-    assert logo.evaluate("image => image.complete && image.naturalWidth > 0"), "the logo did not load"
+    drawing = re.findall(r'\bd="([^"]+)"', (ROOT / LOGO).read_text(encoding="utf-8"))
+    assert len(drawing) == 3, f"{LOGO} should hold the logo's three paths"
+    for place in ("header a.md-logo", "nav.md-nav--primary a.md-logo"):
+        logo = page.locator(f"{place} > svg")
+        assert logo.locator("path").evaluate_all("paths => paths.map(p => p.getAttribute('d'))") == drawing, place
+    header_logo = page.locator("header a.md-logo > svg").bounding_box()
+    assert header_logo and header_logo["width"] > 10 and abs(header_logo["width"] - header_logo["height"]) < 0.5
+    # Drawn from the page itself: the only image the page loads is the favicon.
     favicon = page.locator("link[rel=icon]").evaluate("link => link.href")
     assert favicon.endswith("/assets/images/favicon.svg")
+    assert [url for url in images if not url.startswith("data:")] in ([], [favicon])
     response = page.request.get(favicon)
     assert response.status == 200
     assert response.headers["content-type"].startswith("image/svg+xml")
