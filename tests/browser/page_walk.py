@@ -290,6 +290,9 @@ def visit_page(page: Any, site: Site, path: str, axe_script: str) -> tuple[list[
         # The address may gain a #section on arrival (anchor tracking): compare without it.
         page.wait_for_url(lambda url, target=target: url.split("#")[0] == target)
         page.locator(".md-content h1").first.wait_for()
+        # Let that page finish loading too: a request of its own still under way (the search worker)
+        # would be cut off by the next visit, and counted as a failure of the page visited next.
+        wait_until_settled(page)
     return copies, violations
 
 
