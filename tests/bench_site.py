@@ -14,7 +14,8 @@ It serves both from loopback, gzipped as any static host would, and runs Lightho
 both, mobile and desktop, taking turns (this site, then the bare one) so that a busy machine slows both
 alike. Each figure is the median of the runs. It prints, per page, both builds' scores and the ratios
 (this site / bare) of the performance score, total blocking time, first and largest contentful paint
-and the bytes a first visit transfers; then the CPU time of each build, and the size of each search index.
+and the bytes a first visit transfers; then each run's total blocking time, the CPU time of each build,
+and the size of each search index.
 
 It is a benchmark, not a test: it asserts nothing. Lighthouse is a Node.js program from the npm
 registry; the first run installs the pinned release with npm into `<venv>/share/lighthouse/<version>/`
@@ -460,6 +461,15 @@ def print_report(results: dict[tuple[str, str, str], Runs], pages: list[str], fo
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    if runs > 1:
+        # A median over a few runs hides how far they spread; where the bare build's blocking time is a few
+        # tens of milliseconds, the spread decides the TBT ratio as much as the pages do.
+        print("\ntotal blocking time of each run, ms, in the order run: this site | bare")
+        for page in pages:
+            for form in form_factors:
+                each = [" ".join(f"{audit.tbt:.0f}" for audit in results[(page, form, name)].audits)
+                        for name in ("site", "bare")]
+                print(f"{(page or '(home)').ljust(widths[0])}  {form.ljust(widths[1])}  {each[0]} | {each[1]}")
     print(f"\nbuild CPU: this site {site.cpu:.2f} s, bare {bare.cpu:.2f} s, ratio {_ratio(site.cpu, bare.cpu)}")
     for build in (site, bare):
         raw, packed = search_index_size(build.site_dir)
