@@ -22,6 +22,8 @@ def test_a_part_whose_anchor_moved_says_the_load_changed() -> None:
     assert moved.endswith("(anchor 0.50s before, 0.70s after: the load changed)")
 
 
+# The test process has threads of its own (pytest-xdist's); the benchmark script, which forks, has none.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded, use of fork:DeprecationWarning")
 def test_the_anchor_runs_the_work_in_each_process_and_reports_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
     assert reference_seconds(2, rounds=1) > 0
 
