@@ -106,12 +106,14 @@ class Visit:
     traffic: Traffic
 
 
-# What the copy button of every code block on a page copies, in document order. For each block:
-# the label of the content tab holding it, the copied text, and the address of the "report a
-# problem" link under it, as built and once the link has had the focus. As a reader would, the script unfolds a folded block and selects a
-# block's tab before pressing its copy button; blocks already on show are copied first, so that
-# linked tabs switch as few times as possible.
-COPY_EVERY_BLOCK = """async () => {
+# What the copy button of every code block on a page copies, in document order (`copy_every_block`).
+# For each block: the label of the content tab holding it, the copied text, and the address of the
+# "report a problem" link under it, as built and once the link has had the focus. As a reader would,
+# the walk unfolds a folded block and selects a block's tab before pressing its copy button; blocks
+# already on show are copied first, so that linked tabs switch as few times as possible.
+
+#: The page's code blocks and which of them are on show; the start of each script below.
+_CODE_BLOCKS = """
   const codes = Array.from(document.querySelectorAll("article pre > code"));
   const labelOf = code => {
     const panel = code.closest(".tabbed-block");
@@ -124,45 +126,61 @@ COPY_EVERY_BLOCK = """async () => {
     const label = labelOf(code);
     return label === null || document.getElementById(label.htmlFor).checked;
   };
-  const copies = new Array(codes.length);
-  let remaining = codes.map((code, index) => index);
-  while (remaining.length > 0) {
-    const later = [];
-    for (const index of remaining) {
-      const code = codes[index];
-      if (!onShow(code)) { later.push(index); continue; }
-      for (let details = code.closest("details"); details; details = details.parentElement.closest("details")) {
-        details.open = true;
-      }
-      const block = code.closest("div.highlight");
-      const after = block ? block.nextElementSibling : null;
-      const report = after && after.matches(".example-report") ? after.querySelector("a") : null;
-      const button = code.parentElement.querySelector("button[data-clipboard-target]");
-      let text = null;
-      if (button) {
-        await navigator.clipboard.writeText("\\u0000nothing was copied");
-        button.click();
-        text = await navigator.clipboard.readText();
-      }
-      const label = labelOf(code);
-      const reportAsBuilt = report ? report.href : null;
-      if (report) report.focus();  // the script adds the code's first lines to the issue
-      copies[index] = {
-        tab: label ? label.textContent.trim() : null,
-        text: text,
-        report: reportAsBuilt,
-        reportOnFocus: report ? report.href : null,
-        reportInsideCode: code.closest("pre").querySelector(".example-report") !== null,
-      };
-    }
-    if (later.length === remaining.length) {
-      labelOf(codes[later[0]]).click();
-      if (!onShow(codes[later[0]])) throw new Error("selecting a content tab did not show its block");
-    }
-    remaining = later;
-  }
-  return copies;
+"""
+COUNT_BLOCKS = "() => {" + _CODE_BLOCKS + " return codes.length; }"
+BLOCKS_ON_SHOW = "indices => {" + _CODE_BLOCKS + " return indices.filter(index => onShow(codes[index])); }"
+SELECT_TAB_OF = "index => {" + _CODE_BLOCKS + """
+  labelOf(codes[index]).click();
+  if (!onShow(codes[index])) throw new Error("selecting a content tab did not show its block");
 }"""
+COPY_BLOCK = "async index => {" + _CODE_BLOCKS + """
+  const code = codes[index];
+  for (let details = code.closest("details"); details; details = details.parentElement.closest("details")) {
+    details.open = true;
+  }
+  const block = code.closest("div.highlight");
+  const after = block ? block.nextElementSibling : null;
+  const report = after && after.matches(".example-report") ? after.querySelector("a") : null;
+  const button = code.parentElement.querySelector("button[data-clipboard-target]");
+  let text = null;
+  if (button) {
+    await navigator.clipboard.writeText("\\u0000nothing was copied");
+    button.click();
+    text = await navigator.clipboard.readText();
+  }
+  const label = labelOf(code);
+  const reportAsBuilt = report ? report.href : null;
+  if (report) report.focus();  // the script adds the code's first lines to the issue
+  return {
+    tab: label ? label.textContent.trim() : null,
+    text: text,
+    report: reportAsBuilt,
+    reportOnFocus: report ? report.href : null,
+    reportInsideCode: code.closest("pre").querySelector(".example-report") !== null,
+  };
+}"""
+
+
+def copy_every_block(page: Any) -> list[dict[str, Any]]:
+    """Press the copy button of every code block on the page, as described above; what each copied.
+
+    Each block is copied in a call of its own. Playwright runs each call as if the reader had just
+    clicked, and the browser lets a page copy only for a few seconds after a click (5 s in Chromium).
+    A single call for the whole page outlasted that on a long page when the machine was busy, and
+    the last buttons copied nothing.
+    """
+    copies: list[dict[str, Any] | None] = [None] * page.evaluate(COUNT_BLOCKS)
+    remaining = list(range(len(copies)))
+    while remaining:
+        on_show = page.evaluate(BLOCKS_ON_SHOW, remaining)
+        if not on_show:
+            page.evaluate(SELECT_TAB_OF, remaining[0])
+            continue
+        for index in on_show:
+            copies[index] = page.evaluate(COPY_BLOCK, index)
+        remaining = [index for index in remaining if copies[index] is None]
+    return [copy for copy in copies if copy is not None]
+
 
 SEARCH_READY = (
     "() => { const meta = document.querySelector('.md-search-result__meta');"
@@ -278,7 +296,7 @@ def visit_page(page: Any, site: Site, path: str, axe_script: str) -> tuple[list[
     set_system_scheme(page, "dark")
     violations["dark"] = serious_violations(page, axe_script, COLOUR_RULES)
     set_system_scheme(page, "light")
-    copies = page.evaluate(COPY_EVERY_BLOCK)
+    copies = copy_every_block(page)
     if address == site.base:
         page.keyboard.press("/")
         page.keyboard.type("patient")
