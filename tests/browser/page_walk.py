@@ -133,41 +133,50 @@ SELECT_TAB_OF = "index => {" + _CODE_BLOCKS + """
   labelOf(codes[index]).click();
   if (!onShow(codes[index])) throw new Error("selecting a content tab did not show its block");
 }"""
-COPY_BLOCK = "async index => {" + _CODE_BLOCKS + """
-  const code = codes[index];
-  for (let details = code.closest("details"); details; details = details.parentElement.closest("details")) {
-    details.open = true;
+#: How long one call of COPY_BLOCKS goes on copying: well inside the 5 s Chromium allows (see below).
+COPY_CALL_MILLISECONDS = 1000
+#: Copy the blocks given by index in turn, until the time given has passed; what each copied.
+COPY_BLOCKS = "async ({indices, milliseconds}) => {" + _CODE_BLOCKS + """
+  const began = performance.now();
+  const copies = [];
+  for (const index of indices) {
+    if (copies.length > 0 && performance.now() - began > milliseconds) break;
+    const code = codes[index];
+    for (let details = code.closest("details"); details; details = details.parentElement.closest("details")) {
+      details.open = true;
+    }
+    const block = code.closest("div.highlight");
+    const after = block ? block.nextElementSibling : null;
+    const report = after && after.matches(".example-report") ? after.querySelector("a") : null;
+    const button = code.parentElement.querySelector("button[data-clipboard-target]");
+    let text = null;
+    if (button) {
+      await navigator.clipboard.writeText("\\u0000nothing was copied");
+      button.click();
+      text = await navigator.clipboard.readText();
+    }
+    const label = labelOf(code);
+    const reportAsBuilt = report ? report.href : null;
+    if (report) report.focus();  // the script adds the code's first lines to the issue
+    copies.push({
+      tab: label ? label.textContent.trim() : null,
+      text: text,
+      report: reportAsBuilt,
+      reportOnFocus: report ? report.href : null,
+      reportInsideCode: code.closest("pre").querySelector(".example-report") !== null,
+    });
   }
-  const block = code.closest("div.highlight");
-  const after = block ? block.nextElementSibling : null;
-  const report = after && after.matches(".example-report") ? after.querySelector("a") : null;
-  const button = code.parentElement.querySelector("button[data-clipboard-target]");
-  let text = null;
-  if (button) {
-    await navigator.clipboard.writeText("\\u0000nothing was copied");
-    button.click();
-    text = await navigator.clipboard.readText();
-  }
-  const label = labelOf(code);
-  const reportAsBuilt = report ? report.href : null;
-  if (report) report.focus();  // the script adds the code's first lines to the issue
-  return {
-    tab: label ? label.textContent.trim() : null,
-    text: text,
-    report: reportAsBuilt,
-    reportOnFocus: report ? report.href : null,
-    reportInsideCode: code.closest("pre").querySelector(".example-report") !== null,
-  };
+  return copies;
 }"""
 
 
 def copy_every_block(page: Any) -> list[dict[str, Any]]:
     """Press the copy button of every code block on the page, as described above; what each copied.
 
-    Each block is copied in a call of its own. Playwright runs each call as if the reader had just
-    clicked, and the browser lets a page copy only for a few seconds after a click (5 s in Chromium).
-    A single call for the whole page outlasted that on a long page when the machine was busy, and
-    the last buttons copied nothing.
+    Playwright runs each call as if the reader had just clicked, and the browser lets a page copy only
+    for a few seconds after a click (5 s in Chromium). One call for the whole page outlasted that on
+    a long page when the machine was busy, and the last buttons copied nothing. So a call copies
+    for a second at most, and the next call goes on from there.
     """
     copies: list[dict[str, Any] | None] = [None] * page.evaluate(COUNT_BLOCKS)
     remaining = list(range(len(copies)))
@@ -176,8 +185,11 @@ def copy_every_block(page: Any) -> list[dict[str, Any]]:
         if not on_show:
             page.evaluate(SELECT_TAB_OF, remaining[0])
             continue
-        for index in on_show:
-            copies[index] = page.evaluate(COPY_BLOCK, index)
+        while on_show:
+            done = page.evaluate(COPY_BLOCKS, {"indices": on_show, "milliseconds": COPY_CALL_MILLISECONDS})
+            for index, copy in zip(on_show, done):
+                copies[index] = copy
+            on_show = on_show[len(done):]
         remaining = [index for index in remaining if copies[index] is None]
     return [copy for copy in copies if copy is not None]
 
