@@ -109,11 +109,12 @@ class Visit:
 # What the copy button of every code block on a page copies, in document order (`copy_every_block`).
 # For each block: the label of the content tab holding it, the copied text, and the address of the
 # "report a problem" link under it, as built and once the link has had the focus. As a reader would,
-# the walk unfolds a folded block and selects a block's tab before pressing its copy button; blocks
-# already on show are copied first, so that linked tabs switch as few times as possible.
-
-#: The page's code blocks and which of them are on show; the start of each script below.
-_CODE_BLOCKS = """
+# the script unfolds a folded block and selects a block's tab before pressing its copy button; blocks
+# already on show are copied first, so that linked tabs switch as few times as possible. It leaves out
+# the blocks given in `skip`, and stops once `milliseconds` have passed and at least one block is
+# copied; it returns [index, copy] pairs, and whether it copied every block it had to.
+COPY_EVERY_BLOCK = """async ({skip, milliseconds}) => {
+  const began = performance.now();
   const codes = Array.from(document.querySelectorAll("article pre > code"));
   const labelOf = code => {
     const panel = code.closest(".tabbed-block");
@@ -126,72 +127,64 @@ _CODE_BLOCKS = """
     const label = labelOf(code);
     return label === null || document.getElementById(label.htmlFor).checked;
   };
-"""
-COUNT_BLOCKS = "() => {" + _CODE_BLOCKS + " return codes.length; }"
-BLOCKS_ON_SHOW = "indices => {" + _CODE_BLOCKS + " return indices.filter(index => onShow(codes[index])); }"
-SELECT_TAB_OF = "index => {" + _CODE_BLOCKS + """
-  labelOf(codes[index]).click();
-  if (!onShow(codes[index])) throw new Error("selecting a content tab did not show its block");
-}"""
-#: How long one call of COPY_BLOCKS goes on copying: well inside the 5 s Chromium allows (see below).
-COPY_CALL_MILLISECONDS = 1000
-#: Copy the blocks given by index in turn, until the time given has passed; what each copied.
-COPY_BLOCKS = "async ({indices, milliseconds}) => {" + _CODE_BLOCKS + """
-  const began = performance.now();
   const copies = [];
-  for (const index of indices) {
-    if (copies.length > 0 && performance.now() - began > milliseconds) break;
-    const code = codes[index];
-    for (let details = code.closest("details"); details; details = details.parentElement.closest("details")) {
-      details.open = true;
+  let remaining = codes.map((code, index) => index).filter(index => !skip.includes(index));
+  while (remaining.length > 0) {
+    const later = [];
+    for (const index of remaining) {
+      const code = codes[index];
+      if (!onShow(code)) { later.push(index); continue; }
+      if (copies.length > 0 && performance.now() - began > milliseconds) return {copies, complete: false};
+      for (let details = code.closest("details"); details; details = details.parentElement.closest("details")) {
+        details.open = true;
+      }
+      const block = code.closest("div.highlight");
+      const after = block ? block.nextElementSibling : null;
+      const report = after && after.matches(".example-report") ? after.querySelector("a") : null;
+      const button = code.parentElement.querySelector("button[data-clipboard-target]");
+      let text = null;
+      if (button) {
+        await navigator.clipboard.writeText("\\u0000nothing was copied");
+        button.click();
+        text = await navigator.clipboard.readText();
+      }
+      const label = labelOf(code);
+      const reportAsBuilt = report ? report.href : null;
+      if (report) report.focus();  // the script adds the code's first lines to the issue
+      copies.push([index, {
+        tab: label ? label.textContent.trim() : null,
+        text: text,
+        report: reportAsBuilt,
+        reportOnFocus: report ? report.href : null,
+        reportInsideCode: code.closest("pre").querySelector(".example-report") !== null,
+      }]);
     }
-    const block = code.closest("div.highlight");
-    const after = block ? block.nextElementSibling : null;
-    const report = after && after.matches(".example-report") ? after.querySelector("a") : null;
-    const button = code.parentElement.querySelector("button[data-clipboard-target]");
-    let text = null;
-    if (button) {
-      await navigator.clipboard.writeText("\\u0000nothing was copied");
-      button.click();
-      text = await navigator.clipboard.readText();
+    if (later.length === remaining.length) {
+      labelOf(codes[later[0]]).click();
+      if (!onShow(codes[later[0]])) throw new Error("selecting a content tab did not show its block");
     }
-    const label = labelOf(code);
-    const reportAsBuilt = report ? report.href : null;
-    if (report) report.focus();  // the script adds the code's first lines to the issue
-    copies.push({
-      tab: label ? label.textContent.trim() : null,
-      text: text,
-      report: reportAsBuilt,
-      reportOnFocus: report ? report.href : null,
-      reportInsideCode: code.closest("pre").querySelector(".example-report") !== null,
-    });
+    remaining = later;
   }
-  return copies;
+  return {copies, complete: true};
 }"""
+#: How long one call of COPY_EVERY_BLOCK goes on copying: well inside the 5 s Chromium allows (see below).
+COPY_CALL_MILLISECONDS = 1000
 
 
 def copy_every_block(page: Any) -> list[dict[str, Any]]:
-    """Press the copy button of every code block on the page, as described above; what each copied.
+    """Press the copy button of every code block on the page (COPY_EVERY_BLOCK); what each copied.
 
     Playwright runs each call as if the reader had just clicked, and the browser lets a page copy only
     for a few seconds after a click (5 s in Chromium). One call for the whole page outlasted that on
     a long page when the machine was busy, and the last buttons copied nothing. So a call copies
     for a second at most, and the next call goes on from there.
     """
-    copies: list[dict[str, Any] | None] = [None] * page.evaluate(COUNT_BLOCKS)
-    remaining = list(range(len(copies)))
-    while remaining:
-        on_show = page.evaluate(BLOCKS_ON_SHOW, remaining)
-        if not on_show:
-            page.evaluate(SELECT_TAB_OF, remaining[0])
-            continue
-        while on_show:
-            done = page.evaluate(COPY_BLOCKS, {"indices": on_show, "milliseconds": COPY_CALL_MILLISECONDS})
-            for index, copy in zip(on_show, done):
-                copies[index] = copy
-            on_show = on_show[len(done):]
-        remaining = [index for index in remaining if copies[index] is None]
-    return [copy for copy in copies if copy is not None]
+    copies: dict[int, dict[str, Any]] = {}
+    while True:
+        result = page.evaluate(COPY_EVERY_BLOCK, {"skip": list(copies), "milliseconds": COPY_CALL_MILLISECONDS})
+        copies.update((index, copy) for index, copy in result["copies"])
+        if result["complete"]:
+            return [copies[index] for index in sorted(copies)]
 
 
 SEARCH_READY = (
