@@ -192,6 +192,24 @@ SEARCH_READY = (
     " return meta !== null && !meta.textContent.includes('Initializing'); }"
 )
 
+def settled_search_results(page: Any) -> list[str]:
+    """The addresses of the search results on show, once the list has stopped changing.
+
+    Material searches as each key is pressed, and replaces the whole list whenever an answer arrives.
+    The list shown may still be that of a shorter query typed on the way, and a later answer would
+    replace it (and take the focus from a result): read it until two readings a moment apart agree.
+    """
+    links = page.locator(".md-search-result__item > .md-search-result__link")
+    results: list[str] | None = None
+    for _ in range(20):
+        latest = links.evaluate_all("links => links.map(link => link.href)")
+        if latest == results:
+            break
+        results = latest
+        page.wait_for_timeout(250)
+    return results or []
+
+
 SCHEMES = {"light": "default", "dark": "slate"}
 AXE_IMPACTS = ("serious", "critical")
 

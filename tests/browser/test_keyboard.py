@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from browser.page_walk import Visit, wait_until_settled
+from browser.page_walk import Visit, settled_search_results, wait_until_settled
 from docs_site import Site
 
 pytestmark = pytest.mark.browser
@@ -64,5 +64,7 @@ def test_tabbing_from_the_top_reaches_the_search_box_and_searching_works(visit: 
         pytest.fail(f"15 presses of Tab never reached the search box: {seen}")
     page.keyboard.type("rate limit")
     page.locator(".md-search-result__item").first.wait_for()
+    # As a reader would, move into the results once they have stopped changing.
+    settled_search_results(page)
     page.keyboard.press("ArrowDown")
     assert page.evaluate("() => document.activeElement.closest('.md-search-result') !== null")

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser.page_walk import Visit
+from browser.page_walk import Visit, settled_search_results
 from docs_site import Site
 
 pytestmark = pytest.mark.browser
@@ -25,17 +25,7 @@ def search(page: Any, site: Site, query: str) -> list[str]:
         " return input.value === query && /matching document/i.test(meta.textContent); }",
         arg=query,
     )
-    links = page.locator(".md-search-result__item > .md-search-result__link")
-    # The list shown may still be that of a shorter query typed on the way (the search runs as each
-    # key is pressed): read it until two readings a moment apart agree.
-    results: list[str] | None = None
-    for _ in range(20):
-        latest = [urlsplit(href).path for href in links.evaluate_all("links => links.map(link => link.href)")]
-        if latest == results:
-            break
-        results = latest
-        page.wait_for_timeout(250)
-    return results or []
+    return [urlsplit(href).path for href in settled_search_results(page)]
 
 
 def page_path(site: Site, path: str) -> str:
