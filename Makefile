@@ -18,15 +18,17 @@ JOBS ?= auto
 # build; CONTRIBUTING.md explains what that means for this project.
 export NO_MKDOCS_2_WARNING := 1
 # The root is on the path for `hooks.examples`, the Markdown extension mkdocs.yml lists (`python -m`
-# adds the folder it runs in too, but a bare `mkdocs` or `zensical` command does not).
-export PYTHONPATH := $(CURDIR)/tests:$(CURDIR)
+# adds the folder it runs in too, but a bare `mkdocs` or `zensical` command does not). The packages under
+# src/ are installed into .venv/ (editable), but not into Zensical's environment, which reads them from here.
+export PYTHONPATH := $(CURDIR)/src:$(CURDIR)
 
 .PHONY: serve test build build-zensical mock example update-outputs lock bench bench-suite bench-site clean
 
-$(STAMP): requirements.lock
+$(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --requirement requirements.lock
+	$(PY) -m pip install --quiet --no-deps --editable .
 	@touch $@
 
 $(ZENSICAL_STAMP): requirements-zensical.lock
@@ -50,9 +52,9 @@ build: $(STAMP)
 build-zensical: $(ZENSICAL_STAMP)
 	DOCS_SITE_DIR=site-zensical $(ZENSICAL_PY) -m zensical build --clean --strict --config-file mkdocs.yml
 
-## Start the mock Cliniko API by hand; PORT picks the port (default 18443)
+## Start the sandbox (cliniko-sandbox, a mock of the API) by hand; PORT picks the port (default 18443)
 mock: $(STAMP)
-	$(PY) -m mock_cliniko
+	$(VENV)/bin/cliniko-sandbox $(if $(PORT),--port $(PORT)) $(ARGS)
 
 ## Rewrite the stored output of every example after an intended change
 update-outputs: $(STAMP)
@@ -61,7 +63,7 @@ update-outputs: $(STAMP)
 ## Re-pin every dependency after editing pyproject.toml
 lock: $(STAMP)
 	$(PY) -m pip install --quiet pip-tools
-	$(PY) -m piptools compile --quiet --extra test --strip-extras \
+	$(PY) -m piptools compile --quiet --extra docs --extra test --strip-extras \
 	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
 	  --output-file requirements.lock pyproject.toml
 	$(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras \

@@ -14,7 +14,7 @@ shown without tabs. Options, written `name="value"` after the example:
 
 Two things come from the example's own files rather than from the page:
 
-* If its `<stem>.scenario.json` has `changes` (see `tests/scenario.py`), a warning above the example
+* If its `<stem>.scenario.json` has `changes` (see `src/cliniko_docs/scenario.py`), a warning above the example
   says what it changes, where to try it, and for an archive that it cannot be undone.
 * Lines between `# --8<-- [start:lesson]` and `# --8<-- [end:lesson]` in a variant are highlighted
   (pymdownx.highlight's `hl_lines`). pymdownx.snippets drops the marker lines from a whole-file
@@ -28,7 +28,7 @@ This module is a Python-Markdown extension, listed under `markdown_extensions:` 
 `hooks.examples`, rather than an MkDocs hook: Zensical reads the same mkdocs.yml and loads its Markdown
 extensions, but runs no MkDocs hooks, so a hook's shortcodes would be left unexpanded there. Both
 builds run from the project's root with `python -m`, which puts the root on `sys.path` (the Makefile
-also adds it to PYTHONPATH). Option: `base_path`, the folder the examples are read from, relative to
+also adds it to PYTHONPATH, with `src/` for the scenario model in `cliniko_docs`). Option: `base_path`, the folder the examples are read from, relative to
 the folder the build runs in (default: `snippets/` beside `hooks/`).
 """
 
@@ -45,13 +45,10 @@ from typing import Any
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-ROOT = Path(__file__).resolve().parent.parent
-_TESTS = ROOT / "tests"
-if str(_TESTS) not in sys.path:
-    # The scenario files are read by one type, shared with the test runner.
-    sys.path.insert(0, str(_TESTS))
+# The scenario files are read by one type, shared with the test runner.
+from cliniko_docs.scenario import Scenario, ScenarioError, scenario_path
 
-from scenario import Scenario, ScenarioError, scenario_path  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 # Under "mkdocs.", so that MkDocs counts each error and --strict fails the build.
 log = logging.getLogger("mkdocs.extensions.examples")

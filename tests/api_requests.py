@@ -23,8 +23,8 @@ from typing import Any
 
 import requests
 
-from mock_cliniko import MockCliniko
-from mock_cliniko.seed import ADMIN_KEY_A
+from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.seed import ADMIN_KEY_A
 
 #: A User-Agent the API accepts: an application name and a contact e-mail address.
 USER_AGENT = "Cliniko API docs tests (docs-tests@example.com)"

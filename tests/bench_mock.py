@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 import requests
 
-from mock_cliniko import MockCliniko
-from mock_cliniko.seed import ADMIN_KEY_A, ACCOUNT_A
+from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.seed import ADMIN_KEY_A, ACCOUNT_A
 
 HEADERS = {"Accept": "application/json", "User-Agent": "Mock benchmark (docs@example.com)"}
 

@@ -10,8 +10,8 @@ import pytest
 from filelock import FileLock
 
 from docs_site import BuildError, build_site
-from mock_cliniko import MockCliniko
-from mock_cliniko.control import Controls
+from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.control import Controls
 from project import empty_output_folder
 
 

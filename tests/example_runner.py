@@ -5,11 +5,11 @@ import (`LIBRARIES`). Its stored output lives beside it as `<file>.out` (for exa
 `authentication/get_user.py.out`), and the pages include that file under the code.
 
 An example may need a prepared state, and may change data. Both are described, never coded, in a
-`<stem>.scenario.json` beside the example, shared by its Python and curl variants; `scenario.py` reads
+`<stem>.scenario.json` beside the example, shared by its Python and curl variants; `cliniko_docs.scenario` (under `src/`) reads
 and checks it. How to add an example: https://cliniko.github.io/cliniko-api/contributing/#add-an-example
 
 Every exchange obeys the description. While an example runs, the mock records each request it
-receives and the response it sends (`mock_cliniko/exchanges.py`), and `exchange_contract.py` checks each
+receives and the response it sends (`src/cliniko_sandbox/exchanges.py`), and `exchange_contract.py` checks each
 one against `docs/openapi.yaml` with openapi-core; `tests/test_snippets.py` fails the example on any
 problem, naming the exchange, the operation, the status and the rule broken. The rules:
 
@@ -21,7 +21,7 @@ problem, naming the exchange, the operation, the status and the rule broken. The
 - A request that breaks the description (no key, a `User-Agent` without an e-mail address, a
   form-encoded or malformed body, a field over its limit, a `per_page` out of range) must be refused:
   with the status of the check that the broken rule belongs to, or with that of a check the API makes
-  before it (the order is in `mock_cliniko/app.py` and `exchange_contract.ORDER_OF_CHECKS`). So a missing
+  before it (the order is in `src/cliniko_sandbox/app.py` and `exchange_contract.ORDER_OF_CHECKS`). So a missing
   key may get `401`, or `400` if the `User-Agent` is wrong too, but never `200`.
 - A request for a path or a method the description does not have must get `404` or `405` (with an
   `Allow` header listing exactly the methods the description gives that path), or a status of an
@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 # KEYS and ScenarioError are re-exported: callers of the runner name the keys and catch bad scenarios.
-from scenario import KEYS, Scenario, ScenarioError, scenario_path  # noqa: F401
+from cliniko_docs.scenario import KEYS, Scenario, ScenarioError, scenario_path  # noqa: F401
 from project import SNIPPETS
 
 PUBLIC_HOST = "api.cliniko.com"
@@ -385,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     from urllib.parse import urlsplit
 
-    from mock_cliniko.control import HttpControls
+    from cliniko_sandbox.control import HttpControls
 
     parser = argparse.ArgumentParser(prog="make example", description=main.__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+", type=Path, help="example files under snippets/")

@@ -28,10 +28,10 @@ from openapi_core.validation.request.exceptions import (
 from openapi_schema_validator import OAS31Validator
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from mock_cliniko.exchanges import Exchange
+from cliniko_sandbox.exchanges import Exchange
 from openapi_description import load_description, operations, resolve, served_from
 
-#: The API's checks, in the order it makes them (the docstring of `mock_cliniko/app.py` explains
+#: The API's checks, in the order it makes them (the docstring of `src/cliniko_sandbox/app.py` explains
 #: each): a request that breaks several rules is refused by the first check it fails. Each entry is
 #: (rule, status it answers).
 ORDER_OF_CHECKS: tuple[tuple[str, int], ...] = (

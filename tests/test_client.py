@@ -22,7 +22,7 @@ from cliniko_client import (
     ServerError,
     ValidationError,
 )
-from mock_cliniko.seed import ACCOUNT_A, ADMIN_KEY_A, BOOKKEEPER_KEY_A
+from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A, BOOKKEEPER_KEY_A
 
 USER_AGENT = "Client tests (docs@example.com)"
 PATIENT = "patients/1240000000000000001"

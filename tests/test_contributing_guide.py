@@ -141,7 +141,7 @@ def test_readme_shows_exactly_two_commands() -> None:
     ("name", "text", "expected"),
     [
         ("README.md", 'export CLINIKO_MOCK_CONTROL_URL=https://127.0.0.1:18444\n', "exports of the hand-started"),
-        ("tests/mock_cliniko/__main__.py", 'curl -X POST "$URL/reset"', "resetting the hand-started mock"),
+        ("src/cliniko_sandbox/__main__.py", 'curl -X POST "$URL/reset"', "resetting the hand-started mock"),
         ("CONTRIBUTING.md", "Its clock stands still at 2026-01-15 09:30.", "standing clock"),
         ("tests/scenario.py", '{"key": "admin", "fail_next": 1}', "the scenario fields"),
         ("docs/index.md", "Never use set -o pipefail at the top.", "a pasted curl example"),

@@ -27,7 +27,7 @@ import pytest
 
 import example_runner
 from example_runner import Example
-from mock_cliniko import MockCliniko, seed
+from cliniko_sandbox import MockCliniko, seed
 from test_snippets import _require_tools
 
 #: The examples' own time limit under a foreign condition; none of them should wait long for anything.

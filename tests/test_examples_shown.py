@@ -25,7 +25,7 @@ import pytest
 import example_runner
 from project import DOCS, ROOT
 from page_examples import hand_written_includes, placed_examples
-from scenario import Scenario
+from cliniko_docs.scenario import Scenario
 
 SNIPPETS = example_runner.SNIPPETS
 

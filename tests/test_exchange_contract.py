@@ -18,8 +18,8 @@ import example_runner
 import test_snippets
 from example_runner import SNIPPETS, Example
 from exchange_contract import ContractChecker, checker_for, run_checked, statuses_up_to
-from mock_cliniko import app as mock_app
-from mock_cliniko.exchanges import BODY_LIMIT, Exchange, ExchangeLog, Recorder
+from cliniko_sandbox import app as mock_app
+from cliniko_sandbox.exchanges import BODY_LIMIT, Exchange, ExchangeLog, Recorder
 from openapi_description import load_description
 
 

@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from api_requests import UNKNOWN_KEY, basic_auth, error_message, send
-from mock_cliniko.seed import ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
+from cliniko_sandbox.seed import ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
 
 BAD_AUTHORIZATION = {
     "missing": None,

@@ -8,7 +8,7 @@ from email.utils import format_datetime
 import pytest
 
 from api_requests import HTTP_DATE, START_DATE, UNKNOWN_KEY, send
-from mock_cliniko.seed import ACCOUNT_A, ADMIN_KEY_B, PRACTITIONER_KEY_A
+from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_B, PRACTITIONER_KEY_A
 
 PATIENT = "1240000000000000001"
 READS = ["/user", "/patients", "/patients?page=2&per_page=20", f"/patients/{PATIENT}"]

@@ -8,8 +8,8 @@ import time
 from urllib.parse import urlsplit
 
 from api_requests import Answer, RawClient, basic_auth, client_headers
-from mock_cliniko import MockCliniko
-from mock_cliniko.seed import ACCOUNT_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A
+from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A
 
 PATIENT = "1240000000000000001"
 

@@ -26,9 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api_requests import JSON_CONTENT_TYPE, USER_AGENT, RawClient, basic_auth
-from mock_cliniko import MockCliniko
-from mock_cliniko.rate_limit import LIMIT
-from mock_cliniko.seed import ACCOUNT_A, ACCOUNT_B, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
+from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.rate_limit import LIMIT
+from cliniko_sandbox.seed import ACCOUNT_A, ACCOUNT_B, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
 
 #: Every status the API documents (a 503 only comes from a test control, which the fuzz never sets).
 DOCUMENTED = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 413, 415, 422, 429, 431}

@@ -1,4 +1,4 @@
-"""The hand-started mock (`make mock`, `python -m mock_cliniko`): its start-up, its exports, its clock rule."""
+"""The hand-started sandbox (`cliniko-sandbox`, `make mock`): its start-up, its exports, its options, its clock rule."""
 
 from __future__ import annotations
 
@@ -56,26 +56,31 @@ def free_port_pair() -> int:
     raise RuntimeError("found no two free ports in a row")
 
 
-def _mock_environment(port: str, workdir: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": "tests", "PORT": port, "MOCK_CLINIKO_DIR": str(workdir)}
+#: The console script, as `pip install` makes it beside the interpreter (`make test` installs the project).
+SANDBOX = Path(sys.executable).with_name("cliniko-sandbox")
+
+
+def sandbox_command(*arguments: str) -> list[str]:
+    """The `cliniko-sandbox` command with `arguments`; fails the test if the project is not installed."""
+    if not SANDBOX.is_file():
+        pytest.fail(f"{SANDBOX} is missing: install the project first (make test does: pip install --editable .)")
+    return [str(SANDBOX), *arguments]
 
 
 def _launch(port: str, workdir: Path, stderr: TextIO) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "mock_cliniko"],
-        cwd=ROOT,
-        env=_mock_environment(port, workdir),
+        sandbox_command("--port", port, "--dir", str(workdir)),
+        cwd=workdir,
         stdout=subprocess.PIPE,
-        stderr=stderr,  # a file, which never fills up and blocks the mock as an unread pipe could
+        stderr=stderr,  # a file, which never fills up and blocks the sandbox as an unread pipe could
         text=True,
     )
 
 
-def _run_to_exit(port: str, workdir: Path) -> subprocess.CompletedProcess[str]:
+def _run_to_exit(workdir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "mock_cliniko"],
-        cwd=ROOT,
-        env=_mock_environment(port, workdir),
+        sandbox_command(*arguments),
+        cwd=workdir,
         capture_output=True,
         text=True,
         timeout=START_TIMEOUT,
@@ -175,7 +180,7 @@ def test_prints_export_lines_for_every_variable_a_client_needs(hand_started):
     assert hand_started.exports["CLINIKO_API_URL"].endswith("/v1")
 
 
-def test_writes_its_ca_to_mock_cliniko_dir(hand_started):
+def test_writes_its_ca_to_the_dir_it_is_given(hand_started):
     ca_file = Path(hand_started.exports["REQUESTS_CA_BUNDLE"])
 
     assert ca_file.name == "ca.pem"
@@ -401,23 +406,53 @@ def test_a_busy_port_is_a_clear_error_and_a_failure(tmp_path, taken):
         squatter.bind(("127.0.0.1", busy))
         squatter.listen()
 
-        completed = _run_to_exit(str(port), tmp_path)
+        completed = _run_to_exit(tmp_path, "--port", str(port))
 
-    assert completed.returncode != 0
+    assert completed.returncode == 1
     assert f"port {busy}" in completed.stderr
     assert "already in use" in completed.stderr
     assert "Traceback" not in completed.stderr
     assert "export" not in completed.stdout
 
 
-@pytest.mark.parametrize("port", ["http", "0", "65535"])
-def test_an_invalid_port_is_a_clear_error(tmp_path, port):
-    completed = _run_to_exit(port, tmp_path)
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (["--port", "http"], "a port must be a whole number from 1 to 65535, not 'http'"),
+        (["--port", "0"], "a port must be a whole number from 1 to 65535, not '0'"),
+        (["--port", " 5 "], "a port must be a whole number from 1 to 65535, not ' 5 '"),
+        (["--port", "1_000"], "a port must be a whole number from 1 to 65535, not '1_000'"),
+        (["--port", "65536"], "not '65536'"),
+        (["--port", "65535"], "leaves no port above it for the controls"),
+        (["--port", "18500", "--control-port", "18500"], "--control-port must differ from --port"),
+        (["--host", "0.0.0.0"], "listens on a loopback address only"),
+        (["--host", "example.com"], "not on 'example.com'"),
+        (["--colour"], "unrecognized arguments: --colour"),
+        (["--dir", "pyproject.toml"], "is a file, not a folder"),
+    ],
+    ids=["word", "zero", "spaces", "underscore", "too-high", "no-room-for-controls", "same-ports", "outside",
+         "name", "unknown-option", "dir-is-a-file"],
+)
+def test_a_bad_option_is_one_clear_line_and_exit_2(tmp_path, arguments, said):
+    (tmp_path / "pyproject.toml").write_text("")
+
+    completed = _run_to_exit(tmp_path, *arguments)
 
     assert completed.returncode == 2
-    assert "PORT must be a port number" in completed.stderr
-    assert repr(port) in completed.stderr
-    assert "Traceback" not in completed.stderr
+    assert said in completed.stderr
+    assert completed.stderr.startswith("cliniko-sandbox: ")
+    assert completed.stderr.count("\n") == 1, completed.stderr
+    assert completed.stdout == ""
+    assert not (tmp_path / ".cliniko-sandbox").exists(), "a refused start wrote its CA all the same"
+
+
+def test_help_names_every_option(tmp_path):
+    completed = _run_to_exit(tmp_path, "--help")
+
+    assert completed.returncode == 0
+    for option in ("--port", "--control-port", "--host", "--dir", "--version"):
+        assert option in completed.stdout
+    assert "not Cliniko's service" in completed.stdout
 
 
 def test_ctrl_c_stops_it_cleanly_and_frees_the_port(own_hand_started):

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from api_requests import ISO_UTC, error_message, send
-from mock_cliniko.seed import ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
+from cliniko_sandbox.seed import ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
 
 PATIENT_A = "1240000000000000001"
 ARCHIVED_A = "1240000000000000007"

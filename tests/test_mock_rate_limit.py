@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import requests
 
 from api_requests import UNKNOWN_KEY, RawClient, client_headers, error_message, send
-from mock_cliniko.seed import ACCOUNT_A, ACCOUNT_B, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
+from cliniko_sandbox.seed import ACCOUNT_A, ACCOUNT_B, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
 
 LIMIT = 500
 #: The end of the window the mock's clock starts in (09:30:00 up to 09:31:00).

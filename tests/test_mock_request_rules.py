@@ -16,9 +16,9 @@ from api_requests import (
     origin,
     send,
 )
-from mock_cliniko import MockCliniko
-from mock_cliniko.request_rules import MAX_BODY_BYTES
-from mock_cliniko.seed import ACCOUNT_A, BOOKKEEPER_KEY_A
+from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.request_rules import MAX_BODY_BYTES
+from cliniko_sandbox.seed import ACCOUNT_A, BOOKKEEPER_KEY_A
 
 PATIENT = "1240000000000000001"
 JSON_HEADERS = {"Content-Type": "application/json"}

@@ -26,12 +26,13 @@ import pytest
 import requests
 
 from api_requests import USER_AGENT, RawClient, basic_auth, client_headers, error_message, send
-from mock_cliniko import MockCliniko
-from mock_cliniko.clock import Clock
-from mock_cliniko.seed import ADMIN_KEY_A, initial_dataset
-from mock_cliniko.state import Store
-from mock_cliniko.transport import MAX_HEAD_BYTES, Timeouts
-from mock_cliniko.validation import FIELD_LIMITS
+from project import ROOT
+from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.clock import Clock
+from cliniko_sandbox.seed import ADMIN_KEY_A, initial_dataset
+from cliniko_sandbox.state import Store
+from cliniko_sandbox.transport import MAX_HEAD_BYTES, Timeouts
+from cliniko_sandbox.validation import FIELD_LIMITS
 
 PATIENT = "1240000000000000001"
 NEW_PATIENT = b'{"first_name": "Half", "last_name": "Body"}'
@@ -457,7 +458,7 @@ def _serve_with_few_handles(pipe, stop) -> None:  # type: ignore[no-untyped-def]
     failed_accepts: list[str] = []
     handler = logging.Handler()
     handler.emit = lambda record: failed_accepts.append(record.getMessage())  # type: ignore[method-assign]
-    logging.getLogger("mock_cliniko").addHandler(handler)
+    logging.getLogger("cliniko_sandbox").addHandler(handler)
     with MockCliniko(timeouts=SHORT) as mock:
         open_now = len(list(Path("/proc/self/fd").iterdir()))
         _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -505,7 +506,7 @@ def test_the_mock_keeps_accepting_after_running_out_of_file_handles():
 
 
 def test_the_mock_imports_no_private_uvicorn_name():
-    package = Path(__file__).parent / "mock_cliniko"
+    package = ROOT / "src" / "cliniko_sandbox"
     private = re.compile(r"(?:from\s+uvicorn[\w.]*\s+import\s+[^\n]*\b_\w+|uvicorn(?:\.\w+)*\._\w+|\b_create_protocol\b)")
     startup_trick = re.compile(r"startup\(\s*sockets\s*=\s*\[\s*\]\s*\)")
 

@@ -15,7 +15,7 @@ import requests
 import trustme
 
 from api_requests import JSON_CONTENT_TYPE, START_DATE, USER_AGENT, basic_auth, client_headers, send
-from mock_cliniko.seed import ACCOUNT_A, ADMIN_KEY_A
+from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A
 
 #: Strings that appear only in API data (the administrator's record); a refusal must carry none.
 API_DATA = ("1230000000000000001", "priya", "Priya", "administrator")

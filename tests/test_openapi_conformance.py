@@ -20,10 +20,10 @@ import pytest
 import requests
 import schemathesis
 
-from mock_cliniko import MockCliniko
-from mock_cliniko.control import Controls
-from mock_cliniko.rate_limit import LIMIT
-from mock_cliniko.seed import ACCOUNT_A, ADMIN_KEY_A
+from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.control import Controls
+from cliniko_sandbox.rate_limit import LIMIT
+from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A
 from openapi_description import DESCRIPTION_PATH, load_description, resolve
 
 _DESCRIPTION = load_description()

@@ -25,9 +25,9 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_spec_validator import validate as validate_spec
 
-from mock_cliniko import MockCliniko
-from mock_cliniko.control import Controls
-from mock_cliniko.seed import ACCOUNT_A, ADMIN_KEY_A, BOOKKEEPER_KEY_A
+from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.control import Controls
+from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A, BOOKKEEPER_KEY_A
 from openapi_description import DESCRIPTION_PATH, load_description, operations, resolve, served_from
 
 SITE_URL = "https://cliniko.github.io/cliniko-api/"

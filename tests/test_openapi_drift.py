@@ -26,7 +26,10 @@ from project import ROOT
 
 
 def _copy_project(destination: Path) -> Path:
-    shutil.copytree(ROOT / "tests", destination / "tests", ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
+    ignored = shutil.ignore_patterns("__pycache__", ".hypothesis", "*.egg-info")
+    shutil.copytree(ROOT / "tests", destination / "tests", ignore=ignored)
+    # The copy's own sandbox, which its tests import instead of the installed one (PYTHONPATH, in _pytest).
+    shutil.copytree(ROOT / "src", destination / "src", ignore=ignored)
     (destination / "docs").mkdir(parents=True)
     shutil.copy(ROOT / "docs" / "openapi.yaml", destination / "docs" / "openapi.yaml")
     shutil.copy(ROOT / "pyproject.toml", destination / "pyproject.toml")
@@ -50,7 +53,7 @@ def _pytest(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command,
         cwd=project,
-        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONPATH": str(project / "src")},
         capture_output=True,
         text=True,
         timeout=300,
@@ -80,7 +83,7 @@ def test_a_changed_limit_in_the_description_fails_the_suite(tmp_path: Path) -> N
 def test_a_changed_limit_in_the_mock_fails_the_suite(tmp_path: Path) -> None:
     project = _copy_project(tmp_path / "project")
     rule = "MAX_PER_PAGE = 100"
-    holders = [path for path in (project / "tests" / "mock_cliniko").glob("*.py") if rule in path.read_text(encoding="utf-8")]
+    holders = [path for path in (project / "src" / "cliniko_sandbox").glob("*.py") if rule in path.read_text(encoding="utf-8")]
     assert len(holders) == 1, f"expected one module of the mock to set {rule!r}, found {holders}"
     _change(holders[0], rule, "MAX_PER_PAGE = 50")
     _assert_failed(

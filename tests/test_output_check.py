@@ -16,9 +16,11 @@ from project import ROOT
 
 
 def _copy_project(destination: Path) -> Path:
-    shutil.copytree(
-        ROOT / "tests", destination / "tests", ignore=shutil.ignore_patterns("__pycache__", ".hypothesis")
-    )
+    ignored = shutil.ignore_patterns("__pycache__", ".hypothesis", "*.egg-info")
+    shutil.copytree(ROOT / "tests", destination / "tests", ignore=ignored)
+    # The copy's own sandbox and scenario model, which its tests import instead of the installed ones
+    # (PYTHONPATH, in _run_example_tests).
+    shutil.copytree(ROOT / "src", destination / "src", ignore=ignored)
     shutil.copytree(ROOT / "snippets" / "quickstart", destination / "snippets" / "quickstart")
     # The example test checks each exchange against the description.
     (destination / "docs").mkdir()
@@ -38,7 +40,7 @@ def _run_example_tests(project: Path, *extra: str) -> subprocess.CompletedProces
     return subprocess.run(
         command,
         cwd=project,
-        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONPATH": str(project / "src")},
         capture_output=True,
         text=True,
         timeout=300,

@@ -15,7 +15,7 @@ import pytest
 
 import example_runner
 from mock_cliniko import seed
-from scenario import KEYS, DataChange, Scenario, ScenarioError, account_of, misplaced_scenarios
+from cliniko_docs.scenario import KEYS, DataChange, Scenario, ScenarioError, account_of, misplaced_scenarios
 
 SNIPPETS = example_runner.SNIPPETS
 

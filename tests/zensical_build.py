@@ -60,7 +60,7 @@ def build(project: Path, site_dir_name: str = SITE_DIR_NAME) -> subprocess.Compl
     env = {
         **os.environ,
         "DOCS_SITE_DIR": site_dir_name,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")]),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")]),
     }
     return subprocess.run(
         [str(PYTHON), "-m", "zensical", "build", "--clean", "--strict", "--config-file", "mkdocs.yml"],

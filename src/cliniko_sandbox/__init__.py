@@ -1,4 +1,6 @@
-"""A mock of the Cliniko API, served over real HTTPS, for executing the documentation's examples.
+"""The Cliniko API guide's sandbox: a mock of the Cliniko API, served over real HTTPS.
+
+Every example of the guide runs against it, in the tests and on a reader's machine (`cliniko-sandbox`).
 
 The package is split by concern:
 
@@ -10,8 +12,10 @@ The package is split by concern:
 * `tls` - the throwaway certificate authority and the server certificate.
 * `transport` - the HTTP/1.1 server: binding, TLS sniffing, the answer to plain HTTP, timeouts.
 * `server` - the mock put together: data, clock, application, certificates and servers.
-* `switches` - the test-only switches, handed to the application when it is built.
-* `control` - the test-only controls (reset, clock, quota), never served on the API port.
+* `switches` - the switches the controls set, handed to the application when it is built.
+* `control` - the controls (reset, clock, quota, failures), served on a port of their own, never on the
+  API's.
+* `cli` - the `cliniko-sandbox` command.
 """
 
 from __future__ import annotations
@@ -19,16 +23,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mock_cliniko.server import MockCliniko
+    from cliniko_sandbox.server import MockCliniko
 
 __all__ = ["MockCliniko"]
 
 
 def __getattr__(name: str) -> Any:
-    """`MockCliniko` is imported on first use: the site build reads only `seed` (through the scenarios),
-    and importing the server's Starlette and TLS stack cost it a tenth of a second."""
+    """`MockCliniko` is imported on first use: the site build reads only `seed` (through the scenarios in
+    `cliniko_docs`), and importing the server's Starlette and TLS stack cost it a tenth of a second."""
     if name == "MockCliniko":
-        from mock_cliniko.server import MockCliniko
+        from cliniko_sandbox.server import MockCliniko
 
         return MockCliniko
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,17 +10,17 @@ import ipaddress
 import tempfile
 from pathlib import Path
 
-from mock_cliniko import caching
-from mock_cliniko.app import MockApi
-from mock_cliniko.clock import Clock
-from mock_cliniko.control import Controls, control_app
-from mock_cliniko.exchanges import ExchangeLog, Recorder
-from mock_cliniko.rate_limit import RateLimiter
-from mock_cliniko.seed import ADMIN_KEY_A, initial_dataset
-from mock_cliniko.state import Store
-from mock_cliniko.switches import Switches
-from mock_cliniko.tls import Tls, make_tls
-from mock_cliniko.transport import HttpServer, PortInUseError, Timeouts, bind
+from cliniko_sandbox import caching
+from cliniko_sandbox.app import MockApi
+from cliniko_sandbox.clock import Clock
+from cliniko_sandbox.control import Controls, control_app
+from cliniko_sandbox.exchanges import ExchangeLog, Recorder
+from cliniko_sandbox.rate_limit import RateLimiter
+from cliniko_sandbox.seed import ADMIN_KEY_A, initial_dataset
+from cliniko_sandbox.state import Store
+from cliniko_sandbox.switches import Switches
+from cliniko_sandbox.tls import Tls, make_tls
+from cliniko_sandbox.transport import HttpServer, PortInUseError, Timeouts, bind
 
 __all__ = ["MockCliniko", "PortInUseError", "Timeouts"]
 
@@ -45,7 +45,7 @@ class MockCliniko:
         clock_jumps_on_rate_limit: the hand-started mock's rule for its clock (see `Switches`).
         workdir: where to write the CA certificate (a new temporary folder by default).
         timeouts: how long the servers wait for a client (see `Timeouts`).
-        record_exchanges: keep each request and response in `exchanges` (see `mock_cliniko.exchanges`).
+        record_exchanges: keep each request and response in `exchanges` (see `cliniko_sandbox.exchanges`).
     """
 
     def __init__(

@@ -35,16 +35,16 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
-from mock_cliniko import caching, request_rules, validation
-from mock_cliniko.auth import authenticate
-from mock_cliniko.clock import Clock
-from mock_cliniko.errors import JSON_TYPE, ApiError, dump_json
-from mock_cliniko.rate_limit import RateLimiter
-from mock_cliniko.representations import list_json, patient_json, patient_url, user_json
-from mock_cliniko.state import Store, User
-from mock_cliniko.switches import Switches
+from cliniko_sandbox import caching, request_rules, validation
+from cliniko_sandbox.auth import authenticate
+from cliniko_sandbox.clock import Clock
+from cliniko_sandbox.errors import JSON_TYPE, ApiError, dump_json
+from cliniko_sandbox.rate_limit import RateLimiter
+from cliniko_sandbox.representations import list_json, patient_json, patient_url, user_json
+from cliniko_sandbox.state import Store, User
+from cliniko_sandbox.switches import Switches
 
-logger = logging.getLogger("mock_cliniko")
+logger = logging.getLogger("cliniko_sandbox")
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100

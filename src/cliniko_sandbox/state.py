@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from mock_cliniko.clock import Clock
+from cliniko_sandbox.clock import Clock
 
 #: Roles whose keys may create, change and archive patients. Every other role may only read them.
 ROLES_THAT_WRITE_PATIENTS = frozenset({"administrator", "practitioner", "receptionist"})

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from mock_cliniko.clock import iso8601
-from mock_cliniko.state import Patient, User
+from cliniko_sandbox.clock import iso8601
+from cliniko_sandbox.state import Patient, User
 
 
 def _time(value):

@@ -19,9 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from mock_cliniko.app import MockApi
-from mock_cliniko.clock import iso8601
-from mock_cliniko.switches import Switches
+from cliniko_sandbox.app import MockApi
+from cliniko_sandbox.clock import iso8601
+from cliniko_sandbox.switches import Switches
 
 
 #: The most requests `fail_next` can make fail.

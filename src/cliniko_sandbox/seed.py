@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from mock_cliniko.state import Account, Dataset, Patient, User
+from cliniko_sandbox.state import Account, Dataset, Patient, User
 
 ACCOUNT_A = "1210000000000000001"
 ACCOUNT_B = "1210000000000000002"

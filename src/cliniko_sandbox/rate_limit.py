@@ -14,7 +14,7 @@ import math
 import threading
 from dataclasses import dataclass
 
-from mock_cliniko.clock import Clock
+from cliniko_sandbox.clock import Clock
 
 LIMIT = 500
 WINDOW_SECONDS = 60

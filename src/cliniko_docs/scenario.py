@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mock_cliniko import seed
+from cliniko_sandbox import seed
 
 SUFFIX = ".scenario.json"
 #: The example files a scenario can belong to: `<stem>.py` and `<stem>.sh` beside it.
@@ -143,10 +143,10 @@ def misplaced_scenarios(snippets: Path) -> list[str]:
 
 
 def _shown(path: Path) -> str:
-    """A path as a message shows it: relative to the repository when it is inside it."""
-    root = Path(__file__).resolve().parent.parent
+    """A path as a message shows it: relative to the current folder (the repository's root, where the
+    build and the tests run) when it is inside it."""
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(path)
 

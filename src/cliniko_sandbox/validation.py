@@ -13,8 +13,8 @@ import re
 from datetime import date
 from typing import Any
 
-from mock_cliniko.errors import ApiError
-from mock_cliniko.state import Patient
+from cliniko_sandbox.errors import ApiError
+from cliniko_sandbox.state import Patient
 
 #: The longest value of each patient field a client may set, in characters, counted as sent (before the
 #: spaces around it are removed), as the OpenAPI description's `maxLength` says. Titles and names follow

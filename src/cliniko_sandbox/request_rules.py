@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.datastructures import Headers
 
-from mock_cliniko.errors import ApiError
+from cliniko_sandbox.errors import ApiError
 
 #: Bodies larger than this are refused with `413`.
 MAX_BODY_BYTES = 1024 * 1024

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import base64
 
-from mock_cliniko.errors import ApiError
-from mock_cliniko.state import Store, User
+from cliniko_sandbox.errors import ApiError
+from cliniko_sandbox.state import Store, User
 
 REALM = "Cliniko API"
 CHALLENGE = {"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'}

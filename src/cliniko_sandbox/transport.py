@@ -32,9 +32,9 @@ from urllib.parse import unquote
 
 import h11
 
-from mock_cliniko.errors import JSON_TYPE, dump_json
+from cliniko_sandbox.errors import JSON_TYPE, dump_json
 
-logger = logging.getLogger("mock_cliniko")
+logger = logging.getLogger("cliniko_sandbox")
 
 ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict[str, Any]]], Callable[[dict[str, Any]], Awaitable[None]]], Awaitable[None]]
 
@@ -83,7 +83,7 @@ def bind(host: str, port: int) -> socket.socket:
         listener.close()
         if error.errno == errno.EADDRINUSE:
             raise PortInUseError(
-                f"port {port} on {host} is already in use; stop the program using it or choose another with PORT=..."
+                f"port {port} on {host} is already in use; stop the program using it or choose another port"
             ) from None
         raise
     listener.listen(128)
