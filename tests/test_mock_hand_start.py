@@ -319,9 +319,9 @@ def test_control_port_moves_the_clock_and_resets_it(hand_started):
     date = _api(hand_started, "GET", f"{hand_started.exports['CLINIKO_API_URL']}/user").headers["Date"]
     reset = _control(hand_started, "/reset")
 
-    assert advanced.json() == {"now": "2026-01-15T09:30:30Z"}
+    assert advanced.json()["now"] == "2026-01-15T09:30:30Z"
     assert date == "Thu, 15 Jan 2026 09:30:30 GMT"
-    assert reset.json() == {"now": "2026-01-15T09:30:00Z"}
+    assert reset.json()["now"] == "2026-01-15T09:30:00Z"
 
 
 @pytest.mark.parametrize(
@@ -364,12 +364,18 @@ def test_control_port_moves_the_clock_and_resets_it(hand_started):
     ],
 )
 def test_control_port_refuses_bad_input_with_a_clear_message(hand_started, path, params):
-    _control(hand_started, "/reset").raise_for_status()
+    before = _control(hand_started, "/reset").json()
 
     response = _control(hand_started, path, **params)
 
     assert response.status_code == 400
-    assert response.json()["message"].startswith("send ")
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json()["message"]
+    assert requests.get(
+        f"{hand_started.exports['CLINIKO_MOCK_CONTROL_URL']}/status",
+        verify=hand_started.exports["REQUESTS_CA_BUNDLE"],
+        timeout=10,
+    ).json() == before, "a refused control changed the sandbox"
     assert _api(hand_started, "GET", f"{hand_started.exports['CLINIKO_API_URL']}/user").status_code == 200
 
 

@@ -1,7 +1,7 @@
-"""Test-only switches: the two ways a test may bend the mock's behaviour, held in one place.
+"""The switches: the two ways the controls may bend the sandbox's behaviour, held in one place.
 
-One `Switches` is made with the mock, handed to the application when it is built, and changed only by
-the test controls. No request can change it.
+One `Switches` is made with the sandbox, handed to the application when it is built, and changed only by
+the controls. No request to the API can change it.
 """
 
 from __future__ import annotations
@@ -33,6 +33,12 @@ class Switches:
         """Make the next `count` requests fail with `503`, to let the examples show a retry."""
         with self._lock:
             self._faults_pending = count
+
+    @property
+    def faults_pending(self) -> int:
+        """How many of the next requests will still fail with `503`."""
+        with self._lock:
+            return self._faults_pending
 
     def take_fault(self) -> bool:
         """Whether this request is one of those that must fail (and count it if so)."""
