@@ -16,6 +16,12 @@ Two things come from the example's own files rather than from the page:
 
 * If its `<stem>.scenario.json` has `changes` (see `src/cliniko_docs/scenario.py`), a warning above the example
   says what it changes, where to try it, and for an archive that it cannot be undone.
+* If its scenario prepares a condition (another key, the clock, the quota, a failure: `Scenario.prepared`),
+  a box above the example (below the warning) says what the stored output needs and gives the commands
+  that prepare it in a sandbox started by hand, generated from the scenario (`Scenario.setup`), with a
+  link to the Sandbox page. The box is a Material admonition written as HTML (md_in_html), so that it
+  carries `data-example`, the example it belongs to: `tests/test_sandbox_reproduce.py` finds it on the
+  built page, runs its commands and then the example, and compares what it prints with the stored output.
 * Lines between `# --8<-- [start:lesson]` and `# --8<-- [end:lesson]` in a variant are highlighted
   (pymdownx.highlight's `hl_lines`). pymdownx.snippets drops the marker lines from a whole-file
   include, so the copy button still copies the whole file as it is tested, without the markers.
@@ -35,10 +41,12 @@ the folder the build runs in (default: `snippets/` beside `hooks/`).
 from __future__ import annotations
 
 import logging
+import posixpath
 import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +85,12 @@ OTHER_SHORTCODES = frozenset({"openapi", "openapi-schema", "openapi-index"})
 OPTION = re.compile(r"(?P<name>[a-z][a-z-]*)=\"(?P<value>[^\"]*)\"")
 EXAMPLE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*(?:/[a-z0-9][a-z0-9_-]*)+")
 FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
+#: The class that marks the box of commands that prepares an example's condition (`_sandbox_setup`).
+SETUP_CLASS = "sandbox-setup"
+#: The box's title.
+SETUP_TITLE = "To see this output in the sandbox"
+#: The page that explains the sandbox, as a path under docs/.
+SANDBOX_PAGE = "sandbox.md"
 #: A named-section marker as pymdownx.snippets reads it; a whole-file include drops the line.
 SECTION_MARKER = re.compile(r"(?<!;)-+8<-+[ \t]+\[[ \t]*(?P<kind>start|end)[ \t]*:[ \t]*(?P<name>[a-z][-_0-9a-z]*)[ \t]*\]")
 LESSON = "lesson"
@@ -193,8 +207,51 @@ def _warning(change: Any) -> list[str]:
     return lines
 
 
-def render(code: Shortcode, snippets: Path) -> list[str]:
-    """The Markdown a shortcode stands for, indented as the shortcode is."""
+def _sandbox_setup(example: str, scenario: Scenario, variants: int, page: str | None) -> list[str]:
+    """The box that says what an example's stored output needs, with the commands that prepare it.
+
+    Written as HTML with Material's admonition classes (md_in_html parses the Markdown inside), because
+    an admonition written `!!!` can carry no attribute: `data-example` says, without guessing from the
+    text, which example the commands belong to. It is left out of the search index (its words are the
+    same at every example, and the index has a size budget). The link to the Sandbox page is relative
+    to `page` (`docs/<path>`); without one, to a page at the top of docs/.
+    """
+    within = page.removeprefix("docs/") if page and page.startswith("docs/") else None
+    link = posixpath.relpath(SANDBOX_PAGE, posixpath.dirname(within) or ".") if within else SANDBOX_PAGE
+    # On the Sandbox page itself, the reader is already where the sandbox is explained.
+    explained = "" if within == SANDBOX_PAGE else (
+        f" The [Sandbox]({link}) page says how to start the sandbox and what each control does."
+    )
+    setup = scenario.setup()
+    which = "the example below, in either language," if variants > 1 else "the example below"
+    # The commands leave the sandbox, and for a key the shell, in a state that the other examples on
+    # the site do not expect.
+    back = "the sandbox's `/reset` control"
+    if scenario.key != "admin":
+        back += " and the `export CLINIKO_API_KEY` line it printed"
+    return [
+        f'<div class="admonition example {SETUP_CLASS}" data-example="{escape(example)}" data-search-exclude markdown>',
+        f'<p class="admonition-title">{SETUP_TITLE}</p>',
+        "",
+        f"This output needs {setup.condition}. With the sandbox running, run these commands in the shell "
+        "where you exported its variables:",
+        "",
+        "```bash",
+        *setup.commands.splitlines(),
+        "```",
+        "",
+        f"Then run {which} in that same shell. Afterwards, {back} put everything back as the other "
+        f"examples expect it.{explained}",
+        "",
+        "</div>",
+    ]
+
+
+def render(code: Shortcode, snippets: Path, page: str | None = None) -> list[str]:
+    """The Markdown a shortcode stands for, indented as the shortcode is.
+
+    `page` is the page being built, as `docs/<path>`, for the link in the box of a prepared example.
+    """
     base = snippets / code.example
     present = [variant for variant in VARIANTS if base.with_suffix(variant.suffix).is_file()]
     if not present:
@@ -214,6 +271,8 @@ def render(code: Shortcode, snippets: Path) -> list[str]:
     lines: list[str] = []
     if scenario.changes is not None:
         lines += [*_warning(scenario.changes), ""]
+    if scenario.prepared:
+        lines += [*_sandbox_setup(code.example, scenario, len(present), page), ""]
     tabbed = len(present) > 1
     for variant in present:
         path = base.with_suffix(variant.suffix)
@@ -241,8 +300,12 @@ def render(code: Shortcode, snippets: Path) -> list[str]:
     return [f"{code.indent}{line}" if line else "" for line in lines]
 
 
-def expand(markdown: str, snippets: Path) -> tuple[str, list[str]]:
-    """The page with every shortcode replaced by its Markdown, and the problems found (line: what)."""
+def expand(markdown: str, snippets: Path, page: str | None = None) -> tuple[str, list[str]]:
+    """The page with every shortcode replaced by its Markdown, and the problems found (line: what).
+
+    `page`, the page as `docs/<path>`, makes the links the expansion writes relative to it; without it
+    they are written for a page at the top of docs/.
+    """
     lines = markdown.splitlines()
     problems: list[str] = []
     replacements: dict[int, list[str]] = {}
@@ -251,7 +314,7 @@ def expand(markdown: str, snippets: Path) -> tuple[str, list[str]]:
             problems.append(str(found))
             continue
         try:
-            replacements[found.line] = render(found, snippets)
+            replacements[found.line] = render(found, snippets, page)
         except ShortcodeError as error:
             problems.append(str(error))
     out: list[str] = []
@@ -308,9 +371,9 @@ class ShortcodePreprocessor(Preprocessor):
         self.snippets = snippets
 
     def run(self, lines: list[str]) -> list[str]:
-        text, problems = expand("\n".join(lines), self.snippets)
+        page = page_name(self.md)
+        text, problems = expand("\n".join(lines), self.snippets, page if page.startswith("docs/") else None)
         if problems:
-            page = page_name(self.md)
             for problem in problems:
                 log.error(f"{page}, {problem}")
             if _in_zensical():

@@ -9,6 +9,8 @@ Written from the Markdown each page is written in, never from its HTML:
   a section dedented;
 - content tabs and admonitions (`=== "Python"`, `!!! warning "..."`) become a bold line with their
   content beneath it, no longer indented, so that every code block starts at the margin;
+- the box above an example that gives the commands preparing its condition (written as HTML, for its
+  `data-example`) loses its HTML and keeps its title as a bold line, as an admonition does;
 - a fence keeps only its language (no `hl_lines`), and a mkdocstrings reference (`::: module`) becomes
   the module's whole source file;
 - a link to another page (`caching.md#etag`) becomes the address of that page's Markdown copy.
@@ -20,6 +22,7 @@ published beside its HTML (`caching/index.md`), and `llms-full.txt` holds them a
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import logging
 import posixpath
@@ -49,6 +52,10 @@ ANNOTATION_MARKER = re.compile(r"[ \t]*#[ \t]*\(\d+\)![ \t]*$")
 CONTAINER = re.compile(r'^(?P<indent>[ \t]*)(?P<mark>===|!!!|\?\?\?\+?)[ \t]*(?P<kind>[\w-]*)[ \t]*(?:"(?P<title>[^"]*)")?[ \t]*$')
 REFERENCE = re.compile(r"^:::[ \t]+(?P<module>[\w.]+)[ \t]*$")
 PAGE_LINK = re.compile(r"\]\((?P<path>[^)\s#:]+\.md)(?P<anchor>#[^)\s]*)?\)")
+#: The lines of the examples hook's box of commands (`examples._sandbox_setup`) that are HTML.
+SETUP_OPENING = re.compile(r'^[ \t]*<div class="admonition example sandbox-setup" data-example="[^"]*"[^>]* markdown>[ \t]*$')
+SETUP_TITLE = re.compile(r'^(?P<indent>[ \t]*)<p class="admonition-title">(?P<title>[^<]*)</p>[ \t]*$')
+SETUP_CLOSING = re.compile(r"^[ \t]*</div>[ \t]*$")
 HEADING = re.compile(r"^#{1,6}[ \t]")
 #: An attribute list at the end of a heading (`## Scenarios { data-search-exclude }`), for HTML only.
 HEADING_ATTRIBUTES = re.compile(r"^(#{1,6}[ \t].*?)[ \t]*\{[^}]*\}[ \t]*$")
@@ -117,16 +124,37 @@ def _flatten_containers(lines: list[str]) -> list[str]:
     return out
 
 
+def _setup_boxes_as_markdown(lines: list[str]) -> list[str]:
+    """The examples hook's boxes of commands without their HTML: the title as a bold line, as an
+    admonition's becomes (`Example: ...`), and the content as it is."""
+    out: list[str] = []
+    inside = False
+    for line in lines:
+        if not inside and SETUP_OPENING.match(line):
+            inside = True
+            continue
+        title = SETUP_TITLE.match(line) if inside else None
+        if title:
+            out.append(f"{title.group('indent')}**Example: {html.unescape(title.group('title'))}**")
+        elif inside and SETUP_CLOSING.match(line):
+            inside = False
+            if out and not out[-1].strip():
+                out.pop()  # the blank line that md_in_html needs before the closing tag
+        else:
+            out.append(line)
+    return out
+
+
 def to_markdown(markdown: str, snippets: Path, source: str, base: str) -> tuple[str, list[str]]:
     """A page's Markdown copy, and the problems found.
 
     `source` is the page's path under docs/, `base` the site's address, which links to other pages start with.
     """
-    text, problems = _examples_hook().expand(markdown, snippets)
+    text, problems = _examples_hook().expand(markdown, snippets, f"docs/{source}")
     out: list[str] = []
     in_fence = ""
     skipping_options = False
-    for line in _flatten_containers(text.splitlines()):
+    for line in _flatten_containers(_setup_boxes_as_markdown(text.splitlines())):
         if skipping_options:
             if line.startswith((" ", "\t")) or not line.strip():
                 continue

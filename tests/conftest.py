@@ -45,11 +45,12 @@ def delete_output_dir() -> None:
 
 @pytest.fixture(scope="session")
 def mock_server() -> Iterator[MockCliniko]:
-    """The mock API over HTTPS on a free loopback port, started once per session.
+    """The sandbox over HTTPS on a free loopback port, with its control port, started once per session.
 
     It records every exchange (`mock.exchanges`), so that a test can check them against the description.
+    The control port is for the Sandbox page's examples, which drive it as a reader does.
     """
-    with MockCliniko(record_exchanges=True) as mock:
+    with MockCliniko(record_exchanges=True, control_port=0) as mock:
         yield mock
 
 

@@ -1,9 +1,10 @@
 """The contributing page is the one guide for contributors, and nothing in it is explained a second time.
 
-* Instructions that belong to the guide (GUIDE_ONLY: the hand-started mock's exports, its reset, its
-  standing clock, the scenario fields, the rules of a pasted curl example) are on the page and in no
-  other Markdown file of the repository and no module docstring. Each is recognised by a phrase that
-  only an explanation of it would use; a docstring that needs the subject links to the page instead.
+* Instructions that belong to one page (GUIDE_ONLY: the scenario fields and the rules of a pasted curl
+  example on the contributing page; the hand-started sandbox's exports, its reset and its standing clock
+  on the Sandbox page, where readers find them) are on that page and in no other Markdown file of the
+  repository and no module docstring. Each is recognised by a phrase that only an explanation of it
+  would use; a docstring that needs the subject links to the page instead.
 * CONTRIBUTING.md links to the page, at its published address and at its source, and has a "Decisions"
   section. Every link to a section of the page, wherever it is written, names a heading the page has.
 * The README shows exactly two commands, `make serve` and `make test`, each in a fenced block of its own,
@@ -26,13 +27,20 @@ PAGE = DOCS / "contributing.md"
 PAGE_NAME = "docs/contributing.md"
 PAGE_URL = site_url() + "contributing/"
 
-#: What only the contributing page explains, each recognised by phrases an explanation of it would use.
+SANDBOX_PAGE_NAME = "docs/sandbox.md"
+#: What only one page explains, each recognised by phrases an explanation of it would use.
 GUIDE_ONLY: dict[str, str] = {
-    "the exports of the hand-started mock": r"CLINIKO_MOCK_CONTROL_URL",
-    "resetting the hand-started mock": r"-X POST[^\n]*/reset\b",
-    "the standing clock of the hand-started mock": r"\bnever locks you out\b|\bstands still\W*at 2026",
+    "the exports of the hand-started sandbox": r"\|\s*`CLINIKO_MOCK_CONTROL_URL`\s*\|",
+    "resetting the hand-started sandbox": r"`POST /reset`",
+    "the standing clock of the hand-started sandbox": r"\bnever locks you out\b|\bstands still\W*at 2026",
     "the scenario fields": r"\bjump_clock_on_rate_limit\b|\"fail_next\"|`fail_next`",
     "the rules of a pasted curl example": r"set -o pipefail|\btrap \.\.\. EXIT\b",
+}
+#: The page that explains each subject of GUIDE_ONLY, where it is not the contributing page.
+EXPLAINED_ON: dict[str, str] = {
+    "the exports of the hand-started sandbox": SANDBOX_PAGE_NAME,
+    "resetting the hand-started sandbox": SANDBOX_PAGE_NAME,
+    "the standing clock of the hand-started sandbox": SANDBOX_PAGE_NAME,
 }
 
 FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
@@ -46,7 +54,7 @@ def prose_sources(root: Path = ROOT) -> dict[str, str]:
     sources: dict[str, str] = {}
     for path in sorted([*root.glob("*.md"), *(root / "docs").rglob("*.md")]):
         sources[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
-    for folder in ("tests", "hooks", "snippets"):
+    for folder in ("tests", "hooks", "snippets", "src"):
         for path in sorted((root / folder).rglob("*.py")):
             docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
             if docstring:
@@ -58,11 +66,12 @@ def explained_twice(sources: dict[str, str]) -> list[str]:
     """Where a subject of GUIDE_ONLY is explained outside the page, or is missing from the page."""
     problems = []
     for subject, pattern in GUIDE_ONLY.items():
-        if not re.search(pattern, sources.get(PAGE_NAME, "")):
-            problems.append(f"{PAGE_NAME} no longer explains {subject} (no match for {pattern!r})")
+        page = EXPLAINED_ON.get(subject, PAGE_NAME)
+        if not re.search(pattern, sources.get(page, "")):
+            problems.append(f"{page} no longer explains {subject} (no match for {pattern!r})")
         for name, text in sources.items():
-            if name != PAGE_NAME and re.search(pattern, text):
-                problems.append(f"{name} explains {subject}, which only {PAGE_NAME} explains: link to {PAGE_URL}")
+            if name != page and re.search(pattern, text):
+                problems.append(f"{name} explains {subject}, which only {page} explains: link to it")
     return problems
 
 
@@ -140,10 +149,10 @@ def test_readme_shows_exactly_two_commands() -> None:
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
-        ("README.md", 'export CLINIKO_MOCK_CONTROL_URL=https://127.0.0.1:18444\n', "exports of the hand-started"),
-        ("src/cliniko_sandbox/__main__.py", 'curl -X POST "$URL/reset"', "resetting the hand-started mock"),
+        ("README.md", "| `CLINIKO_MOCK_CONTROL_URL` | where the controls are |\n", "exports of the hand-started"),
+        ("src/cliniko_sandbox/cli.py", "`POST /reset` puts everything back", "resetting the hand-started sandbox"),
         ("CONTRIBUTING.md", "Its clock stands still at 2026-01-15 09:30.", "standing clock"),
-        ("tests/scenario.py", '{"key": "admin", "fail_next": 1}', "the scenario fields"),
+        ("src/cliniko_docs/scenario.py", '{"key": "admin", "fail_next": 1}', "the scenario fields"),
         ("docs/index.md", "Never use set -o pipefail at the top.", "a pasted curl example"),
     ],
 )
@@ -155,8 +164,8 @@ def test_an_explanation_outside_the_guide_is_reported(name: str, text: str, expe
 
 def test_a_guide_that_drops_a_subject_is_reported() -> None:
     sources = prose_sources()
-    page = re.sub(GUIDE_ONLY["the standing clock of the hand-started mock"], "(dropped)", sources[PAGE_NAME])
-    sources[PAGE_NAME] = page
+    page = re.sub(GUIDE_ONLY["the standing clock of the hand-started sandbox"], "(dropped)", sources[SANDBOX_PAGE_NAME])
+    sources[SANDBOX_PAGE_NAME] = page
     assert any("no longer explains the standing clock" in problem for problem in explained_twice(sources))
 
 

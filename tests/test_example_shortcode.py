@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cliniko_docs.scenario import Scenario
 from example_runner import SNIPPETS
 from page_examples import ROOT, example_hook, expanded
 
@@ -68,6 +69,55 @@ def test_an_example_flagged_as_changing_data_gets_the_warning_above_it() -> None
     created = expanded("<!-- md:example patients/create_patient -->\n")
     assert "This example creates a patient." in created and "Archiving" not in created
     assert "Changes data" not in expanded("<!-- md:example pagination/list_one_page -->\n")
+
+
+def _box(text: str) -> list[str]:
+    """The lines of the box of sandbox commands in an expanded page, from its opening tag to its closing one."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if 'class="admonition example sandbox-setup"' in line)
+    return lines[start : lines.index("</div>", start) + 1]
+
+
+def test_a_prepared_example_gets_the_box_of_commands_from_its_scenario_above_it() -> None:
+    text = expanded("<!-- md:example rate-limiting/over_the_limit -->\n")
+    box = _box(text)
+    assert text.startswith(box[0]) and text.index("</div>") < text.index('=== "Python"')
+    assert box[:2] == [
+        '<div class="admonition example sandbox-setup" data-example="rate-limiting/over_the_limit" data-search-exclude markdown>',
+        '<p class="admonition-title">To see this output in the sandbox</p>',
+    ]
+    setup = Scenario.for_example(SNIPPETS / "rate-limiting" / "over_the_limit.py").setup()
+    fence = box.index("```bash")
+    assert "\n".join(box[fence + 1 : box.index("```", fence + 1)]) == setup.commands
+    assert f"This output needs {setup.condition}." in box[3]
+    assert "[Sandbox](sandbox.md)" in "\n".join(box) and "in either language" in "\n".join(box)
+    assert "sandbox-setup" not in expanded("<!-- md:example pagination/list_one_page -->\n")
+
+
+def test_the_box_goes_below_the_warning_and_says_to_restore_the_key() -> None:
+    text = expanded("<!-- md:example authentication/create_patient_as_bookkeeper -->\n")
+    assert text.index('!!! warning "Changes data"') < text.index("sandbox-setup") < text.index('=== "Python"')
+    assert "export CLINIKO_API_KEY" in "\n".join(_box(text)[-4:])
+
+
+@pytest.mark.parametrize(
+    ("page", "link"),
+    [
+        ("docs/rate-limiting.md", "(sandbox.md)"),
+        ("docs/resources/patients.md", "(../sandbox.md)"),
+        (None, "(sandbox.md)"),
+        ("docs/sandbox.md", None),
+    ],
+)
+def test_the_box_links_the_sandbox_page_relative_to_the_page_it_is_on(page: str | None, link: str | None) -> None:
+    text, problems = hook.expand("<!-- md:example client/wait_on_rate_limit -->\n", SNIPPETS, page)
+    assert problems == []
+    box = "\n".join(_box(text))
+    assert "the example below in that same shell" in box, "one variant: no languages to choose from"
+    if link is None:
+        assert "](" not in box, "no link from the Sandbox page to itself"
+    else:
+        assert f"[Sandbox]{link}" in box
 
 
 def test_lesson_lines_are_highlighted_as_the_page_counts_them(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Examples hold outside the state the suite prepares for them, and curl examples are safe to paste.
 
 - Foreign conditions: every example runs again with another account's key, an unknown key, a spent
-  quota, a server fault, and a base URL where nothing listens. Nothing printed is compared. Every example
+  quota, a server fault, and a base URL (and control URL) where nothing listens. Nothing printed is compared. Every example
   ends by itself (no signal, no hang) and never shows a Python traceback. Whether it must succeed or fail
   is derived from the statuses the mock served, compared with those of a run in the example's own state
   (see `expected_outcome`): where the lesson cannot hold, it must exit non-zero with a reason on stderr.
@@ -140,7 +140,8 @@ def run_alone(example: Example, condition: Condition | None, closed_port: int) -
     Each run has its mock to itself, so that the runs of one example can wait (for a `Retry-After` or
     a back-off) side by side. Raises `subprocess.TimeoutExpired` if the example runs too long.
     """
-    with MockCliniko(record_exchanges=True) as mock:
+    # With a control port, for the Sandbox page's examples.
+    with MockCliniko(record_exchanges=True, control_port=0) as mock:
         env = mock.environment()
         host_port = urlsplit(mock.base_url).netloc
         if condition is None:
@@ -150,6 +151,8 @@ def run_alone(example: Example, condition: Condition | None, closed_port: int) -
             key = condition.key
             if condition.nothing_listens:
                 env["CLINIKO_API_URL"] = mock.base_url.replace(host_port, f"127.0.0.1:{closed_port}")
+                # Nothing listens for the Sandbox page's examples either, which reach only the controls.
+                env["CLINIKO_MOCK_CONTROL_URL"] = f"https://127.0.0.1:{closed_port}"
         result = example_runner.run(example, env, key, host_port, fork=True, timeout=FOREIGN_TIMEOUT_SECONDS)
         return Outcome(result, served_by(mock))
 
@@ -353,6 +356,7 @@ def test_curl_example_is_safe_to_paste(example: Example, nothing_listens: bool, 
     if nothing_listens:
         host_port = urlsplit(mock.base_url).netloc
         env["CLINIKO_API_URL"] = mock.base_url.replace(host_port, f"127.0.0.1:{closed_port}")
+        env["CLINIKO_MOCK_CONTROL_URL"] = f"https://127.0.0.1:{closed_port}"
     if is_script(example):
         completed = subprocess.run(
             ["bash", example.path.name], env=env, cwd=example.path.parent,

@@ -1,7 +1,10 @@
 """The site shows only tested code, and every tested example is shown.
 
 * Every code block in the built HTML is the text of a file under `snippets/` (an example, a named
-  section of one, its stored output, or the client library), so no untested code reaches a reader.
+  section of one, its stored output, or the client library), so no untested code reaches a reader. The
+  one exception is the box of commands that prepares a sandbox for an example (`div.sandbox-setup`,
+  written by `hooks/examples.py`): its block must be exactly what the example's scenario generates,
+  and `test_sandbox_reproduce.py` tests it by running it, as the page shows it, before the example.
 * Every example and every stored output under `snippets/` appears as a code block on some page.
 * No page writes the markup of an example by hand: each is placed with `<!-- md:example -->`.
 * Lines marked as an example's lesson are highlighted on the page, and an example that changes data has
@@ -30,17 +33,34 @@ from cliniko_docs.scenario import Scenario
 SNIPPETS = example_runner.SNIPPETS
 
 
+#: The class of the box of commands that prepares a sandbox for an example; `data-example` names it.
+SETUP_CLASS = "sandbox-setup"
+
+
 class _PreBlocks(HTMLParser):
-    """Collects the text of every `<pre>` element (a rendered code block)."""
+    """Collects the text of every `<pre>` element (a rendered code block).
+
+    Those inside a box of sandbox commands (`div.sandbox-setup[data-example]`) go to `setup_blocks`,
+    with the example the box names, instead of `blocks`.
+    """
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[str] = []
+        self.setup_blocks: list[tuple[str, str]] = []
         self._depth = 0
         self._skip = 0
         self._text: list[str] = []
+        self._divs = 0
+        self._setup: tuple[str, int] | None = None  # the example of the open box, and its div's depth
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "div":
+            self._divs += 1
+            values = dict(attrs)
+            if SETUP_CLASS in (values.get("class") or "").split() and values.get("data-example"):
+                assert self._setup is None, "a box of sandbox commands inside another"
+                self._setup = (values["data-example"] or "", self._divs)
         if tag == "pre":
             self._depth += 1
         classes = (dict(attrs).get("class") or "").split()
@@ -48,10 +68,17 @@ class _PreBlocks(HTMLParser):
             self._skip += 1
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "div":
+            if self._setup is not None and self._setup[1] == self._divs:
+                self._setup = None
+            self._divs -= 1
         if tag == "pre" and self._depth:
             self._depth -= 1
             if not self._depth:
-                self.blocks.append("".join(self._text))
+                if self._setup is None:
+                    self.blocks.append("".join(self._text))
+                else:
+                    self.setup_blocks.append((self._setup[0], "".join(self._text)))
                 self._text = []
 
     def handle_data(self, data: str) -> None:
@@ -83,16 +110,41 @@ def _snippet_files() -> list[Path]:
     )
 
 
-def _code_blocks(site: Path) -> dict[str, list[str]]:
-    blocks: dict[str, list[str]] = {}
+def _parsed_pages(site: Path) -> dict[str, _PreBlocks]:
+    parsed = {}
     for page in sorted(site.rglob("*.html")):
         parser = _PreBlocks()
         parser.feed(page.read_text(encoding="utf-8"))
+        parsed[page.relative_to(site).as_posix()] = parser
+    return parsed
+
+
+def _code_blocks(site: Path) -> dict[str, list[str]]:
+    """Each page's code blocks, less those in a box of sandbox commands (`_setup_blocks`)."""
+    blocks: dict[str, list[str]] = {}
+    for page, parser in _parsed_pages(site).items():
         found = [_normalise(b) for b in parser.blocks]
         found = [b for b in found if b and not b.replace("\n", "").isdigit()]
         if found:
-            blocks[page.relative_to(site).as_posix()] = found
+            blocks[page] = found
     return blocks
+
+
+def _setup_blocks(site: Path) -> list[tuple[str, str, str]]:
+    """Every code block in a box of sandbox commands: (page, the example the box names, its text)."""
+    return [
+        (page, example, _normalise(text))
+        for page, parser in _parsed_pages(site).items()
+        for example, text in parser.setup_blocks
+    ]
+
+
+def _generated_setup(example: str) -> str | None:
+    """The commands the scenario of an example (`folder/name`) generates, or None if it prepares nothing."""
+    variants = [path for path in sorted(SNIPPETS.glob(f"{example}.*")) if path.suffix in {".py", ".sh"}]
+    if not variants or not Scenario.for_example(variants[0]).prepared:
+        return None
+    return _normalise(Scenario.for_example(variants[0]).setup().commands)
 
 
 def _docstring_examples() -> list[str]:
@@ -115,6 +167,8 @@ def _docstring_examples() -> list[str]:
 
 
 def test_every_code_block_on_the_site_comes_from_a_tested_snippet(built_site: Path) -> None:
+    """A box of sandbox commands is let through only if its block is exactly what its example's scenario
+    generates: that text is proven by `test_sandbox_reproduce.py`, which runs it from the built page."""
     sources = [text for path in _snippet_files() for text in _shown_texts(path)] + _docstring_examples()
     untested = [
         f"{page}: {block[:80]!r}"
@@ -122,7 +176,27 @@ def test_every_code_block_on_the_site_comes_from_a_tested_snippet(built_site: Pa
         for block in page_blocks
         if not any(block == source or block in source for source in sources)
     ]
+    untested += [
+        f"{page}: {block[:80]!r} (in the box of sandbox commands of {example}, which its scenario does not generate)"
+        for page, example, block in _setup_blocks(built_site)
+        if block != _generated_setup(example)
+    ]
     assert not untested, "code blocks that no tested file under snippets/ contains:\n" + "\n".join(untested)
+
+
+def test_a_box_of_sandbox_commands_is_let_through_only_with_its_generated_commands() -> None:
+    parser = _PreBlocks()
+    parser.feed(
+        '<div class="admonition example sandbox-setup" data-example="rate-limiting/over_the_limit">'
+        '<div class="highlight"><pre><code>curl -X POST "$CLINIKO_MOCK_CONTROL_URL/reset"</code></pre></div></div>'
+        '<div class="highlight"><pre><code>print(1)</code></pre></div>'
+        '<div class="admonition example sandbox-setup"><pre><code>no example named</code></pre></div>'
+    )
+    assert parser.setup_blocks == [("rate-limiting/over_the_limit", 'curl -X POST "$CLINIKO_MOCK_CONTROL_URL/reset"')]
+    assert parser.blocks == ["print(1)", "no example named"]
+    generated = _generated_setup("rate-limiting/over_the_limit")
+    assert generated is not None and generated.startswith('curl -fsS -o /dev/null -X POST "$CLINIKO_MOCK_CONTROL_URL/reset"\n')
+    assert _generated_setup("pagination/list_one_page") is None
 
 
 def test_every_snippet_and_stored_output_is_shown_on_some_page(built_site: Path) -> None:

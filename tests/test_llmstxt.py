@@ -133,3 +133,15 @@ def test_the_copy_shows_a_file_as_the_page_does_and_moves_tabs_to_the_margin(tmp
     assert code_blocks(copy) == ["import os\n    key = 1\n    # a comment stays", "key = 1\n# a comment stays"]
     assert "**Python**" in copy and "hl_lines" not in copy and "8<" not in copy
     assert "[errors](https://example.org/site/guide/errors/index.md#codes)" in copy
+
+
+def test_the_copy_gives_the_box_of_sandbox_commands_as_markdown_with_the_link_from_its_page() -> None:
+    """The box above a prepared example is HTML on the page (for its `data-example`); the copy keeps its
+    title as a bold line, its text and its commands, and links the Sandbox page from where the page is."""
+    page = "# Limits\n\n<!-- md:example rate-limiting/over_the_limit -->\n"
+    copy, problems = _llms_hook().to_markdown(page, example_runner.SNIPPETS, "guide/limits.md", "https://example.org/site/")
+    assert not problems
+    assert "<div" not in copy and "</div>" not in copy and "<p " not in copy
+    assert "\n**Example: To see this output in the sandbox**\n\nThis output needs the sandbox's clock" in copy
+    assert 'curl -fsS -o /dev/null -X POST "$CLINIKO_MOCK_CONTROL_URL/reset"' in code_blocks(copy)[0]
+    assert "[Sandbox](https://example.org/site/sandbox/index.md)" in copy

@@ -1,5 +1,9 @@
 """Scenario files: every field checked with a message naming file and field, none misplaced, applied to the mock.
 
+Also the commands a page shows to prepare a scenario in a sandbox started by hand (`Scenario.setup`):
+read back as the sandbox would take them, they must leave it as `apply` leaves the tests' sandbox.
+`test_sandbox_reproduce.py` runs them for real, from the built pages.
+
 Also the flag that warns readers: every example that sends POST, PUT or PATCH says in its scenario what
 it changes, and the page shows that as a warning (`hooks/examples.py`).
 """
@@ -8,13 +12,15 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+import shlex
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 import example_runner
-from mock_cliniko import seed
+from cliniko_sandbox import seed
 from cliniko_docs.scenario import KEYS, DataChange, Scenario, ScenarioError, account_of, misplaced_scenarios
 
 SNIPPETS = example_runner.SNIPPETS
@@ -150,13 +156,30 @@ def sends_post_put_or_patch(path: Path) -> bool:
     return bool((PYTHON_WRITE if path.suffix == ".py" else SHELL_WRITE).search(code))
 
 
+#: The folder of the Sandbox page's examples. They send POST to the sandbox's control port, which holds
+#: no one's records: they need CLINIKO_MOCK_CONTROL_URL, and never fall back to the live API's address
+#: (test_sandbox_examples_cannot_reach_the_live_api), so they carry no "changes" warning.
+SANDBOX_EXAMPLES = "sandbox"
+
+
 def unflagged_writers(examples: list[example_runner.Example]) -> list[str]:
     """The examples that send POST, PUT or PATCH but whose scenario has no `changes`."""
     return [
         f"{example.path.parent.name}/{example.path.name}: sends POST, PUT or PATCH; add \"changes\" to {example.scenario_path.name}"
         for example in examples
-        if sends_post_put_or_patch(example.path) and example.scenario().changes is None
+        if example.path.parent.name != SANDBOX_EXAMPLES
+        and sends_post_put_or_patch(example.path)
+        and example.scenario().changes is None
     ]
+
+
+def test_sandbox_examples_cannot_reach_the_live_api() -> None:
+    sandbox = [example for example in example_runner.discover() if example.path.parent.name == SANDBOX_EXAMPLES]
+    assert sandbox, f"no examples under snippets/{SANDBOX_EXAMPLES}/"
+    for example in sandbox:
+        code = example.path.read_text(encoding="utf-8")
+        assert "CLINIKO_MOCK_CONTROL_URL" in code, f"{example} does not need the sandbox's control URL"
+        assert "api.cliniko.com" not in code, f"{example} falls back to the live API's address"
 
 
 def test_every_example_that_sends_post_put_or_patch_carries_the_changes_flag() -> None:
@@ -190,3 +213,207 @@ def test_an_example_that_sends_post_without_the_flag_is_reported(tmp_path: Path)
     (tmp_path / "create_patient.scenario.json").write_text('{"key": "admin"}', encoding="utf-8")
     found = unflagged_writers([example_runner.Example(example)])
     assert len(found) == 1 and 'add "changes" to create_patient.scenario.json' in found[0], found
+
+
+# ---- What a prepared scenario shows on its page --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("scenario", "prepared"),
+    [
+        (Scenario(), False),
+        (Scenario(changes=DataChange("creates a patient")), False),
+        (Scenario(key="admin", jump_clock_on_rate_limit=False), False),
+        (Scenario(key="practitioner"), True),
+        (Scenario(key="unknown", changes=DataChange("creates a patient")), True),
+        (Scenario(clock=datetime(2026, 1, 15, 9, 30, 15, tzinfo=UTC)), True),
+        (Scenario(remaining=0), True),
+        (Scenario(jump_clock_on_rate_limit=True), True),
+        (Scenario(fail_next=2), True),
+    ],
+    ids=["default", "changes-alone", "admin-and-no-jump", "key", "key-with-changes", "clock", "remaining", "jump", "fail"],
+)
+def test_a_scenario_is_prepared_when_it_sets_more_than_what_it_changes(scenario: Scenario, prepared: bool) -> None:
+    assert scenario.prepared is prepared
+
+
+def test_a_scenario_that_prepares_nothing_has_no_setup() -> None:
+    with pytest.raises(ValueError, match="prepares nothing"):
+        Scenario(changes=DataChange("creates a patient")).setup()
+
+
+CALL = 'curl -fsS -o /dev/null -X POST "$CLINIKO_MOCK_CONTROL_URL{}"'
+
+
+def test_the_setup_of_the_over_the_limit_example_is_the_reset_and_its_control_calls() -> None:
+    setup = Scenario.read(SNIPPETS / "rate-limiting" / "over_the_limit.scenario.json").setup()
+    assert setup.commands.splitlines() == [
+        CALL.format("/reset"),
+        CALL.format("/time?at=2026-01-15T09:30:15Z"),
+        CALL.format(f"/remaining?account={seed.ACCOUNT_A}&remaining=0"),
+        # Said, although it is the tests' default: a sandbox started by hand has the jump on after a reset.
+        CALL.format("/jump-on-rate-limit?enabled=false"),
+    ]
+    assert setup.condition == (
+        "the sandbox's clock at 09:30:15 UTC on 15 January 2026, and no requests left this minute for the demo practice"
+    )
+
+
+def test_the_setup_of_every_field_in_the_order_apply_uses() -> None:
+    scenario = Scenario(
+        key="account_b",
+        clock=datetime(2026, 1, 15, 20, 30, 59, 250000, tzinfo=timezone(timedelta(hours=10))),
+        remaining=1,
+        jump_clock_on_rate_limit=True,
+        fail_next=3,
+    )
+    setup = scenario.setup()
+    assert setup.commands.splitlines() == [
+        CALL.format("/reset"),
+        CALL.format("/time?at=2026-01-15T10:30:59.250000Z"),
+        CALL.format(f"/remaining?account={seed.ACCOUNT_B}&remaining=1"),
+        CALL.format("/jump-on-rate-limit?enabled=true"),
+        CALL.format("/fail-next?count=3"),
+        f"export CLINIKO_API_KEY='{seed.ADMIN_KEY_B}'  # the administrator of Northgate Chiropractic",
+    ]
+    assert setup.condition == (
+        "the sandbox's clock at 10:30:59.25 UTC on 15 January 2026, "
+        "one request left this minute for the other practice, Northgate Chiropractic, "
+        "the clock set to jump to the next minute after a 429, as if the client waited, "
+        "the next 3 requests failing with 503 Service Unavailable, "
+        "and the API key of the administrator of the other practice, Northgate Chiropractic"
+    )
+
+
+@pytest.mark.parametrize(
+    ("scenario", "commands", "condition"),
+    [
+        (
+            Scenario(key="bookkeeper"),
+            [f"export CLINIKO_API_KEY='{seed.BOOKKEEPER_KEY_A}'  # the bookkeeper of Harbourside Physiotherapy"],
+            "the API key of the bookkeeper of the demo practice",
+        ),
+        (
+            Scenario(key="unknown"),
+            [f"export CLINIKO_API_KEY='{KEYS['unknown']}'  # shaped like a real key, but no user has it"],
+            "an API key that no user of the sandbox has",
+        ),
+        (
+            Scenario(fail_next=1),
+            [CALL.format("/fail-next?count=1")],
+            "the next request failing with 503 Service Unavailable",
+        ),
+        (
+            Scenario(jump_clock_on_rate_limit=True),
+            [CALL.format("/jump-on-rate-limit?enabled=true")],
+            "the clock set to jump to the next minute after a 429, as if the client waited",
+        ),
+        (
+            Scenario(remaining=4),
+            [
+                CALL.format(f"/remaining?account={seed.ACCOUNT_A}&remaining=4"),
+                CALL.format("/jump-on-rate-limit?enabled=false"),
+            ],
+            "4 requests left this minute for the demo practice",
+        ),
+        (
+            Scenario(clock=datetime(2026, 3, 1, 0, 0, tzinfo=UTC)),
+            [CALL.format("/time?at=2026-03-01T00:00:00Z")],
+            "the sandbox's clock at 00:00:00 UTC on 1 March 2026",
+        ),
+    ],
+    ids=["bookkeeper", "unknown-key", "one-failure", "jump-alone", "remaining-alone", "clock-alone"],
+)
+def test_the_setup_of_each_field_alone(scenario: Scenario, commands: list[str], condition: str) -> None:
+    """After the reset, only what the field asks; the jump is said only with a quota or when it is asked for."""
+    setup = scenario.setup()
+    assert setup.commands.splitlines() == [CALL.format("/reset"), *commands]
+    assert setup.condition == condition
+
+
+class _RecordingControls:
+    """Controls that keep the calls made to them and the state they would leave, starting from a reset."""
+
+    def __init__(self, jump_after_reset: bool) -> None:
+        self.calls: list[str] = []
+        self.state: dict[str, object] = {"jump": jump_after_reset, "remaining": {}, "fail_next": 0, "time": None}
+
+    def set_time(self, instant: datetime) -> None:
+        self.calls.append("time")
+        self.state["time"] = instant.astimezone(UTC)
+
+    def set_remaining(self, account_id: str, remaining: int) -> None:
+        self.calls.append("remaining")
+        self.state["remaining"] = {account_id: remaining}
+
+    def jump_clock_on_rate_limit(self, enabled: bool = True) -> None:
+        self.calls.append("jump")
+        self.state["jump"] = enabled
+
+    def fail_next(self, count: int = 1) -> None:
+        self.calls.append("fail_next")
+        self.state["fail_next"] = count
+
+
+def _run_setup(commands: str) -> tuple[_RecordingControls, str]:
+    """Read the commands as the sandbox would take them: each control call's path and decoded query."""
+    controls = _RecordingControls(jump_after_reset=True)  # a sandbox started by hand
+    api_key = seed.ADMIN_KEY_A  # what it exports
+    lines = commands.splitlines()
+    assert lines[0] == CALL.format("/reset"), "the commands must start from a reset sandbox"
+    for line in lines[1:]:
+        if line.startswith("export CLINIKO_API_KEY="):
+            api_key = shlex.split(line, comments=True)[1].partition("=")[2]
+            continue
+        call = re.fullmatch(re.escape(CALL).replace(r"\{\}", "(?P<url>[^\"]*)"), line)
+        assert call, f"neither a control call nor the key: {line!r}"
+        url = urlsplit(call.group("url"))
+        query = {name: values[0] for name, values in parse_qs(url.query, strict_parsing=True).items()}
+        if url.path == "/time":
+            controls.set_time(datetime.fromisoformat(query["at"].replace("Z", "+00:00")))
+        elif url.path == "/remaining":
+            controls.set_remaining(query["account"], int(query["remaining"]))
+        elif url.path == "/jump-on-rate-limit":
+            assert query["enabled"] in {"true", "false"}
+            controls.jump_clock_on_rate_limit(query["enabled"] == "true")
+        elif url.path == "/fail-next":
+            controls.fail_next(int(query["count"]))
+        else:
+            pytest.fail(f"an unknown control: {url.path}")
+    return controls, api_key
+
+
+def _prepared_scenarios() -> list[tuple[str, Scenario]]:
+    found = [(path.name, Scenario.read(path)) for path in sorted(SNIPPETS.rglob("*.scenario.json"))]
+    return [(name, scenario) for name, scenario in found if scenario.prepared]
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [scenario for _, scenario in _prepared_scenarios()]
+    + [
+        Scenario(
+            key="practitioner", clock=datetime(2026, 1, 15, 9, 30, 59, 500000, tzinfo=UTC), remaining=7, fail_next=2
+        )
+    ],
+    ids=[name for name, _ in _prepared_scenarios()] + ["every-field"],
+)
+def test_the_setup_leaves_a_sandbox_started_by_hand_as_apply_leaves_the_tests_one(scenario: Scenario) -> None:
+    """The same calls in the same order, the same state after them, the same key.
+
+    The clock's jump too, whenever the scenario sets the quota or the jump: without a quota set, the jump
+    could matter only after the 500 requests of a minute, which no example makes, so the commands leave
+    it as the sandbox started by hand has it.
+    """
+    by_hand, api_key = _run_setup(scenario.setup().commands)
+    in_tests = _RecordingControls(jump_after_reset=False)  # the tests' sandbox
+    assert scenario.apply(in_tests) == api_key
+    if scenario.remaining is None and not scenario.jump_clock_on_rate_limit:
+        assert by_hand.state.pop("jump") is True and in_tests.state.pop("jump") is False
+    assert by_hand.state == in_tests.state
+    # Apply leaves the jump as a reset left it; the commands must say it, since the resets differ.
+    assert [call for call in by_hand.calls if call != "jump" or scenario.jump_clock_on_rate_limit] == in_tests.calls
+
+
+def test_the_setup_of_the_examples_under_snippets_is_checked_at_all() -> None:
+    assert len(_prepared_scenarios()) >= 5

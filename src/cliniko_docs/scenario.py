@@ -8,6 +8,11 @@ fields and what each does, for contributors: https://cliniko.github.io/cliniko-a
 what was expected when one is wrong; an unknown field is an error, not silently ignored. The site build
 reads `changes` from here too (`hooks/examples.py`), so the warning on the page and the test that every
 writing example carries it (`tests/test_scenario.py`) look at the same flag.
+
+A scenario that prepares a condition (`Scenario.prepared`: another key, the clock, the quota, the clock's
+jump or a failure) also says how a reader gets that condition in a sandbox started by hand
+(`Scenario.setup`): the page shows those commands above the example, and
+`tests/test_sandbox_reproduce.py` runs them, as the page shows them, before the example.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from cliniko_sandbox import seed
 
@@ -34,6 +40,17 @@ KEYS = {
     # Shaped like a real key, with a shard, but no user of the seed has it.
     "unknown": "MS0xMjEwMDAwMDAwMDAwMDAwMDAx-bm90LWEtcmVhbC1rZXk-au1",
 }
+
+
+#: The months, named in English whatever the locale of the build (strftime's %B follows the locale).
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+#: How a control call is written for a reader: quiet when it works, loud (and a non-zero exit) when the
+#: sandbox refuses it or cannot be reached.
+CONTROL_CALL = 'curl -fsS -o /dev/null -X POST "$CLINIKO_MOCK_CONTROL_URL{path}"'
 
 
 class ScenarioError(ValueError):
@@ -56,6 +73,18 @@ class DataChange:
     what: str
     #: The example archives a record, which cannot be undone through the API.
     archives: bool = False
+
+
+@dataclass(frozen=True)
+class Setup:
+    """How to put a sandbox started by hand (`cliniko-sandbox`) in a scenario's state, for the page."""
+
+    #: Shell commands, one a line: a reset, the control calls, and the key to use when it is not the
+    #: exported one. Run in the shell that has the sandbox's `export` lines, before the example.
+    commands: str
+    #: The condition in plain words, to follow "This output needs ...", e.g. "the sandbox's clock at
+    #: 09:30:15 UTC on 15 January 2026, and no requests left this minute for the demo practice".
+    condition: str
 
 
 @dataclass(frozen=True)
@@ -111,6 +140,67 @@ class Scenario:
             )
         return scenario
 
+    @property
+    def prepared(self) -> bool:
+        """Whether the example's output depends on a condition the sandbox is put in before it runs.
+
+        Another key than the administrator's, a clock, a quota, the clock's jump or a failure is such a
+        condition. `changes` is not: it says what the example does, not what it needs.
+        """
+        return (
+            self.key != "admin"
+            or self.clock is not None
+            or self.remaining is not None
+            or self.jump_clock_on_rate_limit
+            or self.fail_next > 0
+        )
+
+    def setup(self) -> Setup:
+        """The commands that put a sandbox started by hand in this scenario's state, and what they prepare.
+
+        The control calls come in the order `apply` makes them, after a reset. After a reset, a sandbox
+        started by hand moves its clock on to the next minute at a `429`, and the tests' sandbox does not,
+        so whenever the quota is set the commands say which way that switch must be. Raises ValueError
+        for a scenario that prepares nothing (`prepared`), which the page shows no commands for.
+        """
+        if not self.prepared:
+            raise ValueError("this scenario prepares nothing: a reset sandbox is its state")
+        commands = [_control("/reset")]
+        condition = []
+        if self.clock is not None:
+            commands.append(_control("/time", at=_instant(self.clock)))
+            condition.append(f"the sandbox's clock at {_said_instant(self.clock)}")
+        if self.remaining is not None:
+            account = account_of(self.api_key)
+            assert account is not None, "from_dict checks that the key belongs to an account"
+            commands.append(_control("/remaining", account=account, remaining=str(self.remaining)))
+            left = _said_count(self.remaining, "request")
+            condition.append(f"{left} left this minute for {_practice(account)}")
+        if self.remaining is not None or self.jump_clock_on_rate_limit:
+            enabled = "true" if self.jump_clock_on_rate_limit else "false"
+            commands.append(_control("/jump-on-rate-limit", enabled=enabled))
+        if self.jump_clock_on_rate_limit:
+            condition.append("the clock set to jump to the next minute after a 429, as if the client waited")
+        if self.fail_next:
+            commands.append(_control("/fail-next", count=str(self.fail_next)))
+            failing = _said_count(self.fail_next, "request", bare_one=True)
+            condition.append(f"the next {failing} failing with 503 Service Unavailable")
+        if self.key != "admin":
+            assert "'" not in self.api_key, "a key is written between single quotes"
+            holder = _holder(self.api_key)
+            if holder is None:
+                commands.append(
+                    f"export CLINIKO_API_KEY='{self.api_key}'  # shaped like a real key, but no user has it"
+                )
+                condition.append("an API key that no user of the sandbox has")
+            else:
+                role, account = holder
+                commands.append(
+                    f"export CLINIKO_API_KEY='{self.api_key}'  # the {role} of {_account_name(account)}"
+                )
+                condition.append(f"the API key of the {role} of {_practice(account)}")
+        return Setup("\n".join(commands), _joined(condition))
+
     def apply(self, controls: Any) -> str:
         """Set a freshly reset mock's `controls` to this scenario; return the API key the example uses."""
         if self.clock is not None:
@@ -124,6 +214,63 @@ class Scenario:
         if self.fail_next:
             controls.fail_next(self.fail_next)
         return self.api_key
+
+
+def _control(path: str, **query: str) -> str:
+    """A control call as the page writes it, its query's values URL-encoded (a colon reads well as it is)."""
+    if query:
+        path += "?" + urlencode(query, quote_via=quote, safe=":")
+    return CONTROL_CALL.format(path=path)
+
+
+def _instant(instant: datetime) -> str:
+    """An instant as the `/time` control takes it: ISO 8601 in UTC, with Z."""
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _said_instant(instant: datetime) -> str:
+    """An instant in words, in UTC: "09:30:15 UTC on 15 January 2026"."""
+    utc = instant.astimezone(UTC)
+    time = utc.strftime("%H:%M:%S") + (f".{utc.microsecond:06d}".rstrip("0") if utc.microsecond else "")
+    return f"{time} UTC on {utc.day} {_MONTHS[utc.month - 1]} {utc.year}"
+
+
+def _said_count(count: int, noun: str, *, bare_one: bool = False) -> str:
+    """A count in words: "no requests", "one request", "4 requests"; with `bare_one`, one is the noun
+    alone, as in "the next request"."""
+    if count == 0:
+        return f"no {noun}s"
+    if count == 1:
+        return noun if bare_one else f"one {noun}"
+    return f"{count} {noun}s"
+
+
+def _account_name(account_id: str) -> str:
+    """The name of a practice (an account) of the seed data: "Harbourside Physiotherapy"."""
+    return seed.initial_dataset().accounts[account_id].name
+
+
+def _practice(account_id: str) -> str:
+    """A practice as the page's prose names it: the one the exported key belongs to is "the demo practice"."""
+    if account_id == seed.ACCOUNT_A:
+        return "the demo practice"
+    return f"the other practice, {_account_name(account_id)}"
+
+
+def _holder(api_key: str) -> tuple[str, str] | None:
+    """The role of the user of the seed data who has `api_key`, and their account; None if no user has it."""
+    for user in seed.initial_dataset().users.values():
+        if user.api_key == api_key:
+            return user.role, user.account_id
+    return None
+
+
+def _joined(parts: list[str]) -> str:
+    """Parts as a list in prose: "a", "a, and b", "a, b, and c". A part may hold an "and" of its own, so
+    the comma before the last one keeps the list readable."""
+    if len(parts) < 2:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + ", and " + parts[-1]
 
 
 def scenario_path(example: Path) -> Path:
