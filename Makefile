@@ -76,7 +76,7 @@ clean:
 ## Run examples against the hand-started mock, as the tests do: make example S=snippets/quickstart/get_user.py
 example: $(STAMP)
 	@test -n "$(S)" || { echo "give the example(s) to run: make example S=snippets/<dir>/<file>"; exit 2; }
-	$(PY) -m example_runner $(S)
+	$(PY) tests/example_runner.py $(S)
 
 ## Print the mock API's speed figures (requests per second, reset time)
 bench: $(STAMP)

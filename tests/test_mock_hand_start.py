@@ -324,44 +324,16 @@ def test_control_port_moves_the_clock_and_resets_it(hand_started):
     assert reset.json()["now"] == "2026-01-15T09:30:00Z"
 
 
+# Every rule of the control API's input is tested in-process, against the same application, in
+# test_sandbox_control.py; these cases show that the started command's control port keeps them too.
 @pytest.mark.parametrize(
     ("path", "params"),
     [
-        ("/advance", {}),
-        ("/advance", {"seconds": "-5"}),
-        ("/advance", {"seconds": "soon"}),
-        ("/remaining", {"account": "1210000000000000001", "remaining": "many"}),
+        ("/advance", {"seconds": "1_000"}),
         ("/remaining", {"account": "1210000000000000001", "remaining": "501"}),
-        ("/time", {"at": "yesterday"}),
-        ("/jump-on-rate-limit", {"enabled": "maybe"}),
-        ("/advance", {"seconds": "1e300"}),
-        ("/advance", {"seconds": "inf"}),
-        ("/advance", {"seconds": "nan"}),
-        ("/advance", {"seconds": "9" * 400}),
-        ("/time", {"at": "9999-12-31T23:59:30Z"}),
         ("/time", {"at": "1969-12-31T23:59:59Z"}),
-        ("/time", {"at": "2026-01-15T09:30:00"}),
-        ("/remaining", {"account": "1210000000000000001", "remaining": "9" * 5000}),
-        ("/fail-next", {"count": "1" * 40}),
     ],
-    ids=[
-        "no-seconds",
-        "negative-seconds",
-        "word-seconds",
-        "word-remaining",
-        "remaining-over-limit",
-        "bad-time",
-        "bad-switch",
-        "seconds-1e300",
-        "seconds-inf",
-        "seconds-nan",
-        "seconds-400-digits",
-        "time-in-year-9999",
-        "time-before-1970",
-        "time-without-zone",
-        "remaining-5000-digits",
-        "count-40-digits",
-    ],
+    ids=["underscore-seconds", "remaining-over-limit", "time-before-1970"],
 )
 def test_control_port_refuses_bad_input_with_a_clear_message(hand_started, path, params):
     before = _control(hand_started, "/reset").json()

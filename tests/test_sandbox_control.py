@@ -187,6 +187,8 @@ BAD_INPUT = [
     ("/advance", {"seconds": "-5"}, "'-5'"),
     ("/advance", {"seconds": "1e3"}, "'1e3'"),
     ("/advance", {"seconds": "5."}, "'5.'"),
+    ("/advance", {"seconds": "soon"}, "'soon'"),
+    ("/advance", {"seconds": "1e300"}, "'1e300'"),
     ("/advance", {"seconds": "inf"}, "'inf'"),
     ("/advance", {"seconds": "nan"}, "'nan'"),
     ("/advance", {"seconds": "٣"}, "digits"),

@@ -1,11 +1,11 @@
 # Make the sandbox answer the next request with 503, to see how your code handles a server error.
-# The parentheses run this in a subshell, so set -e and exit stop the example, not your shell.
+# The parentheses run this in a subshell, so set -e, pipefail and exit stop the example, not your shell.
 (
-  set -e
+  set -eo pipefail
   control="${CLINIKO_MOCK_CONTROL_URL:?Start cliniko-sandbox and export the lines it prints first}"
   # --8<-- [start:lesson]
-  curl --silent --show-error --fail-with-body --max-time 10 --request POST --write-out '\n' \
-    "$control/fail-next?count=1"
+  curl --silent --show-error --fail-with-body --max-time 10 --request POST \
+    "$control/fail-next?count=1" | jq -r '"Requests that will fail: \(.failing_next)"'
   # --8<-- [end:lesson]
   for attempt in 1 2; do
     status=$(curl --silent --show-error --max-time 10 --output /dev/null --write-out '%{http_code}' \

@@ -1,12 +1,13 @@
 # Leave the demo practice no requests this minute, then see the API refuse the next one with 429.
-# The parentheses run this in a subshell, so set -e and exit stop the example, not your shell.
+# The parentheses run this in a subshell, so set -e, pipefail and exit stop the example, not your shell.
 (
-  set -e
+  set -eo pipefail
   control="${CLINIKO_MOCK_CONTROL_URL:?Start cliniko-sandbox and export the lines it prints first}"
   account=1210000000000000001  # the demo practice, Harbourside Physiotherapy
   # --8<-- [start:lesson]
-  curl --silent --show-error --fail-with-body --max-time 10 --request POST --write-out '\n' \
-    "$control/remaining?account=$account&remaining=0"
+  curl --silent --show-error --fail-with-body --max-time 10 --request POST \
+    "$control/remaining?account=$account&remaining=0" |
+    jq -r --arg id "$account" '.accounts[] | select(.id == $id) | "Requests left: \(.remaining)"'
   # --8<-- [end:lesson]
   response=$(curl --silent --show-error --max-time 10 --include \
     --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY first}:" \
