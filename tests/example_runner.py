@@ -400,7 +400,9 @@ def main(argv: list[str] | None = None) -> int:
     controls = HttpControls(os.environ["CLINIKO_MOCK_CONTROL_URL"], os.environ["SSL_CERT_FILE"])
     mock_env = {
         name: os.environ[name]
-        for name in ("CLINIKO_API_URL", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
+        for name in (
+            "CLINIKO_API_URL", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "CLINIKO_MOCK_CONTROL_URL"
+        )
         if name in os.environ
     }
     host_port = urlsplit(os.environ["CLINIKO_API_URL"]).netloc
