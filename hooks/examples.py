@@ -54,7 +54,7 @@ from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
 # The scenario files are read by one type, shared with the test runner.
-from cliniko_docs.scenario import Scenario, ScenarioError, scenario_path
+from cliniko_docs.scenario import Scenario, ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 

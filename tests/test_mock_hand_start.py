@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import queue
 import shlex
 import shutil
@@ -22,7 +21,7 @@ import pytest
 import requests
 
 from api_requests import USER_AGENT
-from project import ROOT, in_ci
+from project import in_ci
 
 READY_LINE = "Press Ctrl+C to stop."
 START_TIMEOUT = 30
@@ -144,10 +143,11 @@ def _stop(process: subprocess.Popen[str]) -> int:
     return process.returncode
 
 
-def _start(workdir: Path) -> Iterator[HandStarted]:
+def _start(workdir: Path, port: int | None = None) -> Iterator[HandStarted]:
+    """Start `cliniko-sandbox` in `workdir` (on `port`, or a free port pair), and stop it afterwards."""
     stderr_path = workdir / "stderr.txt"
     with stderr_path.open("w") as stderr:
-        process = _launch(str(free_port_pair()), workdir, stderr)
+        process = _launch(str(port or free_port_pair()), workdir, stderr)
         try:
             printed = _read_until_ready(process, stderr_path)
             yield HandStarted(process, stderr_path, printed, _exports(printed))
@@ -191,6 +191,30 @@ def test_writes_its_ca_to_the_dir_it_is_given(hand_started):
 
 # Clients that have only the exported variables ---------------------------------------------------
 
+#: A Python client that reads only the exported variables (requests finds the CA in REQUESTS_CA_BUNDLE)
+#: and prints the status and the role of `GET /user`. test_sandbox_install.py runs it too.
+REQUESTS_CLIENT = (
+    "import os, requests\n"
+    "response = requests.get(\n"
+    "    os.environ['CLINIKO_API_URL'] + '/user',\n"
+    "    auth=(os.environ['CLINIKO_API_KEY'], ''),\n"
+    f"    headers={{'Accept': 'application/json', 'User-Agent': {USER_AGENT!r}}},\n"
+    "    timeout=10,\n"
+    ")\n"
+    "print(response.status_code, response.json()['role'])\n"
+)
+
+
+def curl_client(curl: str) -> str:
+    """A shell command: `curl` asks for `GET /user` with only the exported variables (the CA from
+    CURL_CA_BUNDLE), and prints the body, then the status on a line of its own."""
+    return (
+        f'{shlex.quote(curl)} --silent --show-error --write-out "\\n%{{http_code}}" '
+        f'-u "$CLINIKO_API_KEY:" -H "Accept: application/json" -H {shlex.quote("User-Agent: " + USER_AGENT)} '
+        '"$CLINIKO_API_URL/user"'
+    )
+
+
 
 def test_curl_with_only_the_exports_gets_the_user(hand_started):
     curl = shutil.which("curl")
@@ -198,13 +222,7 @@ def test_curl_with_only_the_exports_gets_the_user(hand_started):
         if in_ci():
             pytest.fail("curl is missing")
         pytest.skip("curl is not installed")
-    script = (
-        f'{shlex.quote(curl)} --silent --show-error --write-out "\\n%{{http_code}}" '
-        f'-u "$CLINIKO_API_KEY:" -H "Accept: application/json" -H {shlex.quote("User-Agent: " + USER_AGENT)} '
-        '"$CLINIKO_API_URL/user"'
-    )
-
-    completed = _run_with_only(hand_started.exports, ["/bin/sh", "-c", script])
+    completed = _run_with_only(hand_started.exports, ["/bin/sh", "-c", curl_client(curl)])
 
     assert completed.returncode == 0, completed.stderr
     body, _, status = completed.stdout.rpartition("\n")
@@ -213,18 +231,7 @@ def test_curl_with_only_the_exports_gets_the_user(hand_started):
 
 
 def test_requests_with_only_the_exports_gets_the_user_without_a_verify_argument(hand_started):
-    script = (
-        "import os, requests\n"
-        "response = requests.get(\n"
-        "    os.environ['CLINIKO_API_URL'] + '/user',\n"
-        "    auth=(os.environ['CLINIKO_API_KEY'], ''),\n"
-        f"    headers={{'Accept': 'application/json', 'User-Agent': {USER_AGENT!r}}},\n"
-        "    timeout=10,\n"
-        ")\n"
-        "print(response.status_code, response.json()['role'])\n"
-    )
-
-    completed = _run_with_only(hand_started.exports, [sys.executable, "-c", script])
+    completed = _run_with_only(hand_started.exports, [sys.executable, "-c", REQUESTS_CLIENT])
 
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "200 administrator"

@@ -37,7 +37,16 @@ import pytest
 
 from api_requests import USER_AGENT
 from project import ROOT, in_ci
-from test_mock_hand_start import EXPORTED, HandStarted, _exports, _read_until_ready, _stop, free_port_pair
+from test_mock_hand_start import (
+    EXPORTED,
+    REQUESTS_CLIENT,
+    HandStarted,
+    _exports,
+    _read_until_ready,
+    _stop,
+    curl_client,
+    free_port_pair,
+)
 
 #: Making the venv and installing into it takes 4 to 7 s on this project's machines, most of it pip's own
 #: work (resolving, setuptools building the wheel, unpacking); more on a busy machine or a slow network.
@@ -260,13 +269,7 @@ def test_curl_with_only_the_exports_gets_the_user(started, installed):
         if in_ci():
             pytest.fail("curl is missing")
         pytest.skip("curl is not installed")
-    script = (
-        'curl --silent --show-error --write-out "\\n%{http_code}" '
-        f'-u "$CLINIKO_API_KEY:" -H "Accept: application/json" -H {shlex.quote("User-Agent: " + USER_AGENT)} '
-        '"$CLINIKO_API_URL/user"'
-    )
-
-    completed = _run_with_only(started, installed, ["/bin/sh", "-c", script])
+    completed = _run_with_only(started, installed, ["/bin/sh", "-c", curl_client(curl)])
 
     assert completed.returncode == 0, completed.stderr
     body, _, status = completed.stdout.rpartition("\n")
@@ -276,18 +279,7 @@ def test_curl_with_only_the_exports_gets_the_user(started, installed):
 
 def test_requests_with_only_the_exports_gets_the_user_without_a_verify_argument(started, installed):
     # The new venv has no requests (the sandbox does not need it): the suite's own interpreter has.
-    script = (
-        "import os, requests\n"
-        "response = requests.get(\n"
-        "    os.environ['CLINIKO_API_URL'] + '/user',\n"
-        "    auth=(os.environ['CLINIKO_API_KEY'], ''),\n"
-        f"    headers={{'Accept': 'application/json', 'User-Agent': {USER_AGENT!r}}},\n"
-        "    timeout=10,\n"
-        ")\n"
-        "print(response.status_code, response.json()['role'])\n"
-    )
-
-    completed = _run_with_only(started, installed, [sys.executable, "-c", script])
+    completed = _run_with_only(started, installed, [sys.executable, "-c", REQUESTS_CLIENT])
 
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "200 administrator"

@@ -39,7 +39,7 @@ import example_runner
 from example_runner import Example
 from page_examples import placed_examples
 from project import DOCS, in_ci
-from test_mock_hand_start import HandStarted, _exports, _launch, _read_until_ready, _stop, free_port_pair
+from test_mock_hand_start import HandStarted, _start, free_port_pair
 
 pytestmark = pytest.mark.xdist_group("sandbox reproduce")
 
@@ -78,15 +78,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HandStarted]:
         if in_ci():
             pytest.fail("curl is missing, and the commands on the pages use it")
         pytest.skip("curl is not installed, and the commands on the pages use it")
-    workdir = tmp_path_factory.mktemp("sandbox-reproduce")
-    stderr_path = workdir / "stderr.txt"
-    with stderr_path.open("w") as stderr:
-        process = _launch(str(_five_digit_port_pair()), workdir, stderr)
-        try:
-            printed = _read_until_ready(process, stderr_path)
-            yield HandStarted(process, stderr_path, printed, _exports(printed))
-        finally:
-            _stop(process)
+    yield from _start(tmp_path_factory.mktemp("sandbox-reproduce"), _five_digit_port_pair())
 
 
 # The boxes on the built pages ---------------------------------------------------------------------

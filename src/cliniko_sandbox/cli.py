@@ -92,16 +92,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    options = parser()
+    args = options.parse_args(argv)
     control_port = args.control_port
     if control_port is None:
         if args.port == 65535:
-            parser().error("--port 65535 leaves no port above it for the controls; give --control-port too")
+            options.error("--port 65535 leaves no port above it for the controls; give --control-port too")
         control_port = args.port + 1
     if control_port == args.port:
-        parser().error(f"--control-port must differ from --port (both are {args.port})")
+        options.error(f"--control-port must differ from --port (both are {args.port})")
     if args.workdir.exists() and not args.workdir.is_dir():
-        parser().error(f"--dir {str(args.workdir)!r} is a file, not a folder")
+        options.error(f"--dir {str(args.workdir)!r} is a file, not a folder")
 
     # Imported here, so that --help and a bad option answer without loading the server.
     from cliniko_sandbox.server import MockCliniko, PortInUseError
