@@ -48,6 +48,7 @@ ORDER_OF_CHECKS: tuple[tuple[str, int], ...] = (
     ("the query parameters", 400),
     ("the user's role", 403),
     ("the record's existence", 404),
+    ("a change's preconditions", 412),
     ("the body's fields", 422),
 )
 

@@ -31,9 +31,11 @@ from cliniko_sandbox.rate_limit import LIMIT
 from cliniko_sandbox.seed import ACCOUNT_A, ACCOUNT_B, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
 
 #: Every status the API documents (a 503 only comes from a test control, which the fuzz never sets).
-DOCUMENTED = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 413, 415, 422, 429, 431}
+DOCUMENTED = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 412, 413, 415, 422, 429, 431}
 WITHOUT_BODY = {204, 304}
-#: Statuses the fuzz must produce, to show that it reaches past the first checks.
+#: Statuses the fuzz must produce, to show that it reaches past the first checks. `412` is not among
+#: them: it takes a change with a failing precondition that passes every earlier check, which most runs
+#: make a dozen times or so, but one in a few makes none (tests/test_mock_preconditions.py covers it).
 MUST_REACH = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 415, 422, 429}
 EXAMPLES = 3000
 #: Methods that never change the mock's data.
@@ -47,7 +49,13 @@ def usually(value: Any, otherwise: st.SearchStrategy[Any]) -> st.SearchStrategy[
 
 # Methods and targets -----------------------------------------------------------------------------
 
-PATIENTS = ["1240000000000000001", "1240000000000000007", "1240000000000000113", "1240000000000000116", "1"]
+#: Active, archived, another account's, the first one created, deleted, and no patient's.
+PATIENTS = [
+    "1240000000000000001", "1240000000000000007", "1240000000000000113", "1240000000000000116",
+    "1240000000000900001", "1",
+]
+#: The lists of patients, which take `page`, `per_page`, filters and an order.
+LISTS = ["/v1/patients", "/v1/patients/archived", "/v1/patients/deleted"]
 #: Characters a request target may hold unencoded, less the ones that end a path segment.
 _TARGET_CHARACTERS = "".join(chr(code) for code in range(0x21, 0x7F) if chr(code) not in "/?#")
 
@@ -60,13 +68,17 @@ methods = st.one_of(
 routes = st.sampled_from(
     [("GET", "/v1/user"), ("HEAD", "/v1/user")]
     + [("GET", "/v1/patients")] * 3
+    + [("GET", "/v1/patients/archived"), ("GET", "/v1/patients/deleted")]
     + [("POST", "/v1/patients")] * 4
     + [(method, f"/v1/patients/{patient}") for patient in PATIENTS for method in ("GET", "HEAD", "PUT", "PATCH")]
-    + [("POST", f"/v1/patients/{patient}/archive") for patient in PATIENTS]
+    + [("POST", f"/v1/patients/{patient}/{change}") for patient in PATIENTS for change in ("archive", "unarchive")]
 )
 api_paths = routes.map(lambda route: route[1])
 segments = st.one_of(
-    st.sampled_from(["v1", "user", "patients", "archive", "", ".", "..", "%2e%2e", "%2F", "%00", *PATIENTS]),
+    st.sampled_from(
+        ["v1", "user", "patients", "archive", "unarchive", "archived", "deleted", "", ".", "..", "%2e%2e", "%2F", "%00"]
+        + PATIENTS
+    ),
     st.text(alphabet=_TARGET_CHARACTERS, max_size=8),
     st.text(max_size=4).map(lambda text: quote(text, safe="")),
     st.binary(min_size=1, max_size=3).map(lambda raw: "".join(f"%{byte:02X}" for byte in raw)),
@@ -85,10 +97,15 @@ query_values = st.one_of(
     # Python's int() refuses strings of more than 4300 digits, leading zeros included.
     st.sampled_from(["7" * 4301, "0" * 5000 + "2"]),
     st.text(max_size=6),
+    # Filters and orders, well-formed or nearly so.
+    st.sampled_from(
+        ["first_name:~~%a%", "id:=1,2,", "date_of_birth:=****-02-3*", "created_at:>2026-01-15T09:30:00Z", "title:=Dr"]
+        + ["last_name,first_name:desc", "id:", "desc", "email:~", "updated_at:<9999-12-31T23:59:59Z"]
+    ),
 )
-paging = st.lists(st.tuples(st.sampled_from(["page", "per_page", "q"]), query_values), min_size=1, max_size=3).map(
-    lambda pairs: "?" + urlencode(pairs)
-)
+paging = st.lists(
+    st.tuples(st.sampled_from(["page", "per_page", "q", "q[]", "sort", "order"]), query_values), min_size=1, max_size=3
+).map(lambda pairs: "?" + urlencode(pairs))
 queries = st.one_of(
     st.just(""),
     paging,
@@ -199,6 +216,9 @@ WELL_FORMED_HEADERS = {
     "If-Modified-Since": st.sampled_from(
         [None, None, None, "Thu, 15 Jan 2026 09:30:00 GMT", "Sun, 01 Jan 2023 00:00:00 GMT"]
     ),
+    # Now and then a change made with a tag the patient does not have, so that the fuzz reaches `412`
+    # often enough; odder preconditions are a flaw of their own (HEADER_FLAWS).
+    "If-Match": st.sampled_from([None, None, None, None, None, None, "*", '"x"']),
 }
 #: The flaws that are a header, and what the header holds instead.
 HEADER_FLAWS = {
@@ -206,6 +226,9 @@ HEADER_FLAWS = {
     "User-Agent": odd_user_agents,
     "Accept": odd_accepts,
     "Content-Type": odd_content_types,
+    # A precondition of a change: one that holds, one that fails (`412`), or one that is malformed.
+    "If-Match": entity_tags,
+    "If-Unmodified-Since": dates,
 }
 #: The headers of a request that may be anything.
 ANY_HEADERS = {
@@ -217,6 +240,8 @@ ANY_HEADERS = {
     "Content-Type": usually("application/json", odd_content_types),
     "If-None-Match": entity_tags,
     "If-Modified-Since": dates,
+    "If-Match": entity_tags,
+    "If-Unmodified-Since": dates,
 }
 
 # Bodies ------------------------------------------------------------------------------------------
@@ -298,7 +323,7 @@ def well_formed_requests(draw: Any) -> dict[str, Any]:
     if flaw == "target":
         target = draw(odd_paths) + draw(queries)
     else:
-        target = path + draw(paging if path == "/v1/patients" else queries)
+        target = path + draw(paging if path in LISTS else queries)
     if flaw == "fields":
         body = draw(field_bodies)
     elif flaw == "odd-text":

@@ -46,6 +46,10 @@ def _value_of_length(field: str, length: int, schema: dict[str, Any]) -> str:
     """A value the field would otherwise accept, exactly `length` characters long."""
     if field == "email" or any("@" in option.get("pattern", "") for option in schema.get("anyOf", [])):
         return "e" * (length - len("@example.com")) + "@example.com"
+    if any(option.get("format") == "date" for option in schema.get("anyOf", [])):
+        # A date has exactly 10 characters; a blank value, which clears the date, may be of any length
+        # up to the same limit.
+        return " " * length
     return "N" * length
 
 

@@ -4,12 +4,13 @@ Schemathesis reads `docs/openapi.yaml` and sends the session's mock requests it 
 (each must be accepted, and its response must match the description) and invalid ones (each must be
 refused with a 4xx). Every response is checked: its status is one the operation documents, its
 `Content-Type`, body and headers are the ones described, and a request without the key gets `401`.
-The stateful test follows the description's `links`: it creates a patient, then reads, changes and
-archives it.
+The stateful test follows the description's `links`: it creates a patient, then reads, changes,
+archives and unarchives it.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -34,13 +35,16 @@ VALID_USER_AGENT = _AGENT_SCHEMA["examples"][0]
 
 #: Fuzzing cases per operation and mode; test_every_operation_conforms says why 15.
 CASES_PER_OPERATION = 15
-#: Scenarios of the stateful test, and the most steps in each: enough for create, read, change and
-#: archive to follow each other in several orders. Hypothesis draws part of its data from the constants
+#: Scenarios of the stateful test, and the most steps in each: enough for create, read, change, archive
+#: and unarchive to follow each other in several orders. Hypothesis draws part of its data from the constants
 #: of every local module imported (its "local constants"), so the scenarios it explores change whenever
 #: a module is added to the suite: at 10, importing one more module left runs that never changed a
 #: patient they had created; at 20, each order is reached with room to spare (about 2 s more).
 STATEFUL_SCENARIOS = 20
 STATEFUL_STEPS = 6
+#: The statuses that refuse a request that breaks the description: Schemathesis's own list, and `412`
+#: for the changes that take `If-Match` and `If-Unmodified-Since`.
+REFUSALS = ["400", "401", "403", "404", "405", "406", "409", "412", "415", "422", "428", "429", "5xx"]
 
 
 def _config(mock: MockCliniko) -> schemathesis.Config:
@@ -60,19 +64,53 @@ def _config(mock: MockCliniko) -> schemathesis.Config:
                 # be refused.
                 "allow-extra-parameters": False,
             },
+            # The stateful test follows the description's own links only. Schemathesis would add links
+            # it infers (from every response that holds a patient to every operation on
+            # /patients/{id}): three times as many steps to choose from, which left the chain create ->
+            # archive -> unarchive to chance. For the same reason the description links archiving to
+            # unarchiving only, not to the list of archived patients as well.
+            "phases": {"stateful": {"inference": {"algorithms": []}}},
             "operations": [
+                {
+                    # The lists of archived and deleted patients take the parameters of `GET /patients`
+                    # and run the same paging and filter code, which gets the full count there; here a few
+                    # cases check their own responses (and the coverage phase their bounds and methods).
+                    # Each of their HEADs is its GET without the body. The full count would cost about
+                    # 4 s of the suite's time budget and find nothing the GET /patients cases do not.
+                    "include-operation-id": ["listArchivedPatients", "listDeletedPatients"],
+                    "generation": {"max-examples": 5},
+                },
+                {
+                    "include-operation-id": ["headArchivedPatients", "headDeletedPatients"],
+                    "generation": {"max-examples": 3},
+                    "phases": {"coverage": {"enabled": False}},
+                },
                 {
                     # An archived patient can't be changed: a valid body then gets `422` (under `base`).
                     # That depends on the record's state, which no schema of a request can express, so
                     # this check accepts 422 here; the body must still be the documented
                     # validation-error body (response_schema_conformance stays on).
+                    # Likewise `412`: whether an `If-Match` or `If-Unmodified-Since` holds depends on the
+                    # record's current ETag and time. The preconditions are checked before the body's
+                    # fields (app.py's order of checks), so an invalid body sent with a failing
+                    # precondition is refused with 412, which is still a refusal.
                     "include-operation-id": ["updatePatient", "patchPatient"],
                     "checks": {
                         "positive_data_acceptance": {
-                            "expected-statuses": ["2xx", "3xx", "401", "403", "404", "422", "429", "5xx"]
-                        }
+                            "expected-statuses": ["2xx", "3xx", "401", "403", "404", "412", "422", "429", "5xx"]
+                        },
+                        "negative_data_rejection": {"expected-statuses": REFUSALS},
                     },
-                }
+                },
+                {
+                    "include-operation-id": ["archivePatient", "unarchivePatient"],
+                    "checks": {
+                        "positive_data_acceptance": {
+                            "expected-statuses": ["2xx", "3xx", "401", "403", "404", "412", "429", "5xx"]
+                        },
+                        "negative_data_rejection": {"expected-statuses": REFUSALS},
+                    },
+                },
             ],
         }
     )
@@ -100,7 +138,42 @@ def described(mock_server: MockCliniko) -> schemathesis.BaseSchema:
             body["date_of_birth"] = _not_after(body["date_of_birth"], today)
         return body
 
+    @schema.hook
+    def map_query(context: schemathesis.HookContext, query: Any) -> Any:
+        # A date in a filter must exist: `date_of_birth:=2026-02-31` and `created_at:>0000-01-01T00:00:00Z`
+        # have the shape the pattern allows but name no day, and the API refuses them with `400`. Which
+        # days each month has (and which years are leap years) is more than a pattern should spell out,
+        # and leaving out the year 0000 would make it much slower to generate from (filters.py says
+        # why), so a filter the pattern allows has such a date moved to a real one; anything else is
+        # left as generated.
+        if isinstance(query, dict):
+            for name in ("q", "q[]"):
+                value = query.get(name)
+                if isinstance(value, str):
+                    query[name] = _real_dates(value)
+                elif isinstance(value, list):
+                    query[name] = [_real_dates(item) if isinstance(item, str) else item for item in value]
+        return query
+
     return schema
+
+
+_FILTER = re.compile(resolve(_DESCRIPTION, _DESCRIPTION["components"]["schemas"]["Filter"])["pattern"])
+_DATE_IN_FILTER = re.compile(r"(?<![0-9*])([0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9*])")
+
+
+def _real_dates(text: str) -> str:
+    """A filter the description allows, with each date that does not exist moved to one that does."""
+    if not _FILTER.search(text) or text.startswith(("first_name:", "last_name:", "email:", "old_reference_id:")):
+        return text
+
+    def real(match: re.Match[str]) -> str:
+        year, month, day = (int(part) for part in match.groups())
+        year = year or 2000  # there is no year 0; 2000 is a leap year, so 29 February stays
+        day = min(day, calendar.monthrange(year, month)[1])
+        return f"{year:04d}-{month:02d}-{day:02d}"
+
+    return _DATE_IN_FILTER.sub(real, text)
 
 
 def _not_after(value: str, today: date) -> str:
@@ -172,20 +245,40 @@ def _keep_user_agent_valid_unless_under_test(case: schemathesis.Case) -> None:
         headers["User-Agent"] = VALID_USER_AGENT
 
 
+def _let_preconditions_hold(case: schemathesis.Case) -> None:
+    """Make the `If-Match` and `If-Unmodified-Since` Schemathesis made up hold, in the stateful test.
+
+    A made-up tag or date almost never matches the patient's, so most changes would be refused with
+    `412` and the run would seldom get from one link to the next. `*` and a date far ahead still send
+    both headers through the check; `412` itself is checked by test_every_operation_conforms.
+    """
+    headers = case.headers or {}
+    for name in list(headers):
+        if name.lower() == "if-match":
+            headers[name] = "*"
+        elif name.lower() == "if-unmodified-since":
+            headers[name] = "Fri, 01 Jan 2100 00:00:00 GMT"
+
+
 def test_stateful_links_conform(
     contract: schemathesis.BaseSchema, controls: Controls, connection: requests.Session
 ) -> None:
-    """Create a patient, then read, change and archive it, following the description's links.
+    """Create a patient, then read, change, archive and unarchive it, following the description's links.
 
     The test also shows that the links were followed: each of those operations succeeded on a patient
-    that the same run created.
+    that the same run created, and the unarchive on one that the run had archived. A `304` counts as a
+    read that succeeded: the API answers it only after finding the patient, and generated reads often
+    carry `If-None-Match: *` or a late `If-Modified-Since`, so whether one comes back `200` depends on
+    how the run's random choices fall.
     """
     created: set[str] = set()
+    archived: set[str] = set()
     reached: set[str] = set()
 
     class Machine(contract.as_state_machine()):  # type: ignore[misc]
         def before_call(self, case: schemathesis.Case) -> None:
             _refill_quota(controls)
+            _let_preconditions_hold(case)
 
         def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
             return {"session": connection}
@@ -195,8 +288,15 @@ def test_stateful_links_conform(
             if case.operation.label == "POST /patients" and response.status_code == 201:
                 created.add(response.json()["id"])
             patient_id = (case.path_parameters or {}).get("id")
-            if patient_id in created and 200 <= response.status_code < 300:
-                reached.add(case.operation.label)
+            if patient_id not in created or not (200 <= response.status_code < 300 or response.status_code == 304):
+                return
+            if case.operation.label == "POST /patients/{id}/archive":
+                archived.add(patient_id)
+            elif case.operation.label == "POST /patients/{id}/unarchive":
+                if patient_id not in archived:
+                    return  # unarchiving a patient who is not archived changes nothing: it does not count
+                archived.discard(patient_id)
+            reached.add(case.operation.label)
 
     Machine.run(
         settings=hypothesis.settings(
@@ -204,5 +304,5 @@ def test_stateful_links_conform(
         )
     )
     assert created, "the stateful run created no patient"
-    assert {"GET /patients/{id}", "POST /patients/{id}/archive"} <= reached, reached
+    assert {"GET /patients/{id}", "POST /patients/{id}/archive", "POST /patients/{id}/unarchive"} <= reached, reached
     assert reached & {"PUT /patients/{id}", "PATCH /patients/{id}"}, reached

@@ -6,7 +6,7 @@
 - The built site serves it as `openapi.yaml` and `openapi.json`, and the pages that should link to them do.
 - A real OpenAPI library (openapi-core), given only the published JSON, the mock's base URL and a key,
   makes working calls, and every response the mock gives is one the description allows, the statuses
-  that fuzzing cannot provoke included (403, 406, 413, 415, 429, 431, 503, 304).
+  that fuzzing cannot provoke included (403, 406, 412, 413, 415, 429, 431, 503, 304).
 """
 
 from __future__ import annotations
@@ -227,9 +227,14 @@ def test_a_client_made_from_the_published_description_works_once_the_key_is_set(
         ("updatePatient", {"json": {"title": "Dr"}}),
         ("patchPatient", {"json": {"email": "ada@example.com"}}),
         ("archivePatient", {}),
+        ("unarchivePatient", {}),
     ):
         response = client.request(operation_id, path={"id": patient_id}, **kwargs)
         assert response.status_code in (200, 204), (operation_id, response.text)
+        client.check(response)
+    for operation_id in ("listArchivedPatients", "listDeletedPatients"):
+        response = client.request(operation_id, params={"per_page": 2})
+        assert response.status_code == 200 and response.json()["patients"], (operation_id, response.text)
         client.check(response)
 
 
@@ -264,6 +269,13 @@ def _provoke(client: DescribedClient, controls: Controls, status: int, patient: 
         ]
     if status == 406:
         return [client.request("getUser", headers={"Accept": "text/html"})]
+    if status == 412:
+        stale = {"If-Match": '"a tag the patient does not have"', "Content-Type": "application/json"}
+        return [
+            client.request("updatePatient", path={"id": patient}, headers=stale, json={"title": "Dr"}),
+            client.request("archivePatient", path={"id": patient}, headers=stale),
+            client.request("unarchivePatient", path={"id": patient}, headers={"If-Unmodified-Since": "Sun, 01 Jan 2023 00:00:00 GMT"}),
+        ]
     if status == 413:
         return [client.request("createPatient", data=b"{" + b" " * (1024 * 1024) + b"}", headers={"Content-Type": "application/json"})]
     if status == 415:
@@ -280,7 +292,7 @@ def _provoke(client: DescribedClient, controls: Controls, status: int, patient: 
     raise AssertionError(f"no way to provoke {status}")
 
 
-@pytest.mark.parametrize("status", [304, 403, 406, 413, 415, 429, 431, 503])
+@pytest.mark.parametrize("status", [304, 403, 406, 412, 413, 415, 429, 431, 503])
 def test_statuses_only_the_controls_can_provoke_conform(
     published: dict[str, Any], session: requests.Session, controls: Controls, status: int
 ) -> None:

@@ -55,10 +55,12 @@ def test_every_account_is_on_the_page_with_its_id_and_patients() -> None:
     for account in data.accounts.values():
         patients = [patient for patient in data.patients.values() if patient.account_id == account.id]
         archived = [patient for patient in patients if patient.archived_at is not None]
+        deleted = [patient for patient in data.deleted_patients.values() if patient.account_id == account.id]
         row = rows[account.id]
         assert row[0].startswith(account.name), row
-        if archived:
-            assert row[3] == f"{len(patients) - len(archived)} active and {len(archived)} archived", row
+        if archived or deleted:
+            said = f"{len(patients) - len(archived)} active, {len(archived)} archived and {len(deleted)} deleted"
+            assert row[3] == said, row
         else:
             assert row[3] == str(len(patients)), row
 

@@ -14,8 +14,19 @@ problems is predictable and documented:
 7. a body must be `application/json`, not content-encoded (`415`), and valid JSON (`400`);
 8. the user's role must allow the change (`403`);
 9. the record must exist in the caller's account (`404`);
-10. the body must be valid (`422`);
-11. conditional headers (`304`), and finally success.
+10. a change's preconditions, `If-Match` or else `If-Unmodified-Since` (`412`);
+11. the body must be valid (`422`);
+12. a read's conditional headers, `If-None-Match` or else `If-Modified-Since` (`304`), and finally success.
+
+The preconditions come where RFC 9110 (section 13.2.1) puts them: after every check that would refuse the
+request anyway, and just before the body's content is acted on. So a stale `If-Match` on a request that
+also has invalid fields gets `412`: the client must read the record again before anything else matters.
+
+Safe concurrent changes are this guide's own rule: a change to a patient (`PUT`/`PATCH`, archive,
+unarchive) honours `If-Match` (strong comparison with the ETag `GET /patients/{id}` sends; `*` matches
+any patient that exists) and `If-Unmodified-Since` (ignored when `If-Match` is sent, or when it is not a
+valid HTTP date). When the patient has changed since, the answer is `412` and nothing changes. A change
+sent without either header is made as before. Reads and creates ignore both headers.
 
 The clock is read once, when the request arrives: every time in the response (`Date`, a record's
 `updated_at`, the rate-limit window) is that instant, even when a `429` moves the clock for the next one.
@@ -29,19 +40,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.datastructures import Headers, QueryParams
+from starlette.datastructures import URL, Headers, QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
-from cliniko_sandbox import caching, request_rules, validation
+from cliniko_sandbox import caching, filters, request_rules, validation
 from cliniko_sandbox.auth import authenticate
 from cliniko_sandbox.clock import Clock
 from cliniko_sandbox.errors import JSON_TYPE, ApiError, dump_json
 from cliniko_sandbox.rate_limit import RateLimiter
-from cliniko_sandbox.representations import list_json, patient_json, patient_url, user_json
-from cliniko_sandbox.state import Store, User
+from cliniko_sandbox.representations import deleted_patient_json, list_json, patient_json, patient_url, user_json
+from cliniko_sandbox.state import Patient, Store, User
 from cliniko_sandbox.switches import Switches
 
 logger = logging.getLogger("cliniko_sandbox")
@@ -105,11 +116,15 @@ class MockApi:
             Route("/v1/user", _get_user, methods=["GET"]),
             Route("/v1/patients", _list_patients, methods=["GET"]),
             Route("/v1/patients", _create_patient, methods=["POST"]),
+            # Before `/v1/patients/{patient_id}`, which would otherwise take these paths as IDs.
+            Route("/v1/patients/archived", _list_archived_patients, methods=["GET"]),
+            Route("/v1/patients/deleted", _list_deleted_patients, methods=["GET"]),
             Route("/v1/patients/{patient_id}", _get_patient, methods=["GET"]),
             # `PUT` is the update of Cliniko's later docs, and it changes only the fields sent; `PATCH`
             # is kept as an alias with exactly the same meaning.
             Route("/v1/patients/{patient_id}", _update_patient, methods=["PUT", "PATCH"]),
             Route("/v1/patients/{patient_id}/archive", _archive_patient, methods=["POST"]),
+            Route("/v1/patients/{patient_id}/unarchive", _unarchive_patient, methods=["POST"]),
         ]
 
     # ASGI ------------------------------------------------------------------------------------
@@ -191,13 +206,19 @@ class MockApi:
         raise error
 
     def _match(self, scope: Scope) -> tuple[Route, dict[str, Any]]:
+        # The first route whose path fits decides which path it is; the method then picks among that
+        # path's routes. So `PUT /v1/patients/archived` gets `405` from the list's path, rather than
+        # being taken as an update of a patient whose ID is "archived".
+        path: str | None = None
         allowed: list[str] = []
         for route in self.routes:
             match, child_scope = route.matches(scope)
+            if match == Match.NONE or (path is not None and route.path != path):
+                continue
+            path = route.path
             if match == Match.FULL:
                 return route, child_scope
-            if match == Match.PARTIAL:
-                allowed.extend(sorted(route.methods or ()))
+            allowed.extend(sorted(route.methods or ()))
         if allowed:
             methods = ", ".join(sorted(set(allowed)))
             raise ApiError(
@@ -282,6 +303,53 @@ def _patient_id(call: Call) -> str:
     return patient_id
 
 
+def _existing_patient(api: MockApi, call: Call) -> Patient:
+    patient = api.store.patient(call.user.account_id, _patient_id(call))
+    if patient is None:
+        raise ApiError(404, "Not found: there is no patient with that ID.")
+    return patient
+
+
+def _combined(headers: Headers, name: str) -> str | None:
+    """A header's lines joined into one list, as RFC 9110 allows; None when it was not sent."""
+    values = headers.getlist(name)
+    return ", ".join(values) if values else None
+
+
+def _check_preconditions(api: MockApi, call: Call, patient: Patient) -> None:
+    """Refuse a change with `412` when `If-Match` or `If-Unmodified-Since` shows the patient has changed.
+
+    The tag compared is the ETag `GET /patients/{id}` (without a query string) sends for the patient as it
+    is now, and the date is compared with that read's `Last-Modified`. Nothing can change the patient
+    between this check and the change: the endpoints run on one event loop and do not wait in between.
+    """
+    headers = call.request.headers
+    if_match = _combined(headers, "if-match")
+    if_unmodified_since = _combined(headers, "if-unmodified-since")
+    if if_match is None and if_unmodified_since is None:
+        return
+    content = dump_json(patient_json(patient, api.base_url))
+    current = caching.Validators.of(
+        URL(patient_url(patient.id, api.base_url)), content, patient.updated_at, leave_out=api.base_url.encode()
+    )
+    if caching.precondition_holds(
+        if_match=if_match,
+        if_unmodified_since=if_unmodified_since,
+        etag=current.etag,
+        last_modified=current.last_modified,
+    ):
+        return
+    if if_match is not None:
+        reason = "If-Match does not match the patient's current ETag"
+    else:
+        reason = "the patient has changed since the time in If-Unmodified-Since"
+    raise ApiError(
+        412,
+        f"Precondition Failed: {reason}, so nothing was changed. Read the patient again, "
+        "then decide whether to repeat the change.",
+    )
+
+
 def _positive_int(query: QueryParams, name: str, default: int, maximum: int) -> int:
     raw = query.get(name)
     if raw is None:
@@ -303,7 +371,9 @@ async def _list_patients(api: MockApi, call: Call) -> Reply:
     page = _positive_int(query, "page", 1, 2**31 - 1)
     per_page = _positive_int(query, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     account = call.user.account_id
-    patients = api.store.active_patients(account)
+    # Filtered and ordered before the page is cut out, so that the count and the links describe the
+    # filtered list; the links repeat the filters and the order.
+    patients = filters.select_patients(api.store.active_patients(account), query)
     chosen = patients[(page - 1) * per_page : page * per_page]
     body = list_json(
         "patients",
@@ -313,12 +383,55 @@ async def _list_patients(api: MockApi, call: Call) -> Reply:
         page=page,
         per_page=per_page,
         per_page_given="per_page" in query,
+        carried=filters.carried_parameters(query),
     )
     changed = api.store.patients_changed_at(account) or _EPOCH
     return Reply(200, body, last_modified=changed)
 
 
+def _patient_list(
+    api: MockApi,
+    call: Call,
+    patients: list[Patient],
+    path: str,
+    as_json: Callable[[Patient, str], dict[str, Any]],
+    last_modified: datetime,
+) -> Reply:
+    """One page of a list of patients, paged, filtered and ordered as `GET /patients` is."""
+    query = call.request.query_params
+    page = _positive_int(query, "page", 1, 2**31 - 1)
+    per_page = _positive_int(query, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    selected = filters.select_patients(patients, query)
+    chosen = selected[(page - 1) * per_page : page * per_page]
+    body = list_json(
+        "patients",
+        [as_json(p, api.base_url) for p in chosen],
+        total_entries=len(selected),
+        collection_url=f"{api.base_url}{path}",
+        page=page,
+        per_page=per_page,
+        per_page_given="per_page" in query,
+        carried=filters.carried_parameters(query),
+    )
+    return Reply(200, body, last_modified=last_modified)
+
+
+async def _list_archived_patients(api: MockApi, call: Call) -> Reply:
+    account = call.user.account_id
+    # The account's patient lists change together: archiving and unarchiving move this time too.
+    changed = api.store.patients_changed_at(account) or _EPOCH
+    return _patient_list(api, call, api.store.archived_patients(account), "/patients/archived", patient_json, changed)
+
+
+async def _list_deleted_patients(api: MockApi, call: Call) -> Reply:
+    deleted = api.store.deleted_patients(call.user.account_id)
+    # Nothing changes a deleted patient: the list last changed when its latest patient was deleted.
+    changed = max((p.deleted_at for p in deleted if p.deleted_at is not None), default=_EPOCH)
+    return _patient_list(api, call, deleted, "/patients/deleted", deleted_patient_json, changed)
+
+
 async def _get_patient(api: MockApi, call: Call) -> Reply:
+    # A deleted patient is not found: it is kept apart, and shown only in the list of deleted patients.
     patient = api.store.patient(call.user.account_id, _patient_id(call))
     if patient is None:
         raise ApiError(404, "Not found: there is no patient with that ID.")
@@ -337,14 +450,12 @@ async def _create_patient(api: MockApi, call: Call) -> Reply:
 async def _update_patient(api: MockApi, call: Call) -> Reply:
     data = request_rules.parse_json_body(call.request.headers, call.body)
     _require_patient_writer(call.user)
-    patient_id = _patient_id(call)
-    existing = api.store.patient(call.user.account_id, patient_id)
-    if existing is None:
-        raise ApiError(404, "Not found: there is no patient with that ID.")
+    existing = _existing_patient(api, call)
+    _check_preconditions(api, call, existing)
     fields = validation.patient_fields(data if call.body else {}, creating=False, today=call.now.date())
     if existing.archived_at is not None:
         raise validation.validation_failed({"base": "an archived patient can't be changed"})
-    patient = api.store.update_patient(call.user.account_id, patient_id, fields, call.now)
+    patient = api.store.update_patient(call.user.account_id, existing.id, fields, call.now)
     assert patient is not None
     return Reply(200, patient_json(patient, api.base_url))
 
@@ -352,7 +463,22 @@ async def _update_patient(api: MockApi, call: Call) -> Reply:
 async def _archive_patient(api: MockApi, call: Call) -> Reply:
     request_rules.parse_json_body(call.request.headers, call.body)
     _require_patient_writer(call.user)
-    patient = api.store.archive_patient(call.user.account_id, _patient_id(call), call.now)
-    if patient is None:
-        raise ApiError(404, "Not found: there is no patient with that ID.")
+    existing = _existing_patient(api, call)
+    _check_preconditions(api, call, existing)
+    api.store.archive_patient(call.user.account_id, existing.id, call.now)
+    return Reply(204)
+
+
+async def _unarchive_patient(api: MockApi, call: Call) -> Reply:
+    """Bring an archived patient back to the list, with the rules of archiving (roles, `404`, no body).
+
+    A patient who is not archived is left as it is and the answer is still `204`, as archiving an archived
+    patient is: the request asks for a state, and the patient is in it. A retry after a lost answer is then
+    safe. (A `409` would make the client work out whether its own earlier request had succeeded.)
+    """
+    request_rules.parse_json_body(call.request.headers, call.body)
+    _require_patient_writer(call.user)
+    existing = _existing_patient(api, call)
+    _check_preconditions(api, call, existing)
+    api.store.unarchive_patient(call.user.account_id, existing.id, call.now)
     return Reply(204)

@@ -1,7 +1,15 @@
-"""HTTP caching: validators on successful reads and conditional requests (RFC 9110 section 13, RFC 9111).
+"""HTTP caching and safe changes: validators on successful reads, and conditional requests (RFC 9110
+section 13, RFC 9111).
 
 Conditional headers are evaluated only for a request that would otherwise succeed: authentication, the
-rate limit and the record lookup have already run by the time `is_not_modified` is asked.
+rate limit and the record lookup have already run by the time `is_not_modified` or `precondition_holds`
+is asked.
+
+* Reads (`GET`, `HEAD`) take `If-None-Match` and `If-Modified-Since`, and get `304` when the copy the
+  client kept is still current.
+* Changes to a patient (update, archive, unarchive) take `If-Match` and `If-Unmodified-Since`, and are
+  refused with `412` when the patient has changed since the client read it. That a change honours them
+  is this guide's own rule; how each is compared is RFC 9110's.
 """
 
 from __future__ import annotations
@@ -51,6 +59,25 @@ def _if_none_match_matches(header: str, etag: str) -> bool:
     return False
 
 
+def _if_match_matches(header: str, etag: str) -> bool:
+    """Strong comparison of `If-Match` against the current ETag; `*` matches any current record.
+
+    A weak tag (`W/"..."`) never matches, even when its quoted part is the current tag. A malformed value
+    matches nothing, so the change is refused rather than made on a guess.
+    """
+    if header.strip() == "*":
+        return True
+    position = 0
+    while position < len(header):
+        match = _ENTITY_TAG.match(header, position)
+        if match is None:
+            return False
+        if match.group(1) is None and match.group(2) == etag:
+            return True
+        position = match.end()
+    return False
+
+
 def _parse_http_date(value: str) -> datetime | None:
     try:
         parsed = parsedate_to_datetime(value)
@@ -81,6 +108,28 @@ def is_not_modified(
             return False
         return last_modified.replace(microsecond=0) <= since
     return False
+
+
+def precondition_holds(
+    *,
+    if_match: str | None,
+    if_unmodified_since: str | None,
+    etag: str,
+    last_modified: datetime,
+) -> bool:
+    """Whether a change may go ahead: `False` means `412 Precondition Failed`.
+
+    `If-Match` wins when present (even empty); `If-Unmodified-Since` is used only without it, and an
+    invalid date in it is ignored. Without either, the change goes ahead.
+    """
+    if if_match is not None:
+        return _if_match_matches(if_match, etag)
+    if if_unmodified_since is not None:
+        since = _parse_http_date(if_unmodified_since)
+        if since is None:
+            return True
+        return last_modified.replace(microsecond=0) <= since
+    return True
 
 
 @dataclass(frozen=True)

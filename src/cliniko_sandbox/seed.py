@@ -1,7 +1,8 @@
 """The data every fresh mock starts with.
 
 Two practices (accounts). Account A, "Harbourside Physiotherapy", has three users of different roles
-and 112 patients, two of them archived, so its patient list spans three pages at the default page size.
+and 112 patients, two of them archived, so its patient list spans three pages at the default page size;
+three more of its patients were deleted, and are seen only in its list of deleted patients.
 Account B, "Northgate Chiropractic", has its own user and patients, which account A never sees.
 
 IDs are above 2**53 on purpose: like Cliniko's, they do not fit a JavaScript number, which is why the API
@@ -39,11 +40,15 @@ _TITLES = ["Ms", "Mr", "Dr", "Mx", None]
 
 _FIRST_USER_ID = 1230000000000000001
 _FIRST_PATIENT_ID = 1240000000000000001
+#: The deleted patients' IDs come from a block of their own, far above the others, so that the ID a new
+#: patient gets (the one after the last seeded patient's) is the same with or without them.
+_FIRST_DELETED_PATIENT_ID = 1240000000000900001
 _SEEDED_AT = datetime(2025, 3, 3, 22, 15, 0, tzinfo=UTC)
 
 PATIENTS_IN_A = 112
 ARCHIVED_IN_A = (7, 58)  # positions (1-based) of the archived patients of account A
 PATIENTS_IN_B = 3
+DELETED_IN_A = 3
 
 
 def _patient(number: int, account_id: str, position: int) -> Patient:
@@ -101,4 +106,11 @@ def initial_dataset() -> Dataset:
                 patient.archived_at = patient.updated_at
             data.patients[patient.id] = patient
     data.next_patient_id = _FIRST_PATIENT_ID + number - 1
+
+    for index in range(DELETED_IN_A):
+        # Made like the others (names, dates), created after the last of them and deleted weeks later.
+        patient = _patient(number + 1 + index, ACCOUNT_A, PATIENTS_IN_A + 1 + index)
+        patient.id = str(_FIRST_DELETED_PATIENT_ID + index)
+        patient.deleted_at = patient.updated_at + timedelta(days=12 * (index + 1), hours=index)
+        data.deleted_patients[patient.id] = patient
     return data

@@ -66,6 +66,8 @@ class Patient:
     date_of_birth: str | None = None
     email: str | None = None
     archived_at: datetime | None = None
+    #: Set only on the records of `Dataset.deleted_patients`.
+    deleted_at: datetime | None = None
 
     #: The fields a client may send when creating or updating a patient.
     WRITABLE = ("title", "first_name", "last_name", "date_of_birth", "email")
@@ -78,6 +80,10 @@ class Dataset:
     accounts: dict[str, Account] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     patients: dict[str, Patient] = field(default_factory=dict)
+    #: Patients that were deleted. They are kept apart from `patients`: the API shows them only in the
+    #: list of deleted patients, and every other route answers `404` for their IDs. Nothing changes them.
+    deleted_patients: dict[str, Patient] = field(default_factory=dict)
+    #: The last ID given to a patient; a new patient gets the next one that no record holds.
     next_patient_id: int = 0
 
 
@@ -118,6 +124,7 @@ class Store:
             accounts={key: copy.copy(value) for key, value in initial.accounts.items()},
             users={key: copy.copy(value) for key, value in initial.users.items()},
             patients={key: copy.copy(value) for key, value in initial.patients.items()},
+            deleted_patients={key: copy.copy(value) for key, value in initial.deleted_patients.items()},
             next_patient_id=initial.next_patient_id,
         )
 
@@ -158,6 +165,22 @@ class Store:
             ]
         return sorted(found, key=lambda p: int(p.id))
 
+    def archived_patients(self, account_id: str) -> list[Patient]:
+        """The account's archived patients, oldest first (by ID)."""
+        with self._lock:
+            found = [
+                copy.copy(p)
+                for p in self._data.patients.values()
+                if p.account_id == account_id and p.archived_at is not None
+            ]
+        return sorted(found, key=lambda p: int(p.id))
+
+    def deleted_patients(self, account_id: str) -> list[Patient]:
+        """The account's deleted patients, oldest first (by ID)."""
+        with self._lock:
+            found = [p for p in self._data.deleted_patients.values() if p.account_id == account_id]
+        return sorted(found, key=lambda p: int(p.id))
+
     def patients_changed_at(self, account_id: str) -> datetime | None:
         """When the account's patient list last changed (archiving counts), or None if it has none."""
         with self._lock:
@@ -175,6 +198,10 @@ class Store:
         with self._lock:
             now = now or self._clock.now()
             self._data.next_patient_id += 1
+            # The seed's deleted patients hold IDs of a block of their own, far above the ones given
+            # here; an ID is still never given twice.
+            while str(self._data.next_patient_id) in self._data.deleted_patients:
+                self._data.next_patient_id += 1
             patient = Patient(
                 id=str(self._data.next_patient_id),
                 account_id=account_id,
@@ -215,6 +242,19 @@ class Store:
             if patient.archived_at is None:
                 changed_at = next_change_time(patient.updated_at, now or self._clock.now())
                 patient.archived_at = changed_at
+                patient.updated_at = changed_at
+                self._list_changed(account_id, changed_at)
+            return copy.copy(patient)
+
+    def unarchive_patient(self, account_id: str, patient_id: str, now: datetime | None = None) -> Patient | None:
+        """Bring an archived patient back to the list; a patient who is not archived is left as it is."""
+        with self._lock:
+            patient = self._data.patients.get(patient_id)
+            if patient is None or patient.account_id != account_id:
+                return None
+            if patient.archived_at is not None:
+                changed_at = next_change_time(patient.updated_at, now or self._clock.now())
+                patient.archived_at = None
                 patient.updated_at = changed_at
                 self._list_changed(account_id, changed_at)
             return copy.copy(patient)
