@@ -9,18 +9,21 @@ It needs Python 3.11 or newer and `requests`, and it puts into practice what the
 * waiting for `Retry-After` on `429` (and on `5xx` for requests that are safe to repeat), with a
   bounded number of retries and a cap on each wait;
 * an ETag cache for `GET`s: a `304 Not Modified` is served from the cache;
-* every page of a list, by following `links.next`.
+* every page of a list, by following `links.next`, with the list's filters (`q`) and order (`sort`);
+* changes made only if the record has not changed since it was read (`If-Match`,
+  `If-Unmodified-Since`), refused with `412` otherwise.
 
 Create one `Cliniko` per API key, then call `get`, `post`, `put` (or its alias `patch`), or
-`paginate` for a whole list. The client logs each request to the `cliniko_client` logger: every
-response at `DEBUG`, and every wait before a retry at `INFO`.
+`paginate` for a whole list; `etag` gives the `ETag` of a record read with `get`. The client logs
+each request to the `cliniko_client` logger: every response at `DEBUG`, and every wait before a
+retry at `INFO`.
 
 Examples:
     Create the client once, with your key and your application's name and contact e-mail. The
     examples of each method below use this `client`:
 
     >>> import os
-    >>> from cliniko_client import Cliniko, NotFoundError, ValidationError
+    >>> from cliniko_client import Cliniko, NotFoundError, PreconditionFailedError, ValidationError
     >>> client = Cliniko(
     ...     api_key=os.environ["CLINIKO_API_KEY"],
     ...     user_agent="Practice Sync (dev@example.com)",
@@ -38,9 +41,9 @@ import random
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,6 +58,7 @@ __all__ = [
     "ClinikoError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PreconditionFailedError",
     "RateLimitError",
     "ServerError",
     "ValidationError",
@@ -70,6 +74,8 @@ logger = logging.getLogger("cliniko_client")
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH"})
 _RETRYABLE_SERVER_STATUSES = frozenset({500, 502, 503, 504})
 _CONTACT_EMAIL = re.compile(r"[^@\s()<>]+@[^@\s()<>]+\.[A-Za-z]{2,}")
+# One entity tag or a comma-separated list of them, as `If-Match` takes: `"abc"`, `W/"abc"`.
+_ENTITY_TAGS = re.compile(r'(?:W/)?"[^"\s]*"(?:\s*,\s*(?:W/)?"[^"\s]*")*')
 
 
 class ClinikoError(Exception):
@@ -134,6 +140,14 @@ class ValidationError(ClinikoError):
         return {}
 
 
+class PreconditionFailedError(ClinikoError):
+    """`412 Precondition Failed`: the record has changed since the copy your change was based on.
+
+    Raised for a change sent with `if_match` or `if_unmodified_since`; nothing was changed. Read the
+    record again, then decide whether to make the change again. The client never retries a `412`.
+    """
+
+
 class RateLimitError(ClinikoError):
     """`429 Too Many Requests`, raised once the client has stopped waiting and retrying."""
 
@@ -152,6 +166,7 @@ _ERROR_CLASSES: dict[int, type[ClinikoError]] = {
     401: AuthenticationError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    412: PreconditionFailedError,
     422: ValidationError,
     429: RateLimitError,
 }
@@ -179,13 +194,101 @@ def _seconds_to_wait(retry_after: str | None) -> float | None:
     value = retry_after.strip()
     if value.isascii() and value.isdigit():
         return float(value)
+    when = _http_date(value)
+    if when is None:
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _http_date(value: str) -> datetime | None:
+    """An HTTP date (`Thu, 15 Jan 2026 09:30:00 GMT`) as an aware datetime, or `None` if it is not one."""
     try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return when
+
+
+def _list_query(
+    params: dict[str, Any] | None, q: str | Sequence[str] | None, sort: str | None
+) -> dict[str, Any] | None:
+    """`params` with the filters in `q` added as `q[]` and the order in `sort`; `params` itself if neither."""
+    if q is None and sort is None:
+        return params
+    query = dict(params or {})
+    if q is not None:
+        filters = _filters(q)
+        if filters:
+            given = query.get("q[]")
+            if given is None:
+                earlier: list[Any] = []
+            elif isinstance(given, (list, tuple)):
+                earlier = list(given)
+            else:
+                earlier = [given]
+            query["q[]"] = earlier + filters
+    if sort is not None:
+        if not isinstance(sort, str):
+            raise TypeError(f"sort must be a string such as 'last_name' or 'updated_at:desc'; got {sort!r}")
+        if not sort.strip():
+            raise ValueError("sort is empty: name a field, such as 'last_name' or 'updated_at:desc'")
+        if "sort" in query:
+            raise ValueError("sort is given twice, as an argument and in params: give it once")
+        query["sort"] = sort
+    return query
+
+
+def _filters(q: str | Sequence[str]) -> list[str]:
+    """The filters of `q` as a list, each checked to be a non-empty `FIELD:OPERATORVALUE` string."""
+    if isinstance(q, str):
+        filters = [q]
+    elif isinstance(q, Sequence) and not isinstance(q, (bytes, bytearray)):
+        filters = list(q)
+    else:
+        raise TypeError(f"q must be a filter string such as 'email:=ada@example.com', or a list of them; got {q!r}")
+    for item in filters:
+        if not isinstance(item, str):
+            raise TypeError(f"each filter in q must be a string such as 'email:=ada@example.com'; got {item!r}")
+        if ":" not in item:
+            raise ValueError(f"a filter is written FIELD:OPERATORVALUE, as in 'email:=ada@example.com'; got {item!r}")
+    return filters
+
+
+def _precondition_headers(if_match: str | None, if_unmodified_since: datetime | str | None) -> dict[str, str]:
+    """The `If-Match` and `If-Unmodified-Since` headers of a change, checked; none for `None`."""
+    headers: dict[str, str] = {}
+    if if_match is not None:
+        if not isinstance(if_match, str):
+            raise TypeError(f"if_match must be a string, an ETag as the API sent it or '*'; got {if_match!r}")
+        tag = if_match.strip()
+        if tag != "*" and not _ENTITY_TAGS.fullmatch(tag):
+            raise ValueError(
+                "if_match must be an ETag as the API sent it, quotes included (as in '\"3f9a\"'), "
+                f"or '*'; got {if_match!r}"
+            )
+        headers["If-Match"] = tag
+    if if_unmodified_since is not None:
+        if isinstance(if_unmodified_since, datetime):
+            if if_unmodified_since.utcoffset() is None:
+                raise ValueError(
+                    "if_unmodified_since must be timezone-aware (give it a tzinfo, such as UTC); "
+                    f"got {if_unmodified_since.isoformat()}"
+                )
+            # An HTTP date is always GMT, to the second.
+            headers["If-Unmodified-Since"] = format_datetime(if_unmodified_since.astimezone(UTC), usegmt=True)
+        elif isinstance(if_unmodified_since, str):
+            # The API ignores a date it cannot read and makes the change anyway, so check it here.
+            if _http_date(if_unmodified_since) is None:
+                raise ValueError(
+                    "if_unmodified_since must be a timezone-aware datetime or an HTTP date such as "
+                    f"'Thu, 15 Jan 2026 09:30:00 GMT'; got {if_unmodified_since!r}"
+                )
+            headers["If-Unmodified-Since"] = if_unmodified_since.strip()
+        else:
+            raise TypeError(f"if_unmodified_since must be a datetime or a string; got {if_unmodified_since!r}")
+    return headers
 
 
 class Cliniko:
@@ -274,13 +377,25 @@ class Cliniko:
 
     # Public methods ---------------------------------------------------------------------------
 
-    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+    def get(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        q: str | Sequence[str] | None = None,
+        sort: str | None = None,
+    ) -> Any:
         """Read a resource, revalidating any cached copy with `If-None-Match`.
 
         Args:
             path: A path under the base URL (`patients/1240000000000000001`) or an absolute URL
                 the API gave you, such as a record's `links.self`.
             params: Query parameters, such as `{"per_page": 100}`.
+            q: For a list, a filter such as `updated_at:>2026-01-15T09:30:00Z` (`FIELD:OPERATORVALUE`),
+                or a list of filters, all of which a record must pass. Each is sent as a `q[]`
+                parameter, after any filters already in `params`.
+            sort: For a list, the fields to order it by, such as `last_name,first_name` or
+                `updated_at:desc`; each is ascending unless it ends in `:desc`.
 
         Returns:
             The decoded JSON body. After a `304 Not Modified` it is decoded afresh from the
@@ -288,6 +403,9 @@ class Cliniko:
 
         Raises:
             ClinikoError: If the API responds with an error (a subclass for the common statuses).
+            TypeError: If `q` is not a string or a list of strings, or `sort` is not a string.
+            ValueError: If a filter is empty or has no `:`, `sort` is empty, or `params` already
+                has a `sort`.
 
         Examples:
             >>> patient = client.get("patients/1240000000000000001")
@@ -306,8 +424,25 @@ class Cliniko:
             Traceback (most recent call last):
                 ...
             cliniko_client.NotFoundError: 404 Not found: there is no patient with that ID.
+
+            A filter in `q` picks the records of a list, here the patients changed after a time:
+
+            >>> client.get("patients", q="updated_at:>2025-10-01T00:00:00Z")["total_entries"]
+            8
+
+            With several filters, a record must pass every one:
+
+            >>> page = client.get("patients", q=["last_name:=Kaur", "date_of_birth:>=1970-01-01"])
+            >>> [(p["first_name"], p["last_name"], p["date_of_birth"]) for p in page["patients"]]
+            [('Mia', 'Kaur', '1994-01-17'), ('Jack', 'Kaur', '1972-12-02'), ('Henry', 'Kaur', '1983-10-28')]
+
+            `sort` orders the list; `:desc` turns a field's order:
+
+            >>> page = client.get("patients", {"per_page": 3}, sort="date_of_birth:desc")
+            >>> [(p["first_name"], p["date_of_birth"]) for p in page["patients"]]
+            [('Leo', '1994-12-10'), ('Ruby', '1994-11-19'), ('Ruby', '1994-11-03')]
         """
-        url = self._url(path, params)
+        url = self._url(path, _list_query(params, q, sort))
         cached = self._cache.get(url)
         headers = {"If-None-Match": cached[0]} if cached else {}
         response = self._send("GET", url, headers=headers)
@@ -319,8 +454,47 @@ class Cliniko:
         self._remember(url, response)
         return body
 
-    def post(self, path: str, json: Any = None) -> Any:
-        """Create a record, or run an action such as `patients/{id}/archive`.
+    def etag(self, path: str) -> str | None:
+        """The `ETag` of the copy of a record that `get` last read, to pass as `if_match`.
+
+        The tag comes from the cache, so nothing is sent. It is the tag of the last `200` response
+        to `get` for the same URL; a `304` confirms it. A change you make does not update it: read the
+        record again before you make another change that depends on it.
+
+        Args:
+            path: The path or absolute URL given to `get`, such as `patients/1240000000000000001` or
+                the record's `links.self` (both name the same cached copy).
+
+        Returns:
+            The tag, quotes included, or `None` if `get` has not read the URL, the cache has since
+            dropped it (see `cache_size`), or the response had no `ETag`. Check for `None` before
+            you pass the tag on: `if_match=None` sends no precondition at all.
+
+        Raises:
+            ValueError: If `path` is an absolute URL outside the base URL.
+
+        Examples:
+            >>> print(client.etag("patients/1240000000000000002"))
+            None
+            >>> patient = client.get("patients/1240000000000000002")
+            >>> tag = client.etag("patients/1240000000000000002")
+            >>> client.etag(patient["links"]["self"]) == tag
+            True
+            >>> client.put("patients/1240000000000000002", json={"title": "Ms"}, if_match=tag)["title"]
+            'Ms'
+        """
+        cached = self._cache.get(self._url(path))
+        return cached[0] if cached else None
+
+    def post(
+        self,
+        path: str,
+        json: Any = None,
+        *,
+        if_match: str | None = None,
+        if_unmodified_since: datetime | str | None = None,
+    ) -> Any:
+        """Create a record, or run an action such as `patients/{id}/archive` or `patients/{id}/unarchive`.
 
         A `POST` is not sent again after a `5xx`: the first attempt may have created the record.
         It is sent again after a `429`, which the API sends before doing anything.
@@ -328,18 +502,36 @@ class Cliniko:
         Args:
             path: A path under the base URL, or an absolute URL under it.
             json: The body, encoded as JSON (`None` sends no body).
+            if_match: For an action on a record, as for `put`: run it only if the record still has
+                this `ETag`.
+            if_unmodified_since: For an action on a record, as for `put`: run it only if the record
+                has not changed since this time.
 
         Returns:
             The decoded JSON body, or `None` for a response without one (`204 No Content`).
 
         Raises:
             ClinikoError: If the API responds with an error.
+            PreconditionFailedError: If the record has changed since the `if_match` or
+                `if_unmodified_since` given.
+            TypeError: If a precondition has the wrong type.
+            ValueError: If a precondition is not written as the header needs.
 
         Examples:
             >>> patient = client.post("patients", json={"first_name": "Ana", "last_name": "Silva"})
             >>> patient["first_name"], patient["last_name"], patient["archived_at"]
             ('Ana', 'Silva', None)
             >>> print(client.post(f"patients/{patient['id']}/archive"))
+            None
+
+            An archived patient leaves `patients` for the list `patients/archived`, and `unarchive`
+            brings them back:
+
+            >>> [p["first_name"] for p in client.get("patients/archived")["patients"]]
+            ['Jack', 'Isla', 'Ana']
+            >>> print(client.post(f"patients/{patient['id']}/unarchive"))
+            None
+            >>> print(client.get(f"patients/{patient['id']}")["archived_at"])
             None
 
             A value the API does not accept raises `ValidationError`, with the problems by field:
@@ -350,32 +542,89 @@ class Cliniko:
             ...     print(error.status, error.errors)
             422 {'last_name': "can't be blank"}
         """
-        return _decode(self._send("POST", self._url(path), json=json))
+        headers = _precondition_headers(if_match, if_unmodified_since)
+        return _decode(self._send("POST", self._url(path), json=json, headers=headers))
 
-    def put(self, path: str, json: Any) -> Any:
+    def put(
+        self,
+        path: str,
+        json: Any,
+        *,
+        if_match: str | None = None,
+        if_unmodified_since: datetime | str | None = None,
+    ) -> Any:
         """Update a record with `PUT`: only the fields sent change; every other field keeps its value.
 
         This is the API's documented update. Sending the same change twice leaves the same record, so
-        a `PUT` is retried after a `5xx` like a `GET`.
+        a `PUT` is retried after a `5xx` like a `GET`. With a precondition, a retry after a `5xx` can
+        get `412` because the first attempt did make the change: read the record to see.
 
         Args:
             path: A path under the base URL, or an absolute URL under it.
             json: The fields to change.
+            if_match: Make the change only if the record still has this `ETag`, such as the one
+                `etag` gives for your copy (`*` matches any version). Sent as `If-Match`; `None`
+                sends none.
+            if_unmodified_since: Make the change only if the record has not changed since this
+                time: a timezone-aware `datetime`, or a string already written as an HTTP date
+                (`Thu, 15 Jan 2026 09:30:00 GMT`). Sent as `If-Unmodified-Since`, to the second;
+                the API ignores it when `if_match` is given too.
 
         Returns:
             The decoded JSON body: the record as it now is.
 
         Raises:
             ClinikoError: If the API responds with an error.
+            PreconditionFailedError: If the record has changed since the `if_match` or
+                `if_unmodified_since` given; nothing was changed.
+            TypeError: If a precondition has the wrong type.
+            ValueError: If `if_match` is not an entity tag or `*`, or `if_unmodified_since` is a
+                naive `datetime` or a string that is not an HTTP date.
 
         Examples:
             >>> patient = client.put("patients/1240000000000000001", json={"first_name": "Will"})
             >>> patient["first_name"], patient["last_name"]
             ('Will', 'Kaur')
-        """
-        return _decode(self._send("PUT", self._url(path), json=json))
 
-    def patch(self, path: str, json: Any) -> Any:
+            To make a change only if nobody has changed the record since you read it, send the
+            `ETag` of your copy:
+
+            >>> patient = client.get("patients/1240000000000000002")
+            >>> tag = client.etag("patients/1240000000000000002")
+            >>> client.put("patients/1240000000000000002", json={"title": "Ms"}, if_match=tag)["title"]
+            'Ms'
+
+            That change gave the record a new `ETag`, so a second change based on the same copy is
+            refused, and the record keeps its title:
+
+            >>> try:
+            ...     client.put("patients/1240000000000000002", json={"title": "Mx"}, if_match=tag)
+            ... except PreconditionFailedError as error:
+            ...     print(error.status)
+            412
+            >>> client.get("patients/1240000000000000002")["title"]
+            'Ms'
+
+            A time must say its time zone:
+
+            >>> from datetime import datetime
+            >>> client.put("patients/1240000000000000002", json={"title": "Mx"},
+            ...            if_unmodified_since=datetime(2026, 1, 15, 9, 30))
+            Traceback (most recent call last):
+                ...
+            ValueError: if_unmodified_since must be timezone-aware (give it a tzinfo, such as UTC); got 2026-01-15T09:30:00
+        """
+        headers = _precondition_headers(if_match, if_unmodified_since)
+        return _decode(self._send("PUT", self._url(path), json=json, headers=headers))
+
+    def patch(
+        self,
+        path: str,
+        json: Any,
+        *,
+        if_match: str | None = None,
+        if_unmodified_since: datetime | str | None = None,
+    ) -> Any:
         """The same update as `put`, sent with `PATCH`, which the API accepts as an alias of `PUT`.
 
         Prefer `put`; this method is kept so that code written for it still works.
@@ -383,32 +632,49 @@ class Cliniko:
         Args:
             path: A path under the base URL, or an absolute URL under it.
             json: The fields to change.
+            if_match: As for `put`.
+            if_unmodified_since: As for `put`.
 
         Returns:
             The decoded JSON body: the record as it now is.
 
         Raises:
             ClinikoError: If the API responds with an error.
+            PreconditionFailedError: If the record has changed since the precondition given.
+            TypeError: If a precondition has the wrong type.
+            ValueError: If a precondition is not written as the header needs.
 
         Examples:
             >>> client.patch("patients/1240000000000000001", json={"title": "Dr"})["title"]
             'Dr'
         """
-        return _decode(self._send("PATCH", self._url(path), json=json))
+        headers = _precondition_headers(if_match, if_unmodified_since)
+        return _decode(self._send("PATCH", self._url(path), json=json, headers=headers))
 
-    def pages(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    def pages(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        q: str | Sequence[str] | None = None,
+        sort: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
         """Yield each page of a list, from the first to the last, by following `links.next`.
 
         Args:
             path: The list's path, such as `patients`.
             params: Query parameters for the first page, such as `{"per_page": 100}`; the API
                 carries them into the `next` links.
+            q: A filter or a list of filters, as for `get`.
+            sort: The order, as for `get`.
 
         Yields:
             Each page's decoded body, with the records, `total_entries` and `links`.
 
         Raises:
             ClinikoError: If the API responds with an error.
+            TypeError: If `q` or `sort` has the wrong type (raised when the first page is asked for).
+            ValueError: If `q` or `sort` is not acceptable, as for `get`.
 
         Examples:
             >>> [len(page["patients"]) for page in client.pages("patients")]
@@ -416,8 +682,14 @@ class Cliniko:
             >>> first = next(client.pages("patients", {"per_page": 100}))
             >>> first["total_entries"], first["links"]["next"]
             (110, 'https://api.cliniko.com/v1/patients?page=2&per_page=100')
+
+            The filters and the order carry on to every page:
+
+            >>> changed = client.pages("patients", {"per_page": 5}, q="updated_at:>2025-10-01T00:00:00Z")
+            >>> [len(page["patients"]) for page in changed]
+            [5, 3]
         """
-        page = self.get(path, params)
+        page = self.get(path, _list_query(params, q, sort))
         while True:
             yield page
             next_url = page.get("links", {}).get("next")
@@ -425,7 +697,15 @@ class Cliniko:
                 return
             page = self.get(next_url)
 
-    def paginate(self, path: str, key: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    def paginate(
+        self,
+        path: str,
+        key: str,
+        params: dict[str, Any] | None = None,
+        *,
+        q: str | Sequence[str] | None = None,
+        sort: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
         """Yield every record of a list, page after page.
 
         The list can change while it is read: when a record on a page already read is archived,
@@ -433,9 +713,11 @@ class Cliniko:
         read. No record is yielded twice.
 
         Args:
-            path: The list's path, such as `patients`.
+            path: The list's path, such as `patients`, `patients/archived` or `patients/deleted`.
             key: The key that holds the records in each page, such as `patients`.
             params: Query parameters for the first page.
+            q: A filter or a list of filters, as for `get`.
+            sort: The order, as for `get`.
 
         Yields:
             Each record, as a dictionary.
@@ -443,14 +725,29 @@ class Cliniko:
         Raises:
             ClinikoError: If the API responds with an error.
             KeyError: If a page has no list under `key`.
+            TypeError: If `q` or `sort` has the wrong type (raised when the first record is asked for).
+            ValueError: If `q` or `sort` is not acceptable, as for `get`.
 
         Examples:
             >>> patients = list(client.paginate("patients", "patients", params={"per_page": 100}))
             >>> len(patients), patients[0]["first_name"], patients[-1]["first_name"]
             (110, 'William', 'Amelia')
+
+            Every patient changed after a time, oldest change first, as a copy kept in sync reads
+            them:
+
+            >>> changed = client.paginate("patients", "patients", q="updated_at:>2025-10-01T00:00:00Z",
+            ...                           sort="updated_at")
+            >>> [(p["first_name"], p["updated_at"]) for p in changed][:2]
+            [('Mia', '2025-10-02T03:47:00Z'), ('Charlotte', '2025-10-03T06:13:00Z')]
+
+            The archived patients have a list of their own:
+
+            >>> [p["first_name"] for p in client.paginate("patients/archived", "patients")]
+            ['Jack', 'Isla']
         """
         seen: set[str] = set()
-        for page in self.pages(path, params):
+        for page in self.pages(path, params, q=q, sort=sort):
             for record in page[key]:
                 record_id = record.get("id")
                 if record_id in seen:

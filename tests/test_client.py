@@ -6,7 +6,8 @@ import base64
 import gc
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
@@ -18,6 +19,7 @@ from cliniko_client import (
     ClinikoError,
     NotFoundError,
     PermissionDeniedError,
+    PreconditionFailedError,
     RateLimitError,
     ServerError,
     ValidationError,
@@ -61,6 +63,17 @@ def client_for(mock, recorder: Recorder, api_key: str = ADMIN_KEY_A, **options: 
     return Cliniko(api_key, USER_AGENT, base_url=mock.base_url, session=recorder.session, **options)
 
 
+class NoNetwork(requests.Session):
+    """A session that fails the test if anything is sent, for arguments the client must refuse first."""
+
+    def request(self, *args: object, **kwargs: object) -> requests.Response:  # type: ignore[override]
+        raise AssertionError(f"the client sent a request it should have refused: {args}")
+
+
+def offline_client() -> Cliniko:
+    return Cliniko(ADMIN_KEY_A, USER_AGENT, session=NoNetwork())
+
+
 # Pagination -----------------------------------------------------------------------------------
 
 
@@ -99,6 +112,66 @@ def test_paginate_yields_a_record_seen_on_two_pages_once(mock, recorder, monkeyp
     monkeypatch.setattr(client, "get", lambda path, params=None: pages[path])
 
     assert [p["id"] for p in client.paginate("patients", "patients")] == ["1", "2", "3"]
+
+
+def query_of(request: requests.PreparedRequest) -> list[tuple[str, str]]:
+    assert request.url is not None
+    return parse_qsl(urlsplit(request.url).query)
+
+
+# Filters and order ----------------------------------------------------------------------------
+
+
+def test_q_is_sent_as_repeated_q_brackets_with_sort_and_carried_to_every_page(mock, recorder) -> None:
+    client = client_for(mock, recorder)
+    changed = "updated_at:>2025-10-01T00:00:00Z"
+
+    patients = list(
+        client.paginate(
+            "patients", "patients", {"per_page": 5, "q[]": changed}, q=["last_name:!=Nobody"], sort="updated_at:desc"
+        )
+    )
+
+    filters = [("q[]", changed), ("q[]", "last_name:!=Nobody"), ("sort", "updated_at:desc")]
+    assert [query_of(request) for request in recorder.sent] == [
+        [("per_page", "5"), *filters],
+        [("page", "2"), ("per_page", "5"), *filters],
+    ]
+    updated = [patient["updated_at"] for patient in patients]
+    assert len(updated) == 8
+    assert updated == sorted(updated, reverse=True)
+    assert min(updated) > "2025-10-01T00:00:00Z"
+
+
+def test_one_filter_in_q_is_sent_as_q_brackets_too(mock, recorder) -> None:
+    client = client_for(mock, recorder)
+
+    page = client.get("patients", q="email:=william.kaur1@example.com")
+
+    assert query_of(recorder.sent[0]) == [("q[]", "email:=william.kaur1@example.com")]
+    assert [patient["id"] for patient in page["patients"]] == ["1240000000000000001"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error_class", "problem"),
+    [
+        ({"q": 5}, TypeError, "q must be a filter string"),
+        ({"q": ["last_name:=Kaur", None]}, TypeError, "each filter in q must be a string"),
+        ({"q": "Kaur"}, ValueError, "FIELD:OPERATORVALUE"),
+        ({"q": [""]}, ValueError, "FIELD:OPERATORVALUE"),
+        ({"sort": ["last_name"]}, TypeError, "sort must be a string"),
+        ({"sort": " "}, ValueError, "sort is empty"),
+        ({"sort": "email", "params": {"sort": "id"}}, ValueError, "sort is given twice"),
+    ],
+    ids=["q not a string", "filter not a string", "no colon", "empty filter", "sort a list", "empty sort", "two sorts"],
+)
+def test_bad_filters_and_orders_are_refused_before_sending(arguments, error_class, problem) -> None:
+    client = offline_client()
+
+    with pytest.raises(error_class, match=problem):
+        client.get("patients", **arguments)
+    with pytest.raises(error_class, match=problem):
+        next(client.pages("patients", **arguments))
 
 
 # Rate limiting --------------------------------------------------------------------------------
@@ -239,6 +312,98 @@ def test_cache_size_zero_sends_no_conditional_requests(mock, recorder) -> None:
 
     assert recorder.statuses == [200, 200]
     assert all("If-None-Match" not in r.headers for r in recorder.sent)
+
+
+def test_etag_gives_the_tag_of_the_last_read_copy_by_path_or_url(mock, recorder) -> None:
+    client = client_for(mock, recorder)
+
+    assert client.etag(PATIENT) is None
+    patient = client.get(PATIENT)
+    client.get(PATIENT)  # a 304 keeps the tag
+
+    assert recorder.statuses == [200, 304]
+    assert client.etag(PATIENT) == recorder.received[0][0]["ETag"]
+    assert client.etag(patient["links"]["self"]) == client.etag(PATIENT)
+    assert recorder.sent[1].headers["If-None-Match"] == client.etag(PATIENT)
+
+
+def test_etag_is_none_without_a_cache(mock, recorder) -> None:
+    client = client_for(mock, recorder, cache_size=0)
+
+    client.get(PATIENT)
+
+    assert client.etag(PATIENT) is None
+
+
+# Preconditions --------------------------------------------------------------------------------
+
+
+def test_a_stale_if_match_gets_412_and_is_not_retried(mock, recorder) -> None:
+    client = client_for(mock, recorder, max_retries=3)
+    client.get(PATIENT)
+    tag = client.etag(PATIENT)
+    assert tag is not None
+
+    assert client.put(PATIENT, json={"first_name": "Will"}, if_match=tag)["first_name"] == "Will"
+    with pytest.raises(PreconditionFailedError) as raised:
+        client.patch(PATIENT, json={"first_name": "Bill"}, if_match=tag)
+
+    assert [request.method for request in recorder.sent] == ["GET", "PUT", "PATCH"]
+    assert recorder.statuses == [200, 200, 412]
+    assert recorder.sent[1].headers["If-Match"] == recorder.sent[2].headers["If-Match"] == tag
+    error = raised.value
+    assert isinstance(error, ClinikoError)
+    assert error.status == 412
+    assert error.message == error.body["message"]
+    assert error.message.startswith("Precondition Failed")
+    assert client.get(PATIENT)["first_name"] == "Will"
+
+
+def test_if_unmodified_since_is_sent_as_an_http_date_in_gmt(mock, recorder) -> None:
+    client = client_for(mock, recorder)
+    sydney_evening = datetime(2026, 1, 15, 20, 30, 0, 750000, tzinfo=timezone(timedelta(hours=11)))
+
+    assert client.put(PATIENT, json={"title": "Dr"}, if_unmodified_since=sydney_evening)["title"] == "Dr"
+    # The update above happened at the mock's time, after this one.
+    with pytest.raises(PreconditionFailedError):
+        client.put(PATIENT, json={"title": "Mx"}, if_unmodified_since="Wed, 14 Jan 2026 00:00:00 GMT")
+
+    assert recorder.statuses == [200, 412]
+    assert recorder.sent[0].headers["If-Unmodified-Since"] == "Thu, 15 Jan 2026 09:30:00 GMT"
+    assert recorder.sent[1].headers["If-Unmodified-Since"] == "Wed, 14 Jan 2026 00:00:00 GMT"
+
+
+def test_archive_and_unarchive_send_preconditions_too(mock, recorder) -> None:
+    client = client_for(mock, recorder)
+    client.get(PATIENT)
+    tag = client.etag(PATIENT)
+
+    assert client.post(f"{PATIENT}/archive", if_match=tag) is None
+    with pytest.raises(PreconditionFailedError):
+        client.post(f"{PATIENT}/unarchive", if_match=tag)  # archiving changed the patient
+    assert client.post(f"{PATIENT}/unarchive", if_match="*") is None
+
+    assert recorder.statuses == [200, 204, 412, 204]
+    assert client.get(PATIENT)["archived_at"] is None
+
+
+@pytest.mark.parametrize(
+    ("preconditions", "error_class", "problem"),
+    [
+        ({"if_unmodified_since": datetime(2026, 1, 15, 9, 30)}, ValueError, "timezone-aware"),
+        ({"if_unmodified_since": "2026-01-15T09:30:00Z"}, ValueError, "HTTP date"),
+        ({"if_unmodified_since": date(2026, 1, 15)}, TypeError, "datetime or a string"),
+        ({"if_match": "3f9a"}, ValueError, "quotes included"),
+        ({"if_match": 123}, TypeError, "if_match must be a string"),
+    ],
+    ids=["naive datetime", "ISO string", "date", "unquoted tag", "number"],
+)
+def test_bad_preconditions_are_refused_before_sending(preconditions, error_class, problem) -> None:
+    client = offline_client()
+
+    for send in (client.put, client.patch, client.post):
+        with pytest.raises(error_class, match=problem):
+            send(PATIENT, json={"title": "Dr"}, **preconditions)
 
 
 # Errors ---------------------------------------------------------------------------------------
