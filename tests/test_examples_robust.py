@@ -396,6 +396,8 @@ CURL_FLAGS = {
     "--request": (6, 0, 0),
     "--data": (4, 0, 0),
     "--data-binary": (7, 2, 0),
+    "--data-urlencode": (7, 18, 0),
+    "--get": (7, 8, 1),
     "--output": (4, 0, 0),
     "--dump-header": (5, 7, 0),
     "--write-out": (6, 5, 0),
@@ -415,6 +417,9 @@ OTHER_TOOLS_FLAGS = {
     "--compact-output": "jq",
     "--exit-status": "jq",
     "--arg": "jq",
+    "--argjson": "jq",
+    "--null-input": "jq",
+    "--slurpfile": "jq",
     "--date": "date",
 }
 

@@ -56,6 +56,9 @@ RULE_PHRASES: dict[str, list[tuple[str, ...]]] = {
         (r"`Content-Length`[^.]{0,40}`Transfer-Encoding`", r"`400\b"),
     ],
     "the one-second step of Last-Modified": [(r"\bat least one\s+second after\b",)],
+    "If-Match and If-Unmodified-Since on changes, with 412": [(r"`If-Match`", r"`412\b"), (r"`if_match`", r"`412`")],
+    "how filters compare text and empty fields": [(r"\bwithout regard to case\b",)],
+    "which day is today for a date of birth": [(r'"today" is\b',)],
 }
 
 HEADING = re.compile(r"^(#{1,6})[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$")

@@ -51,8 +51,10 @@ def test_an_include_of_a_missing_snippet_fails_the_build(tmp_path: Path) -> None
 #: downloads it. It was 23 KiB (half of the bare build's 46 KB); the Sandbox page added 2.7 KB of prose
 #: that readers search (`make bench-site ARGS="--build-only"`: 25.5 KB here, 51.8 KB bare), and the
 #: archived and deleted lists, unarchive, filters and preconditions 0.9 KB more (26.5 KB, 53.4 KB bare),
-#: so 27 KiB. New prose moves it by what it measures; what the index leaves out must stay out.
-SEARCH_INDEX_BUDGET = 27 * 1024
+#: so 27 KiB. The "Keep a copy in sync" page, the client's filters and preconditions, and the rule for
+#: "today" added 3.7 KB more (30.2 KB, 64.4 KB bare), so 31 KiB. New prose moves it by what it measures;
+#: what the index leaves out must stay out.
+SEARCH_INDEX_BUDGET = 31 * 1024
 
 
 def test_the_search_index_stays_small_and_keeps_the_prose_readers_search(built_site: Path) -> None:
