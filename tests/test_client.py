@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
+import cliniko_client
 from cliniko_client import (
     AuthenticationError,
     BadRequestError,
@@ -57,6 +58,19 @@ def recorder(mock) -> Iterator[Recorder]:
     # its Response; until the cycle is collected, that Response keeps a connection to the mock open,
     # and the mock waits for open connections when it stops.
     gc.collect()
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The seconds the client slept before each retry, recorded instead of slept.
+
+    The sandbox asks for one second, and moves its clock on by itself after a `429` (or needs no wait
+    after a `503`), so the retry gets the same answer either way; recording the wait checks its length
+    exactly, where timing a real sleep could only check a lower bound, and keeps the suite from idling.
+    """
+    asked: list[float] = []
+    monkeypatch.setattr(cliniko_client.time, "sleep", asked.append)
+    return asked
 
 
 def client_for(mock, recorder: Recorder, api_key: str = ADMIN_KEY_A, **options: object) -> Cliniko:
@@ -177,22 +191,20 @@ def test_bad_filters_and_orders_are_refused_before_sending(arguments, error_clas
 # Rate limiting --------------------------------------------------------------------------------
 
 
-def test_waits_for_retry_after_on_429_then_succeeds(mock, controls, recorder) -> None:
+def test_waits_for_retry_after_on_429_then_succeeds(mock, controls, recorder, waits) -> None:
     controls.set_time(datetime(2026, 1, 15, 9, 30, 59, tzinfo=UTC))
     controls.set_remaining(ACCOUNT_A, 0)
     controls.jump_clock_on_rate_limit(True)
     client = client_for(mock, recorder)
 
-    started = time.monotonic()
     user = client.get("user")
-    waited = time.monotonic() - started
 
     assert user["first_name"] == "Priya"
     assert recorder.statuses == [429, 200]
-    assert waited >= 0.9  # Retry-After was 1 second
+    assert waits == [1.0]  # Retry-After was 1 second
 
 
-def test_raises_rate_limit_error_once_retries_are_spent(mock, controls, recorder) -> None:
+def test_raises_rate_limit_error_once_retries_are_spent(mock, controls, recorder, waits) -> None:
     controls.set_time(datetime(2026, 1, 15, 9, 30, 59, tzinfo=UTC))
     controls.set_remaining(ACCOUNT_A, 0)
     client = client_for(mock, recorder, max_retries=1)
@@ -201,6 +213,7 @@ def test_raises_rate_limit_error_once_retries_are_spent(mock, controls, recorder
         client.get("user")
 
     assert recorder.statuses == [429, 429]
+    assert waits == [1.0]
     assert raised.value.status == 429
     assert raised.value.retry_after == 1
     assert "500 requests per minute" in raised.value.body["message"]
@@ -223,21 +236,23 @@ def test_does_not_wait_when_retry_after_exceeds_the_cap(mock, controls, recorder
 # Server errors --------------------------------------------------------------------------------
 
 
-def test_retries_a_get_after_a_503(mock, controls, recorder) -> None:
+def test_retries_a_get_after_a_503(mock, controls, recorder, waits) -> None:
     controls.fail_next(1)
     client = client_for(mock, recorder)
 
     assert client.get("user")["id"] == "1230000000000000001"
     assert recorder.statuses == [503, 200]
+    assert waits == [1.0]  # the 503's Retry-After
 
 
-def test_retries_an_update_with_put_after_a_503(mock, controls, recorder) -> None:
+def test_retries_an_update_with_put_after_a_503(mock, controls, recorder, waits) -> None:
     controls.fail_next(1)
     client = client_for(mock, recorder)
 
     assert client.put(PATIENT, json={"title": "Dr"})["title"] == "Dr"
     assert [request.method for request in recorder.sent] == ["PUT", "PUT"]
     assert recorder.statuses == [503, 200]
+    assert waits == [1.0]
 
 
 def test_put_changes_only_the_fields_sent_and_patch_is_the_same_update(mock, recorder) -> None:

@@ -34,16 +34,17 @@
   }
 
   # Every record of a list, one JSON object a line: the first page with the arguments given, then
-  # links.next, which carries them on.
+  # links.next, which carries them on. jq prints a page's next link (or an empty line), then its records.
   fetch() {
-    local url="$base/$1" body
+    local url="$base/$1" page
     shift
-    body=$(get "$url" --data-urlencode "per_page=100" "$@")
+    page=$(get "$url" --data-urlencode "per_page=100" "$@" \
+      | jq --raw-output '(.links.next // ""), (.patients[] | tojson)')
     while :; do
-      jq --compact-output '.patients[]' <<<"$body"
-      url=$(jq --raw-output '.links.next // empty' <<<"$body")
+      url=${page%%$'\n'*}
+      [ "$url" = "$page" ] || printf '%s\n' "${page#*$'\n'}"
       [ -n "$url" ] || break
-      body=$(get "$url")
+      page=$(get "$url" | jq --raw-output '(.links.next // ""), (.patients[] | tojson)')
     done
   }
 
@@ -63,16 +64,20 @@
     fetch patients/archived "${changed[@]}" >"$work/archived"
     fetch patients/deleted >"$work/deleted"  # always whole: see the page
     # --8<-- [end:lesson]
-    echo "  fetched $(wc -l <"$work/active") active, $(wc -l <"$work/archived") archived" \
-      "and $(wc -l <"$work/deleted") deleted patients"
-    # Changed records replace their old copies; deleted ones leave the copy.
-    jq --null-input --slurpfile copy "$copy" --slurpfile changed <(cat "$work/active" "$work/archived") \
-      --slurpfile deleted "$work/deleted" \
-      '$copy[0] + ($changed | map({(.id): .}) | add // {}) | del(.[$deleted[].id])' >"$work/next.json"
+    # Changed records replace their old copies, deleted ones leave it, and the mark moves on to the
+    # newest updated_at seen. jq writes the new copy, and prints the mark and what it counted.
+    jq --null-input --slurpfile copy "$copy" --slurpfile active "$work/active" \
+      --slurpfile archived "$work/archived" --slurpfile deleted "$work/deleted" \
+      '$copy[0] + ($active + $archived | map({(.id): .}) | add // {}) | del(.[$deleted[].id])' \
+      >"$work/next.json"
     mv "$work/next.json" "$copy"
-    mark=$(jq --raw-output --null-input --arg mark "$mark" \
-      '[$mark, (inputs | .updated_at)] | map(select(. != "")) | max // empty' "$work/active" "$work/archived")
-    echo "  the copy holds $(jq length "$copy") patients; the mark is now ${mark:-(none)}"
+    read -r mark active archived deleted held < <(jq --raw-output --null-input --arg mark "$mark" \
+      --slurpfile active "$work/active" --slurpfile archived "$work/archived" \
+      --slurpfile deleted "$work/deleted" --slurpfile copy "$copy" \
+      '[([$mark, ($active + $archived | .[].updated_at)] | map(select(. != "")) | max // ""),
+        ($active | length), ($archived | length), ($deleted | length), ($copy[0] | length)] | @tsv')
+    echo "  fetched $active active, $archived archived and $deleted deleted patients"
+    echo "  the copy holds $held patients; the mark is now ${mark:-(none)}"
   }
 
   sync "Run 1"
