@@ -542,8 +542,7 @@ class Cliniko:
             ...     print(error.status, error.errors)
             422 {'last_name': "can't be blank"}
         """
-        headers = _precondition_headers(if_match, if_unmodified_since)
-        return _decode(self._send("POST", self._url(path), json=json, headers=headers))
+        return self._change("POST", path, json, if_match, if_unmodified_since)
 
     def put(
         self,
@@ -614,8 +613,7 @@ class Cliniko:
                 ...
             ValueError: if_unmodified_since must be timezone-aware (give it a tzinfo, such as UTC); got 2026-01-15T09:30:00
         """
-        headers = _precondition_headers(if_match, if_unmodified_since)
-        return _decode(self._send("PUT", self._url(path), json=json, headers=headers))
+        return self._change("PUT", path, json, if_match, if_unmodified_since)
 
     def patch(
         self,
@@ -648,8 +646,7 @@ class Cliniko:
             >>> client.patch("patients/1240000000000000001", json={"title": "Dr"})["title"]
             'Dr'
         """
-        headers = _precondition_headers(if_match, if_unmodified_since)
-        return _decode(self._send("PATCH", self._url(path), json=json, headers=headers))
+        return self._change("PATCH", path, json, if_match, if_unmodified_since)
 
     def pages(
         self,
@@ -773,6 +770,13 @@ class Cliniko:
         self.close()
 
     # Internals --------------------------------------------------------------------------------
+
+    def _change(
+        self, method: str, path: str, json: Any, if_match: str | None, if_unmodified_since: datetime | str | None
+    ) -> Any:
+        """Send a `POST`, `PUT` or `PATCH` with its preconditions, checked before anything is sent."""
+        headers = _precondition_headers(if_match, if_unmodified_since)
+        return _decode(self._send(method, self._url(path), json=json, headers=headers))
 
     def _url(self, path: str, params: dict[str, Any] | None = None) -> str:
         if "://" in path:

@@ -367,26 +367,9 @@ async def _get_user(api: MockApi, call: Call) -> Reply:
 
 
 async def _list_patients(api: MockApi, call: Call) -> Reply:
-    query = call.request.query_params
-    page = _positive_int(query, "page", 1, 2**31 - 1)
-    per_page = _positive_int(query, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     account = call.user.account_id
-    # Filtered and ordered before the page is cut out, so that the count and the links describe the
-    # filtered list; the links repeat the filters and the order.
-    patients = filters.select_patients(api.store.active_patients(account), query)
-    chosen = patients[(page - 1) * per_page : page * per_page]
-    body = list_json(
-        "patients",
-        [patient_json(p, api.base_url) for p in chosen],
-        total_entries=len(patients),
-        collection_url=f"{api.base_url}/patients",
-        page=page,
-        per_page=per_page,
-        per_page_given="per_page" in query,
-        carried=filters.carried_parameters(query),
-    )
     changed = api.store.patients_changed_at(account) or _EPOCH
-    return Reply(200, body, last_modified=changed)
+    return _patient_list(api, call, api.store.active_patients(account), "/patients", patient_json, changed)
 
 
 def _patient_list(
@@ -397,7 +380,11 @@ def _patient_list(
     as_json: Callable[[Patient, str], dict[str, Any]],
     last_modified: datetime,
 ) -> Reply:
-    """One page of a list of patients, paged, filtered and ordered as `GET /patients` is."""
+    """One page of a list of patients (`GET /patients`, `/patients/archived`, `/patients/deleted`).
+
+    Filtered and ordered before the page is cut out, so that the count and the links describe the
+    filtered list; the links repeat the filters and the order.
+    """
     query = call.request.query_params
     page = _positive_int(query, "page", 1, 2**31 - 1)
     per_page = _positive_int(query, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
@@ -461,24 +448,24 @@ async def _update_patient(api: MockApi, call: Call) -> Reply:
 
 
 async def _archive_patient(api: MockApi, call: Call) -> Reply:
-    request_rules.parse_json_body(call.request.headers, call.body)
-    _require_patient_writer(call.user)
-    existing = _existing_patient(api, call)
-    _check_preconditions(api, call, existing)
-    api.store.archive_patient(call.user.account_id, existing.id, call.now)
-    return Reply(204)
+    return _set_archived(api, call, archived=True)
 
 
 async def _unarchive_patient(api: MockApi, call: Call) -> Reply:
-    """Bring an archived patient back to the list, with the rules of archiving (roles, `404`, no body).
+    return _set_archived(api, call, archived=False)
 
-    A patient who is not archived is left as it is and the answer is still `204`, as archiving an archived
-    patient is: the request asks for a state, and the patient is in it. A retry after a lost answer is then
-    safe. (A `409` would make the client work out whether its own earlier request had succeeded.)
+
+def _set_archived(api: MockApi, call: Call, *, archived: bool) -> Reply:
+    """Archive a patient, or bring an archived one back to the list, with the same rules (roles, `404`,
+    no body, preconditions).
+
+    A patient already in the state asked for is left as it is and the answer is still `204`: the request
+    asks for a state, and the patient is in it. A retry after a lost answer is then safe. (A `409` would
+    make the client work out whether its own earlier request had succeeded.)
     """
     request_rules.parse_json_body(call.request.headers, call.body)
     _require_patient_writer(call.user)
     existing = _existing_patient(api, call)
     _check_preconditions(api, call, existing)
-    api.store.unarchive_patient(call.user.account_id, existing.id, call.now)
+    api.store.set_archived(call.user.account_id, existing.id, archived, call.now)
     return Reply(204)

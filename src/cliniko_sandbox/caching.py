@@ -103,10 +103,7 @@ def is_not_modified(
     if if_none_match is not None:
         return _if_none_match_matches(if_none_match, etag)
     if if_modified_since is not None:
-        since = _parse_http_date(if_modified_since)
-        if since is None:
-            return False
-        return last_modified.replace(microsecond=0) <= since
+        return _unchanged_since(if_modified_since, last_modified) is True
     return False
 
 
@@ -125,11 +122,20 @@ def precondition_holds(
     if if_match is not None:
         return _if_match_matches(if_match, etag)
     if if_unmodified_since is not None:
-        since = _parse_http_date(if_unmodified_since)
-        if since is None:
-            return True
-        return last_modified.replace(microsecond=0) <= since
+        return _unchanged_since(if_unmodified_since, last_modified) is not False
     return True
+
+
+def _unchanged_since(header: str, last_modified: datetime) -> bool | None:
+    """Whether the record is unchanged since the HTTP date in `header`; None if the date cannot be read.
+
+    Compared in whole seconds, the precision of `Last-Modified`. Each caller ignores an unreadable date
+    in its own way: a read is then not conditional, and a change goes ahead.
+    """
+    since = _parse_http_date(header)
+    if since is None:
+        return None
+    return last_modified.replace(microsecond=0) <= since
 
 
 @dataclass(frozen=True)

@@ -234,27 +234,20 @@ class Store:
                 self._list_changed(account_id, patient.updated_at)
             return copy.copy(patient)
 
-    def archive_patient(self, account_id: str, patient_id: str, now: datetime | None = None) -> Patient | None:
-        with self._lock:
-            patient = self._data.patients.get(patient_id)
-            if patient is None or patient.account_id != account_id:
-                return None
-            if patient.archived_at is None:
-                changed_at = next_change_time(patient.updated_at, now or self._clock.now())
-                patient.archived_at = changed_at
-                patient.updated_at = changed_at
-                self._list_changed(account_id, changed_at)
-            return copy.copy(patient)
+    def set_archived(
+        self, account_id: str, patient_id: str, archived: bool, now: datetime | None = None
+    ) -> Patient | None:
+        """Archive a patient (`archived`), or bring an archived one back to the list.
 
-    def unarchive_patient(self, account_id: str, patient_id: str, now: datetime | None = None) -> Patient | None:
-        """Bring an archived patient back to the list; a patient who is not archived is left as it is."""
+        A patient already in that state is left as it is, `archived_at` and `updated_at` included.
+        """
         with self._lock:
             patient = self._data.patients.get(patient_id)
             if patient is None or patient.account_id != account_id:
                 return None
-            if patient.archived_at is not None:
+            if (patient.archived_at is not None) != archived:
                 changed_at = next_change_time(patient.updated_at, now or self._clock.now())
-                patient.archived_at = None
+                patient.archived_at = changed_at if archived else None
                 patient.updated_at = changed_at
                 self._list_changed(account_id, changed_at)
             return copy.copy(patient)
