@@ -66,10 +66,15 @@ def sandbox_command(*arguments: str) -> list[str]:
     return [str(SANDBOX), *arguments]
 
 
-def _launch(port: str, workdir: Path, stderr: TextIO) -> subprocess.Popen[str]:
+def _launch(
+    port: str, workdir: Path, stderr: TextIO, program: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """Start `program` (the checkout's `cliniko-sandbox` unless given) on `port`, in `workdir`."""
+    arguments = ("--port", port, "--dir", str(workdir))
     return subprocess.Popen(
-        sandbox_command("--port", port, "--dir", str(workdir)),
+        [str(program), *arguments] if program is not None else sandbox_command(*arguments),
         cwd=workdir,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=stderr,  # a file, which never fills up and blocks the sandbox as an unread pipe could
         text=True,
@@ -143,11 +148,16 @@ def _stop(process: subprocess.Popen[str]) -> int:
     return process.returncode
 
 
-def _start(workdir: Path, port: int | None = None) -> Iterator[HandStarted]:
-    """Start `cliniko-sandbox` in `workdir` (on `port`, or a free port pair), and stop it afterwards."""
+def _start(
+    workdir: Path, port: int | None = None, program: Path | None = None, env: dict[str, str] | None = None
+) -> Iterator[HandStarted]:
+    """Start `cliniko-sandbox` in `workdir` (on `port`, or a free port pair), and stop it afterwards.
+
+    `program` and `env` start another installation's command, in its own environment.
+    """
     stderr_path = workdir / "stderr.txt"
     with stderr_path.open("w") as stderr:
-        process = _launch(str(port or free_port_pair()), workdir, stderr)
+        process = _launch(str(port or free_port_pair()), workdir, stderr, program, env)
         try:
             printed = _read_until_ready(process, stderr_path)
             yield HandStarted(process, stderr_path, printed, _exports(printed))

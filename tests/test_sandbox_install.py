@@ -41,11 +41,9 @@ from test_mock_hand_start import (
     EXPORTED,
     REQUESTS_CLIENT,
     HandStarted,
-    _exports,
-    _read_until_ready,
+    _start as _start_sandbox,
     _stop,
     curl_client,
-    free_port_pair,
 )
 
 #: Making the venv and installing into it takes 4 to 7 s on this project's machines, most of it pip's own
@@ -170,21 +168,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
 
 def _start(installed: Installed, workdir: Path) -> Iterator[HandStarted]:
     """The new venv's `cliniko-sandbox`, started by its full path in `workdir`, writing its CA there too."""
-    stderr_path = workdir / "stderr.txt"
-    with stderr_path.open("w") as stderr:
-        process = subprocess.Popen(
-            [str(installed.sandbox), "--port", str(free_port_pair()), "--dir", str(workdir)],
-            cwd=workdir,
-            env=installed.environment,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
-        try:
-            printed = _read_until_ready(process, stderr_path)
-            yield HandStarted(process, stderr_path, printed, _exports(printed))
-        finally:
-            _stop(process)
+    yield from _start_sandbox(workdir, program=installed.sandbox, env=installed.environment)
 
 
 @pytest.fixture(scope="module")
