@@ -40,9 +40,14 @@ $(ZENSICAL_STAMP): requirements-zensical.lock
 serve: $(STAMP)
 	$(PY) -m mkdocs serve --dev-addr $(HOST):$(SERVE_PORT) --livereload
 
+# pytest keeps the test modules it has rewritten (for its assert messages) as bytecode, and reads them
+# back on the next run in each test process; PYTHONDONTWRITEBYTECODE, if the shell sets it, would make
+# every process rewrite them all again. The examples still run without writing bytecode (tests/example_runner.py).
+TEST_ENV := PYTHONDONTWRITEBYTECODE=
+
 ## Run the whole test suite (mock API, every example, site build, browser)
 test: $(STAMP)
-	$(PY) -m pytest --numprocesses $(JOBS) $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest --numprocesses $(JOBS) $(PYTEST_ARGS)
 
 ## Build the static site into site/ (strict: any warning fails)
 build: $(STAMP)
@@ -84,7 +89,7 @@ bench: $(STAMP)
 
 ## Print how long the test suite takes here, whole and in parts (wall clock and CPU)
 bench-suite: $(STAMP)
-	$(PY) tests/bench_suite.py --jobs $(JOBS)
+	$(TEST_ENV) $(PY) tests/bench_suite.py --jobs $(JOBS)
 
 ## Lighthouse on every page, next to a bare Material build: make bench-site ARGS="--pages errors --runs 1"
 bench-site: $(STAMP)

@@ -41,10 +41,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,6 +174,9 @@ class Run:
     output: str
     stderr: str
     returncode: int
+    #: How long the example asked to wait each time it slept, in seconds and in order, when the
+    #: run recorded its waits (`run(record_waits=True)`); None otherwise.
+    waits: tuple[float, ...] | None = None
 
 
 def run(
@@ -181,6 +187,7 @@ def run(
     *,
     fork: bool = False,
     timeout: float = TIMEOUT_SECONDS,
+    record_waits: bool = False,
 ) -> Run:
     """Run the example as a reader would, against the mock, and return what it printed.
 
@@ -188,24 +195,84 @@ def run(
     `requests` (see `_run_forked`), which saves the interpreter's start-up on every run; what it prints
     is byte-for-byte what `python file.py` prints. Without it, and for curl examples, a new process.
     Raises `subprocess.TimeoutExpired` if the example runs longer than `timeout` seconds.
+
+    With `record_waits`, the example's waits are recorded instead of waited (`Run.waits`): a Python
+    example's `time.sleep` and a curl example's `sleep` note how long they were asked to wait and
+    return at once. The mock's clock stands still, so a wait changes nothing it answers, only how long
+    the suite takes; the tests check the recorded waits against the `Retry-After` the mock sent
+    (`waits_as_told`). A Python example's waits can be recorded only in a fork.
     """
     env = environment(mock_env, api_key)
-    if fork and example.path.suffix == ".py":
-        returncode, stdout_bytes, stderr_bytes = _run_forked(example.path, env, timeout)
-    else:
-        completed = subprocess.run(
-            example.command(),
-            cwd=example.path.parent,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-        returncode, stdout_bytes, stderr_bytes = completed.returncode, completed.stdout, completed.stderr
+    python = example.path.suffix == ".py"
+    if record_waits and python and not fork:
+        raise ValueError("the waits of a Python example are recorded only when it runs in a fork")
+    with tempfile.TemporaryDirectory(prefix="example-waits-") if record_waits else nullcontext() as folder:
+        waits_path = os.path.join(folder, "waits") if folder is not None else None
+        if fork and python:
+            returncode, stdout_bytes, stderr_bytes = _run_forked(example.path, env, timeout, waits_path)
+        else:
+            if waits_path is not None:
+                env = {**env, BASH_SLEEP_VARIABLE: _bash_recording_sleep(waits_path)}
+            completed = subprocess.run(
+                example.command(),
+                cwd=example.path.parent,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
+            returncode, stdout_bytes, stderr_bytes = completed.returncode, completed.stdout, completed.stderr
+        waits = _read_waits(waits_path) if waits_path is not None else None
     stdout = stdout_bytes.decode("utf-8", errors="replace")
     stderr = stderr_bytes.decode("utf-8", errors="replace")
-    return Run(normalise(stdout, mock_host_port), stderr, returncode)
+    return Run(normalise(stdout, mock_host_port), stderr, returncode, waits)
+
+
+#: The environment variable through which bash defines a function `sleep` for the script it runs (as
+#: `export -f sleep` would). It stands in for the `sleep` command whenever a script calls it by name.
+BASH_SLEEP_VARIABLE = "BASH_FUNC_sleep%%"
+
+
+def _bash_recording_sleep(waits_path: str) -> str:
+    """The body of a bash function `sleep` that notes a plain number of seconds in `waits_path` and
+    returns at once; any other use (no argument, several, a unit suffix) goes to the real command."""
+    return (
+        '() { if [ "$#" = 1 ] && [[ "$1" =~ ^[0-9]+([.][0-9]+)?$ ]]; '
+        f'then printf "%s\\n" "$1" >> {shlex.quote(waits_path)}; else command sleep "$@"; fi; }}'
+    )
+
+
+def _read_waits(waits_path: str) -> tuple[float, ...]:
+    try:
+        with open(waits_path, encoding="utf-8") as recorded:
+            return tuple(float(line) for line in recorded if line.strip())
+    except FileNotFoundError:
+        return ()
+
+
+def waits_as_told(responses: list[tuple[str, str, int, str | None]], waits: tuple[float, ...]) -> str | None:
+    """Whether an example waited before each request it sent again, as long as it was told to; if not, why.
+
+    `responses` are what the mock sent, in order: (method, target, status, Retry-After). A response
+    with a retry status (429, 5xx) followed by the same request again was retried. Before each retry
+    the example must have waited (a back-off may be short, but not skipped), and in all at least as
+    long as the `Retry-After` of the retried responses asked.
+    """
+    retried = [
+        response for response, following in zip(responses, responses[1:])
+        if response[2] in RETRY_STATUSES and following[:2] == response[:2]
+    ]
+    told = sum(int(response[3]) for response in retried if response[3] and response[3].isdigit())
+    if len(waits) < len(retried):
+        return f"it sent a request again {len(retried)} time(s) but waited only {len(waits)} time(s)"
+    if sum(waits) < told:
+        return f"it waited {sum(waits):g} s in all before its retries, where Retry-After asked for {told} s"
+    return None
+
+
+#: Statuses that ask the client to send the request again (after `Retry-After`, or a back-off).
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 #: Imported once by the fork server, so that each forked example starts with them loaded.
@@ -257,7 +324,7 @@ def _serve_forks() -> None:
         pid = os.fork()
         if pid == 0:
             try:
-                _forked_example(job["path"], job["env"], job["out"], job["err"])
+                _forked_example(job["path"], job["env"], job["out"], job["err"], job["waits"])
             finally:
                 os._exit(70)  # only reached if the child could not even be set up
         print(json.dumps({"pid": pid}), file=reply, flush=True)
@@ -273,7 +340,7 @@ def _read_reply(server: subprocess.Popen[bytes]) -> dict[str, int]:
     return json.loads(line)
 
 
-def _run_forked(path: Path, env: dict[str, str], timeout: float) -> tuple[int, bytes, bytes]:
+def _run_forked(path: Path, env: dict[str, str], timeout: float, waits: str | None = None) -> tuple[int, bytes, bytes]:
     """Run a Python example in a fork of the warm interpreter; return (exit status, stdout, stderr).
 
     A child killed by a signal has a negative status, as with `subprocess`. Raises
@@ -287,7 +354,7 @@ def _run_forked(path: Path, env: dict[str, str], timeout: float) -> tuple[int, b
     assert server.stdin is not None and server.stdout is not None
     with tempfile.TemporaryDirectory(prefix="example-") as folder:
         out, err = os.path.join(folder, "stdout"), os.path.join(folder, "stderr")
-        job = {"path": str(path), "env": env, "out": out, "err": err}
+        job = {"path": str(path), "env": env, "out": out, "err": err, "waits": waits}
         # A server that fails here (RuntimeError, OSError) is not given back: the next run starts another.
         server.stdin.write(json.dumps(job).encode() + b"\n")
         pid = _read_reply(server)["pid"]
@@ -303,11 +370,12 @@ def _run_forked(path: Path, env: dict[str, str], timeout: float) -> tuple[int, b
             return status, printed.read(), complained.read()
 
 
-def _forked_example(path: str, env: dict[str, str], out_path: str, err_path: str) -> None:
+def _forked_example(path: str, env: dict[str, str], out_path: str, err_path: str, waits_path: str | None) -> None:
     """In the forked child: become `python <path>` with `env`, run it, and exit with its status.
 
     Standard streams, environment, working folder, argv, sys.path and time zone are set as a new
     interpreter would set them; an unhandled exception prints its traceback and exits 1, as Python does.
+    With `waits_path`, `time.sleep` notes each wait there instead of waiting (see `run`).
     """
     import io
     import locale
@@ -344,6 +412,8 @@ def _forked_example(path: str, env: dict[str, str], out_path: str, err_path: str
     interpreter_paths = [entry for entry in sys.path if entry.startswith(prefixes)]
     sys.path[:] = [script_dir, *extra, *interpreter_paths]
     sys.argv[:] = [path]
+    if waits_path is not None:
+        time.sleep = _recording_sleep(time.sleep, waits_path)
 
     status = 0
     try:
@@ -373,6 +443,21 @@ def _forked_example(path: str, env: dict[str, str], out_path: str, err_path: str
         except (OSError, ValueError):
             status = status or 120
     os._exit(status & 0xFF)
+
+
+def _recording_sleep(real_sleep: Any, waits_path: str) -> Any:
+    """A `time.sleep` that notes a wait it would make in `waits_path` and returns at once. What the real
+    one refuses (a negative or non-finite number, a string) still goes to the real one, which raises."""
+    import math
+
+    def sleep(seconds: Any) -> None:
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 <= seconds < math.inf:
+            real_sleep(seconds)
+            return
+        with open(waits_path, "a", encoding="utf-8") as recorded:
+            recorded.write(f"{float(seconds)!r}\n")
+
+    return sleep
 
 
 def main(argv: list[str] | None = None) -> int:

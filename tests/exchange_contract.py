@@ -297,6 +297,9 @@ def run_checked(
 ) -> tuple[Any, list[str]]:
     """Run an example as `tests/test_snippets.py` does, and check what it exchanged with the mock.
 
+    The example's waits are recorded, not waited (`example_runner.run`); the mock's log still holds
+    its exchanges afterwards, for `example_runner.waits_as_told`.
+
     Returns the run (`example_runner.Run`) and the problems found (empty when every exchange conforms).
     The mock must record its exchanges (`MockCliniko(record_exchanges=True)`).
     """
@@ -305,7 +308,9 @@ def run_checked(
     if mock.exchanges is None:
         raise RuntimeError("the mock does not record its exchanges; start it with record_exchanges=True")
     mock.exchanges.clear()
-    result = example_runner.run(example, mock.environment(), api_key, urlsplit(mock.base_url).netloc, fork=True)
+    result = example_runner.run(
+        example, mock.environment(), api_key, urlsplit(mock.base_url).netloc, fork=True, record_waits=True
+    )
     if mock.exchanges.dropped:
         return result, [f"{example} made more requests than the mock's log keeps ({mock.exchanges.dropped} lost)"]
     return result, check_exchanges(mock.exchanges.snapshot(), checker)

@@ -5,6 +5,8 @@
   ends by itself (no signal, no hang) and never shows a Python traceback. Whether it must succeed or fail
   is derived from the statuses the mock served, compared with those of a run in the example's own state
   (see `expected_outcome`): where the lesson cannot hold, it must exit non-zero with a reason on stderr.
+  Its waits are recorded rather than waited, and before each retry it must have waited, at least as
+  long as `Retry-After` asked (`assert_waited_as_told`).
 - Safe to paste: every curl example, fed to an interactive bash, leaves the shell open with its options
   as they were. A file whose first line is a `#!` line is a script: the page says to save it and run
   `bash file.sh`, and this test runs it that way instead.
@@ -26,7 +28,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import example_runner
-from example_runner import Example
+from example_runner import RETRY_STATUSES, Example, waits_as_told
 from cliniko_sandbox import MockCliniko, seed
 from test_snippets import _require_tools
 
@@ -53,8 +55,8 @@ class Condition:
 
 
 def _spend_quota(controls) -> None:  # type: ignore[no-untyped-def]
-    # One second before the window ends, so that Retry-After is 1 and examples that wait do not
-    # wait long; the clock then jumps to the next window, as if the wait had happened.
+    # One second before the window ends, so that Retry-After is 1; the clock then jumps to the next
+    # window, as if the wait (recorded, not waited) had happened.
     from datetime import datetime
 
     controls.set_time(datetime.fromisoformat("2026-01-15T09:30:59+00:00"))
@@ -73,22 +75,22 @@ CONDITIONS = [
 
 @dataclass(frozen=True)
 class Served:
-    """One response the mock's API sent: to which request, and with which status."""
+    """One response the mock's API sent: to which request, with which status and `Retry-After`."""
 
     method: str
     target: str
     status: int
+    retry_after: str | None = None
 
 
 def served_by(mock: MockCliniko) -> list[Served]:
     """Every response the mock's API has sent, in order, from its record of exchanges (what the
     transport alone answers, such as plain HTTP, never reaches the API and is not in it)."""
     assert mock.exchanges is not None and mock.exchanges.dropped == 0
-    return [Served(e.method, f"{e.path}?{e.query}", e.status) for e in mock.exchanges.snapshot()]
-
-
-#: Statuses that ask the client to send the request again (after `Retry-After`, or a back-off).
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+    return [
+        Served(e.method, f"{e.path}?{e.query}", e.status, e.response_header("retry-after"))
+        for e in mock.exchanges.snapshot()
+    ]
 
 
 def without_retries(log: list[Served]) -> list[Served]:
@@ -137,8 +139,9 @@ def run_alone(example: Example, condition: Condition | None, closed_port: int) -
     """Run the example on a fresh mock of its own: in its own state (its scenario) when `condition` is
     None, else under the condition, with its scenario left out.
 
-    Each run has its mock to itself, so that the runs of one example can wait (for a `Retry-After` or
-    a back-off) side by side. Raises `subprocess.TimeoutExpired` if the example runs too long.
+    Each run has its mock to itself. Its waits (for a `Retry-After` or a back-off) are recorded, not
+    waited (`example_runner.run`), and checked by `assert_waited_as_told`. Raises
+    `subprocess.TimeoutExpired` if the example runs too long.
     """
     # With a control port, for the Sandbox page's examples.
     with MockCliniko(record_exchanges=True, control_port=0) as mock:
@@ -153,7 +156,9 @@ def run_alone(example: Example, condition: Condition | None, closed_port: int) -
                 env["CLINIKO_API_URL"] = mock.base_url.replace(host_port, f"127.0.0.1:{closed_port}")
                 # Nothing listens for the Sandbox page's examples either, which reach only the controls.
                 env["CLINIKO_MOCK_CONTROL_URL"] = f"https://127.0.0.1:{closed_port}"
-        result = example_runner.run(example, env, key, host_port, fork=True, timeout=FOREIGN_TIMEOUT_SECONDS)
+        result = example_runner.run(
+            example, env, key, host_port, fork=True, timeout=FOREIGN_TIMEOUT_SECONDS, record_waits=True
+        )
         return Outcome(result, served_by(mock))
 
 
@@ -165,8 +170,7 @@ _runs: dict[Path, dict[str, Outcome | BaseException]] = {}
 def runs_of(example: Example, closed_port: int) -> dict[str, Outcome | BaseException]:
     """The example's run in its own state and under every condition, made side by side on the first call.
 
-    A waiting example waits once in all, not once per condition. What a run raised is kept in its place,
-    for the test of that condition to report.
+    What a run raised is kept in its place, for the test of that condition to report.
     """
     if example.path not in _runs:
         jobs = {OWN_STATE: None, **{condition.name: condition for condition in CONDITIONS}}
@@ -203,6 +207,17 @@ def assert_outcome(name: str, expected: str, surprise: Served | None, result: ex
         )
 
 
+def assert_waited_as_told(name: str, outcome: Outcome) -> None:
+    """Before each retry the example waited, and at least as long as `Retry-After` asked."""
+    assert outcome.run.waits is not None
+    served = [(response.method, response.target, response.status, response.retry_after) for response in outcome.served]
+    problem = waits_as_told(served, outcome.run.waits)
+    assert problem is None, f"{name}: {problem}; the mock sent:\n" + "\n".join(
+        f"  {method} {target} -> {status}" + (f" (Retry-After: {retry_after})" if retry_after else "")
+        for method, target, status, retry_after in served
+    )
+
+
 def assert_ends_cleanly(name: str, result: example_runner.Run) -> None:
     """The rule under a foreign condition: an exit status of its own and no traceback."""
     printed = f"--- stdout\n{result.output}--- stderr\n{result.stderr}"
@@ -214,17 +229,19 @@ def assert_ends_cleanly(name: str, result: example_runner.Run) -> None:
 @pytest.mark.parametrize(
     "example",
     # One test process runs all the conditions of an example: its runs are made once, side by side
-    # (`runs_of`), so that a waiting example waits one second, not one per condition.
+    # (`runs_of`).
     [pytest.param(example, id=str(example), marks=pytest.mark.xdist_group(f"example {example}")) for example in example_runner.discover()],
 )
 def test_example_ends_cleanly_under_a_foreign_condition(example: Example, condition: Condition, closed_port: int) -> None:
     _require_tools(example)
     own = outcome(example, OWN_STATE, closed_port)
     assert own.run.returncode == 0, f"{example} failed in its own state:\n{own.run.stderr}"
+    assert_waited_as_told(f"{example} in its own state", own)
     foreign = outcome(example, condition.name, closed_port)
     result = foreign.run
     name = f"{example} under {condition.name}"
     assert_ends_cleanly(name, result)
+    assert_waited_as_told(name, foreign)
     if not condition.nothing_listens:
         assert_outcome(name, *expected_outcome(own.served, foreign.served), result)
     else:
@@ -283,6 +300,60 @@ def test_the_rule_catches_an_example_that_exits_0_whatever_the_status(tmp_path: 
     assert result.returncode == 0
     with pytest.raises(AssertionError, match="which its lesson does not expect"):
         assert_outcome("status_ignored.sh", expected, surprise, result)
+
+
+#: Retries a 429 after half a second, where Retry-After asks for one.
+SHORT_WAIT_PY = '''\
+import os
+import sys
+import time
+
+import requests
+
+url = os.environ["CLINIKO_API_URL"] + "/user"
+auth = (os.environ["CLINIKO_API_KEY"], "")
+headers = {"Accept": "application/json", "User-Agent": "Practice Sync (dev@example.com)"}
+response = requests.get(url, auth=auth, headers=headers, timeout=10)
+if response.status_code == 429:
+    time.sleep(0.5)
+    response = requests.get(url, auth=auth, headers=headers, timeout=10)
+sys.exit(0 if response.ok else f"HTTP {response.status_code}")
+'''
+SHORT_WAIT_SH = """\
+get() {
+  curl --silent --output /dev/null --write-out '%{http_code}' --user "$CLINIKO_API_KEY:" \\
+    --header "Accept: application/json" --header "User-Agent: Practice Sync (dev@example.com)" \\
+    "$CLINIKO_API_URL/user"
+}
+status=$(get)
+if [ "$status" = 429 ]; then sleep 0.5; status=$(get); fi
+[ "$status" = 200 ]
+"""
+
+
+@pytest.mark.parametrize(("suffix", "text"), [(".py", SHORT_WAIT_PY), (".sh", SHORT_WAIT_SH)], ids=["python", "curl"])
+def test_the_rule_catches_an_example_that_waits_less_than_retry_after(
+    suffix: str, text: str, tmp_path: Path, closed_port: int
+) -> None:
+    sample = tmp_path / f"short_wait{suffix}"
+    sample.write_text(text, encoding="utf-8")
+    spent_quota = next(c for c in CONDITIONS if c.name == "spent_quota")
+    found = run_alone(Example(sample), spent_quota, closed_port)
+    assert found.run.returncode == 0, found.run.stderr
+    assert [(response.status, response.retry_after) for response in found.served] == [(429, "1"), (200, None)]
+    # The wait was recorded as asked, not made.
+    assert found.run.waits == (0.5,)
+    with pytest.raises(AssertionError, match="waited 0.5 s in all before its retries, where Retry-After asked for 1 s"):
+        assert_waited_as_told(sample.name, found)
+
+
+def test_a_retry_without_any_wait_breaks_the_rule() -> None:
+    user = ("GET", "/v1/user?")
+    retried = [(*user, 503, None), (*user, 200, None)]
+    assert waits_as_told(retried, ()) == "it sent a request again 1 time(s) but waited only 0 time(s)"
+    assert waits_as_told(retried, (0.25,)) is None
+    # A different request after a 429 is not a retry of it.
+    assert waits_as_told([(*user, 429, "1"), ("GET", "/v1/patients?", 200, None)], ()) is None
 
 
 def test_a_retried_response_is_not_a_surprise() -> None:

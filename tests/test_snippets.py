@@ -1,7 +1,9 @@
 """Every example under snippets/, Python and curl, run against the mock; its output must match the page.
 
 Each request the example makes and each response it gets must obey `docs/openapi.yaml` (the rules are in
-`example_runner`'s docstring).
+`example_runner`'s docstring). An example's waits are recorded rather than waited, and before each
+retry it must have waited as long as `Retry-After` asked (`example_runner.waits_as_told`); the
+Sandbox page's reproduction test (`tests/test_sandbox_reproduce.py`) runs them with real waits.
 
 `make update-outputs` (pytest --update-outputs) rewrites the stored outputs after an intended change.
 """
@@ -44,6 +46,10 @@ def test_example_prints_its_stored_output(example: Example, mock, controls, requ
     assert not problems, f"{example} made exchanges that break docs/openapi.yaml:\n" + "\n".join(problems)
 
     assert result.returncode == 0, f"{example} exited with {result.returncode}:\n{result.stderr}"
+    served = [(e.method, f"{e.path}?{e.query}", e.status, e.response_header("retry-after")) for e in mock.exchanges.snapshot()]
+    assert result.waits is not None
+    problem = example_runner.waits_as_told(served, result.waits)
+    assert problem is None, f"{example}: {problem}"
     assert result.stderr == "", f"{example} wrote to stderr:\n{result.stderr}"
     assert result.output.strip(), f"{example} printed nothing"
 

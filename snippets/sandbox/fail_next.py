@@ -2,6 +2,7 @@
 
 import os
 import sys
+import time
 
 import requests
 
@@ -35,3 +36,8 @@ for attempt in (1, 2):
     expected = 503 if attempt == 1 else 200
     if response.status_code != expected:
         sys.exit(f"Expected {expected}, got {response.status_code}: {response.text}")
+    if response.status_code == 503:  # wait as long as the sandbox asks before sending it again
+        retry_after = response.headers.get("Retry-After", "")
+        wait = int(retry_after) if retry_after.isdigit() else 1
+        print(f"  Retry-After: {retry_after or '(none)'}; waiting {wait} s")
+        time.sleep(wait)
