@@ -22,7 +22,7 @@ export NO_MKDOCS_2_WARNING := 1
 # src/ are installed into .venv/ (editable), but not into Zensical's environment, which reads them from here.
 export PYTHONPATH := $(CURDIR)/src:$(CURDIR)
 
-.PHONY: serve test build build-zensical mock example update-outputs lock bench bench-suite bench-site clean
+.PHONY: serve test build build-zensical mock example update-outputs postman lock bench bench-suite bench-site clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,9 +61,13 @@ build-zensical: $(ZENSICAL_STAMP)
 mock: $(STAMP)
 	$(VENV)/bin/cliniko-sandbox $(if $(PORT),--port $(PORT)) $(ARGS)
 
-## Rewrite the stored output of every example after an intended change
+## Rewrite the stored output of every example, and the examples in docs/openapi.yaml, after an intended change
 update-outputs: $(STAMP)
 	$(PY) -m pytest tests/test_snippets.py --update-outputs
+
+## Remake docs/cliniko-api.postman_collection.json from docs/openapi.yaml (needs Node.js and npm)
+postman: $(STAMP)
+	$(PY) -m cliniko_docs.postman
 
 ## Re-pin every dependency after editing pyproject.toml
 lock: $(STAMP)

@@ -16,7 +16,8 @@ It needs Python 3.11 or newer and `requests`, and it puts into practice what the
 Create one `Cliniko` per API key, then call `get`, `post`, `put` (or its alias `patch`), or
 `paginate` for a whole list; `etag` gives the `ETag` of a record read with `get`. The client logs
 each request to the `cliniko_client` logger: every response at `DEBUG`, and every wait before a
-retry at `INFO`.
+retry at `INFO`, each with the response's request ID (`X-Request-Id`), which is what to quote when
+you ask Cliniko's support about it. Its exceptions carry that ID too.
 
 Examples:
     Create the client once, with your key and your application's name and contact e-mail. The
@@ -89,6 +90,8 @@ class ClinikoError(Exception):
         message: The `message` of the error body, or the reason phrase if the body has none.
         body: The decoded JSON body, or the raw text when the body is not JSON.
         headers: The response headers (a case-insensitive mapping).
+        request_id: The response's `X-Request-Id`, to quote to Cliniko's support, or `None` if it
+            has none (a proxy's error, for example). The exception's text ends with it.
     """
 
     def __init__(
@@ -106,11 +109,12 @@ class ClinikoError(Exception):
             body: The decoded body (or its text when it is not JSON).
             headers: The response headers.
         """
-        super().__init__(f"{status} {message}")
         self.status: int = status
         self.message: str = message
         self.body: Any = body
         self.headers: CaseInsensitiveDict[str] = headers if headers is not None else CaseInsensitiveDict()
+        self.request_id: str | None = self.headers.get("X-Request-Id")
+        super().__init__(f"{status} {message}" + (f" (request ID {self.request_id})" if self.request_id else ""))
 
 
 class BadRequestError(ClinikoError):
@@ -418,12 +422,13 @@ class Cliniko:
             >>> client.get("patients/1240000000000000001") == patient
             True
 
-            An error status raises the matching exception:
+            An error status raises the matching exception. Its text ends with the response's request
+            ID, the one to quote to Cliniko's support (the sandbox counts them from its last reset):
 
             >>> client.get("patients/1")
             Traceback (most recent call last):
                 ...
-            cliniko_client.NotFoundError: 404 Not found: there is no patient with that ID.
+            cliniko_client.NotFoundError: 404 Not found: there is no patient with that ID. (request ID 00000000-0000-8000-8000-000000000004)
 
             A filter in `q` picks the records of a list, here the patients changed after a time:
 
@@ -448,7 +453,7 @@ class Cliniko:
         response = self._send("GET", url, headers=headers)
         if response.status_code == 304 and cached is not None:
             self._cache.move_to_end(url)
-            logger.debug("GET %s -> 304 %s, served from the cache", url, response.reason)
+            logger.debug("%s, served from the cache", _summary("GET", url, response))
             return json.loads(cached[1])
         body = _decode(response)
         self._remember(url, response)
@@ -800,7 +805,7 @@ class Cliniko:
                 method, url, timeout=self.timeout, verify=self._session.verify, **kwargs
             )
             status = response.status_code
-            summary = f"{method} {url} -> {status} {response.reason}"
+            summary = _summary(method, url, response)
             if status < 400:
                 if status != 304:  # `get` says how it served a 304
                     logger.debug(summary)
@@ -836,6 +841,13 @@ class Cliniko:
         self._cache.move_to_end(url)
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
+
+
+def _summary(method: str, url: str, response: requests.Response) -> str:
+    """One line for the log: the request, the status, and the response's request ID when it has one."""
+    summary = f"{method} {url} -> {response.status_code} {response.reason}"
+    request_id = response.headers.get("X-Request-Id")
+    return f"{summary} (request ID {request_id})" if request_id else summary
 
 
 def _decode(response: requests.Response) -> Any:

@@ -4,6 +4,9 @@ An example is any `.py` or `.sh` file under `snippets/` except the library modul
 import (`LIBRARIES`). Its stored output lives beside it as `<file>.out` (for example
 `authentication/get_user.py.out`), and the pages include that file under the code.
 
+An example that imports the client a reader generates from the description (`cliniko_api_client`,
+the OpenAPI page's example) finds it on its path: `generated_client` makes it once per process.
+
 An example may need a prepared state, and may change data. Both are described, never coded, in a
 `<stem>.scenario.json` beside the example, shared by its Python and curl variants; `cliniko_docs.scenario` (under `src/`) reads
 and checks it. How to add an example: https://cliniko.github.io/cliniko-api/contributing/#add-an-example
@@ -204,6 +207,12 @@ def run(
     """
     env = environment(mock_env, api_key)
     python = example.path.suffix == ".py"
+    if python:
+        import generated_client
+
+        if generated_client.imported_by(example.path):
+            # The client a reader generates from the description, made once for this process.
+            env["PYTHONPATH"] += os.pathsep + str(generated_client.shared().root)
     if record_waits and python and not fork:
         raise ValueError("the waits of a Python example are recorded only when it runs in a fork")
     with tempfile.TemporaryDirectory(prefix="example-waits-") if record_waits else nullcontext() as folder:

@@ -4,6 +4,11 @@
 sentences naming the operation, the status and the rule broken; an empty list means it conforms. The
 rules it applies are written in `example_runner`'s docstring ("Every exchange obeys the description").
 
+The check reads a strict copy of the description (`openapi_description.strict_description`): the
+published one lets fields be added to responses, and the sandbox must still send exactly the documented
+ones. Two rules no schema states are checked by hand: a request's query parameters must all be ones its
+operation documents (the API refuses any other with `400`), and a response to `HEAD` has no body.
+
 The checker is built once per description and base URL (`checker_for`): parsing the description and
 building openapi-core's validators is the costly part, and it is done once per test process.
 """
@@ -29,7 +34,7 @@ from openapi_schema_validator import OAS31Validator
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from cliniko_sandbox.exchanges import Exchange
-from openapi_description import load_description, operations, resolve, served_from
+from openapi_description import load_description, operations, resolve, served_from, strict_description
 
 #: The API's checks, in the order it makes them (the docstring of `src/cliniko_sandbox/app.py` explains
 #: each): a request that breaks several rules is refused by the first check it fails. Each entry is
@@ -50,6 +55,7 @@ ORDER_OF_CHECKS: tuple[tuple[str, int], ...] = (
     ("the record's existence", 404),
     ("a change's preconditions", 412),
     ("the body's fields", 422),
+    ("the record's state", 409),
 )
 
 
@@ -142,10 +148,14 @@ def _broken_rule(error: BaseException) -> str:
 
 
 class ContractChecker:
-    """Checks recorded exchanges against the description, as served from `base_url`."""
+    """Checks recorded exchanges against the description, as served from `base_url`.
 
-    def __init__(self, description: dict[str, Any], base_url: str) -> None:
-        self.description = served_from(base_url, description)
+    With `strict` (the default) the responses are checked against `strict_description(description)`,
+    which allows no field the description does not list; without it, against the description as given.
+    """
+
+    def __init__(self, description: dict[str, Any], base_url: str, *, strict: bool = True) -> None:
+        self.description = served_from(base_url, strict_description(description) if strict else description)
         self.openapi = OpenAPI.from_dict(self.description)
         parts = urlsplit(base_url)
         self.host_url = f"{parts.scheme}://{parts.netloc}"
@@ -154,6 +164,17 @@ class ContractChecker:
             (method, path): operation["operationId"] for method, path, operation in operations(self.description)
         }
         self._error_schema = OAS31Validator(resolve(self.description, self.description["components"]["schemas"]["Error"]))
+        #: The query parameters each operation documents, by (METHOD, path template).
+        self.query_names = {
+            (method, path): {
+                parameter["name"]
+                for parameter in (resolve(self.description, raw) for raw in [
+                    *self.description["paths"][path].get("parameters", []), *operation.get("parameters", [])
+                ])
+                if parameter["in"] == "query"
+            }
+            for method, path, operation in operations(self.description)
+        }
 
     # The shapes openapi-core reads ------------------------------------------------------------
 
@@ -185,13 +206,33 @@ class ContractChecker:
 
     # The checks --------------------------------------------------------------------------------
 
+    def _template(self, exchange: Exchange) -> tuple[str, str] | None:
+        """The (METHOD, path template) of the operation an exchange calls; None when there is none."""
+        path = exchange.path.removeprefix(self.base_path)
+        return next(
+            (key for key in self.operation_ids if key[0] == exchange.method and _matches(key[1], path)), None
+        )
+
     def operation_name(self, exchange: Exchange) -> str:
         """`getPatient (GET /patients/{id})`, or the method and path when no operation matches."""
-        path = exchange.path.removeprefix(self.base_path)
-        for (method, template), operation_id in self.operation_ids.items():
-            if method == exchange.method and _matches(template, path):
-                return f"{operation_id} ({method} {template})"
-        return f"{exchange.method} {exchange.path} (no operation)"
+        key = self._template(exchange)
+        if key is None:
+            return f"{exchange.method} {exchange.path} (no operation)"
+        return f"{self.operation_ids[key]} ({key[0]} {key[1]})"
+
+    def undocumented_query_names(self, exchange: Exchange) -> list[str]:
+        """The names in an exchange's query string that its operation does not document (`''` for an
+        empty name), in the order sent; openapi-core ignores them, and the API refuses them.
+
+        `q`, the older form of `q[]` (one filter), counts as documented wherever `q[]` is: the
+        description names it in the text of `q[]` only, since code generators cannot tell the two apart.
+        """
+        key = self._template(exchange)
+        documented = set(self.query_names.get(key, set())) if key is not None else set()
+        if "q[]" in documented:
+            documented.add("q")
+        names = [name for name, _ in parse_qsl(exchange.query, keep_blank_values=True)]
+        return [name for name in dict.fromkeys(names) if name not in documented]
 
     def problems(self, exchange: Exchange) -> list[str]:
         """Everything that breaks the description in one exchange; empty when it conforms."""
@@ -216,12 +257,18 @@ class ContractChecker:
                 rules.append(_broken_rule(error))
             except TypeError as unknown:
                 found.append(f"{label}: {unknown}; map it to one of the API's checks in exchange_contract.py")
+        reasons = [_explain(error) for error in request_errors]
+        undocumented = self.undocumented_query_names(exchange)
+        if undocumented:
+            rules.append("the query parameters")
+            reasons.append("query parameters the operation does not document: " + ", ".join(map(repr, undocumented)))
+        if exchange.method == "HEAD" and exchange.response_body:
+            found.append(f"{label}: a response to HEAD must have no body, and this one has {len(exchange.response_body)} bytes")
         if rules:
             allowed = frozenset().union(*(statuses_up_to(rule) for rule in rules))
             if exchange.status not in allowed:
-                reasons = "; ".join(_explain(error) for error in request_errors)
                 found.append(
-                    f"{label}: the request breaks the description ({reasons}), so it must be refused "
+                    f"{label}: the request breaks the description ({'; '.join(reasons)}), so it must be refused "
                     f"with the status of {' or '.join(dict.fromkeys(rules))} or of a check made before it "
                     f"({', '.join(map(str, sorted(allowed)))}), not {exchange.status}"
                 )
@@ -249,6 +296,8 @@ class ContractChecker:
             if sent != listed:
                 found.append(f"{label}: Allow must list the methods the description gives {template} "
                              f"({', '.join(listed)}), not {allow!r}")
+        if exchange.method == "HEAD" and exchange.response_body:
+            found.append(f"{label}: a response to HEAD must have no body, and this one has {len(exchange.response_body)} bytes")
         found.extend(f"{label}: {problem}" for problem in self._error_response_problems(exchange))
         return found
 
@@ -269,6 +318,8 @@ class ContractChecker:
         if not content_type.startswith("application/json"):
             found.append(f"the body is {content_type or 'untyped'}, not application/json")
             return found
+        if exchange.method == "HEAD":
+            return found  # the headers of the error the GET would get, and no body (checked above)
         try:
             body = json.loads(exchange.response_body)
         except ValueError as error:

@@ -467,6 +467,30 @@ def test_error_classes_carry_status_message_and_body(mock, recorder, api_key, ca
     assert str(error).startswith(f"{status} ")
 
 
+def test_errors_and_log_lines_carry_the_request_id_the_api_sent(mock, recorder, caplog) -> None:
+    client = client_for(mock, recorder)
+    caplog.set_level("DEBUG", logger="cliniko_client")
+
+    client.get("user")
+    with pytest.raises(NotFoundError) as raised:
+        client.get("patients/1")
+
+    sent_ids = [headers["X-Request-Id"] for headers, _ in recorder.received]
+    assert len(set(sent_ids)) == 2
+    assert raised.value.request_id == sent_ids[1]
+    assert str(raised.value) == f"404 {raised.value.message} (request ID {sent_ids[1]})"
+    lines = [record.getMessage() for record in caplog.records if record.name == "cliniko_client"]
+    assert [line.endswith(f"(request ID {request_id})") for line, request_id in zip(lines, sent_ids, strict=True)] == [
+        True, True
+    ]
+
+
+def test_an_error_without_a_request_id_says_nothing_of_one() -> None:
+    error = ServerError(502, "Bad Gateway", "<html>proxy</html>", requests.structures.CaseInsensitiveDict())
+
+    assert error.request_id is None and str(error) == "502 Bad Gateway"
+
+
 def test_a_401_error_carries_the_authentication_challenge(mock, recorder) -> None:
     client = client_for(mock, recorder, api_key="not-a-real-key")
 

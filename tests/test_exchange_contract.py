@@ -20,7 +20,8 @@ from example_runner import SNIPPETS, Example
 from exchange_contract import ContractChecker, checker_for, run_checked, statuses_up_to
 from cliniko_sandbox import app as mock_app
 from cliniko_sandbox.exchanges import BODY_LIMIT, Exchange, ExchangeLog, Recorder
-from openapi_description import load_description
+from api_requests import send
+from openapi_description import load_description, strict_description
 
 
 def _run(name: str, mock, controls, description: dict[str, Any] | None = None) -> list[str]:
@@ -42,6 +43,39 @@ def test_a_response_the_mock_gets_wrong_fails_the_example(mock, controls, reques
     assert "break docs/openapi.yaml" in message
     assert "getUser (GET /user) -> 200" in message
     assert "'nickname' was unexpected" in message
+
+
+def test_an_added_field_fails_the_strict_check_but_passes_the_published_description(mock, monkeypatch) -> None:
+    """The published description lets a response gain fields; the suite's strict copy does not, so the
+    mock must still send exactly the documented ones."""
+    real_patient_json = mock_app.patient_json
+    monkeypatch.setattr(mock_app, "patient_json", lambda *args, **kwargs: {**real_patient_json(*args, **kwargs), "nickname": "P"})
+    mock.exchanges.clear()
+    for path in ("/patients/1240000000000000001", "/patients/archived?per_page=1"):
+        assert send(mock, "GET", path).status_code == 200
+    exchanges = mock.exchanges.snapshot()
+
+    published = ContractChecker(load_description(), mock.base_url, strict=False)
+    assert [published.problems(exchange) for exchange in exchanges] == [[], []]
+    strict = checker_for(mock.base_url)
+    for exchange in exchanges:
+        problems = strict.problems(exchange)
+        assert len(problems) == 1 and "'nickname' was unexpected" in problems[0], problems
+    # Both the plain patient (additionalProperties) and the archived one, made with allOf
+    # (unevaluatedProperties), are closed.
+    assert "getPatient" in strict.problems(exchanges[0])[0] and "listArchivedPatients" in strict.problems(exchanges[1])[0]
+
+
+def test_the_strict_copy_leaves_request_bodies_and_the_published_file_alone() -> None:
+    published = load_description()
+    strict = strict_description(published)
+    schemas, closed = published["components"]["schemas"], strict["components"]["schemas"]
+    assert "additionalProperties" not in schemas["Patient"] and closed["Patient"]["additionalProperties"] is False
+    assert closed["ArchivedPatient"]["unevaluatedProperties"] is False
+    assert all("additionalProperties" not in part for part in closed["ArchivedPatient"]["allOf"])
+    assert closed["ValidationError"]["properties"]["errors"]["additionalProperties"] == {"type": "string"}
+    assert closed["NewPatient"] == schemas["NewPatient"] and closed["PatientChanges"] == schemas["PatientChanges"]
+    assert load_description() == published
 
 
 def test_a_status_the_description_does_not_list_fails(mock, controls) -> None:
@@ -86,7 +120,12 @@ def _exchange(mock, method: str, path: str, status: int, headers: dict[str, str]
     )
 
 
-ERROR_HEADERS = {"Date": "Thu, 15 Jan 2026 09:30:00 GMT", "Cache-Control": "no-store", "Content-Type": "application/json; charset=utf-8"}
+ERROR_HEADERS = {
+    "Date": "Thu, 15 Jan 2026 09:30:00 GMT",
+    "X-Request-Id": "00000000-0000-8000-8000-000000000001",
+    "Cache-Control": "no-store",
+    "Content-Type": "application/json; charset=utf-8",
+}
 ERROR_BODY = b'{"message": "Not found: there is no such path in the API."}'
 
 
@@ -112,6 +151,15 @@ def test_an_unknown_path_gets_a_complete_404(mock_server) -> None:
     assert len(problems) == 1 and "must be 404" in problems[0], problems
 
 
+def test_a_response_without_its_request_id_fails(mock_server) -> None:
+    checker = checker_for(mock_server.base_url)
+    without = {name: value for name, value in ERROR_HEADERS.items() if name != "X-Request-Id"}
+    for path in ("/v1/patients/1", "/v1/patient"):
+        assert checker.problems(_exchange(mock_server, "GET", path, 404, ERROR_HEADERS, ERROR_BODY)) == []
+        problems = checker.problems(_exchange(mock_server, "GET", path, 404, without, ERROR_BODY))
+        assert len(problems) == 1 and "X-Request-Id" in problems[0], problems
+
+
 def test_a_405_lists_the_methods_the_description_gives(mock_server) -> None:
     checker = checker_for(mock_server.base_url)
     path = "/v1/patients/1240000000000000001"
@@ -120,6 +168,34 @@ def test_a_405_lists_the_methods_the_description_gives(mock_server) -> None:
     wrong = _exchange(mock_server, "DELETE", path, 405, {**ERROR_HEADERS, "Allow": "GET, PUT"}, ERROR_BODY)
     problems = checker.problems(wrong)
     assert len(problems) == 1 and "GET, HEAD, PATCH, PUT" in problems[0], problems
+
+
+def test_a_query_parameter_the_operation_does_not_document_must_be_refused(mock_server) -> None:
+    checker = checker_for(mock_server.base_url)
+    body = b'{"id": "1230000000000000001"}'
+    answered = _exchange(mock_server, "GET", "/v1/user", 200, ERROR_HEADERS, body)
+    answered.query = "fields=all&=x"
+    problems = [problem for problem in checker.problems(answered) if "does not document" in problem]
+    assert len(problems) == 1 and "'fields', ''" in problems[0] and "not 200" in problems[0], problems
+    refused = _exchange(mock_server, "GET", "/v1/user", 400, ERROR_HEADERS, ERROR_BODY)
+    refused.query = "fields=all"
+    assert checker.problems(refused) == []
+    listed = _exchange(mock_server, "GET", "/v1/patients", 400, ERROR_HEADERS, ERROR_BODY)
+    listed.query = "page=2&q%5B%5D=id:%3E1&sort=id"
+    assert checker.undocumented_query_names(listed) == []
+
+
+def test_a_response_to_head_with_a_body_fails(mock_server) -> None:
+    checker = checker_for(mock_server.base_url)
+    head = _exchange(mock_server, "HEAD", "/v1/patients/1", 404, ERROR_HEADERS)
+    assert checker.problems(head) == []
+    head.response_body = ERROR_BODY
+    problems = checker.problems(head)
+    assert len(problems) == 1 and "headPatient" in problems[0] and "no body" in problems[0], problems
+    unknown = _exchange(mock_server, "HEAD", "/v1/nothing", 404, ERROR_HEADERS)
+    assert checker.problems(unknown) == []
+    unknown.response_body = ERROR_BODY
+    assert any("must have no body" in problem for problem in checker.problems(unknown))
 
 
 def test_a_broken_rule_allows_its_status_and_those_of_earlier_checks_only() -> None:

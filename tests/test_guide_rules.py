@@ -3,8 +3,9 @@
 Cliniko's README leaves some rules open ("Todo", "None yet"), and this guide defines them: the roles and
 what each may do, the order in which a request is checked, the 1 MiB body limit and the 16 KiB limit on
 the headers, fixed rate-limit windows, the limits on patient fields, the responses to ambiguous requests
-(two `Authorization` headers, a body framed two ways, a content-encoded body) and to plain HTTP, and the
-one-second step of `Last-Modified`. A reader must be able to
+(two `Authorization` headers, a body framed two ways, a content-encoded body) and to plain HTTP, the
+one-second step of `Last-Modified`, `409` for a change to an archived patient, `400` for a query
+parameter a request does not take, and fields added to responses within a version. A reader must be able to
 tell them from Cliniko's own rules, so a section of a page (the text under one heading, down to the
 next heading) that states one of them carries the label
 
@@ -59,6 +60,12 @@ RULE_PHRASES: dict[str, list[tuple[str, ...]]] = {
     "If-Match and If-Unmodified-Since on changes, with 412": [(r"`If-Match`", r"`412\b"), (r"`if_match`", r"`412`")],
     "how filters compare text and empty fields": [(r"\bwithout regard to case\b",)],
     "which day is today for a date of birth": [(r'"today" is\b',)],
+    "409 for a change to an archived patient": [(r"`409\b", r"\barchived\b")],
+    "400 for a query parameter a request does not take": [
+        (r"\bquery parameter (?:it|the request|a request) does not take\b",),
+        (r"\bquery parameter the API does not know\b",),
+    ],
+    "fields added to responses within a version": [(r"\bfields may be added to responses\b",)],
 }
 
 HEADING = re.compile(r"^(#{1,6})[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$")
@@ -185,6 +192,13 @@ def test_the_label_is_used_where_the_rules_are() -> None:
             "links to 'index.md#about-this-guide', not '../index.md#about-this-guide'",
         ),
         ("pagination.md", "## Read\n\nSee [the About section](index.md#about-this-guide).\n", "points at the About"),
+        ("errors.md", "## Conflict\n\nAn archived patient gets `409`.\n", "states 409 for a change to an archived patient"),
+        (
+            "pagination.md",
+            "## Names\n\nA query parameter the request does not take gets `400`.\n",
+            "states 400 for a query parameter a request does not take",
+        ),
+        ("base-url.md", "## V1\n\nFields may be added to responses.\n", "states fields added to responses within a version"),
     ],
 )
 def test_a_missing_or_wrong_label_is_reported(page: str, markdown: str, expected: str) -> None:

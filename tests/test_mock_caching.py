@@ -278,6 +278,8 @@ def test_head_gets_the_same_headers_as_get_and_no_body(mock, target):
 
     assert head.status_code == 200
     assert head.content == b""
+    # The same headers, but for the ID that names each request.
+    assert head.headers.pop("X-Request-Id") != got.headers.pop("X-Request-Id")
     assert dict(head.headers) == dict(got.headers)
     assert int(head.headers["Content-Length"]) == len(got.content)
 

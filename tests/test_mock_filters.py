@@ -372,10 +372,25 @@ def test_the_description_refuses_each_refused_filter_and_sort():
 
 
 def test_the_filter_parameters_are_the_ones_the_guide_names():
-    assert {name: _PARAMETERS[name]["name"] for name in ("Filter", "Filters", "Sort", "Order")} == {
-        "Filter": "q", "Filters": "q[]", "Sort": "sort", "Order": "order"
+    assert {name: _PARAMETERS[name]["name"] for name in ("Filters", "Sort", "Order")} == {
+        "Filters": "q[]", "Sort": "sort", "Order": "order"
     }
     assert (_PARAMETERS["Filters"]["style"], _PARAMETERS["Filters"]["explode"]) == ("form", True)
     assert _PARAMETERS["Order"]["deprecated"] is True
-    listed = {p["$ref"].rsplit("/", 1)[-1] for p in _DESCRIPTION["paths"]["/patients"]["get"]["parameters"]}
-    assert {"Filter", "Filters", "Sort", "Order"} <= listed
+    # A deprecated parameter with a default would be sent by generated clients on every call.
+    assert "default" not in _PARAMETERS["Order"]["schema"]
+    for path in ("/patients", "/patients/archived", "/patients/deleted"):
+        listed = {p["$ref"].rsplit("/", 1)[-1] for p in _DESCRIPTION["paths"][path]["get"]["parameters"]}
+        assert {"Filters", "Sort", "Order"} <= listed, path
+
+
+def test_the_single_filter_form_is_read_though_the_description_names_only_q_brackets(mock_server, session):
+    """`q=FILTER` is Cliniko's older form; the description names only `q[]`, since generated clients
+    cannot tell the two apart, and says in its text that `q` is read too. The sandbox reads both."""
+    assert "`q=FILTER`" in " ".join(_PARAMETERS["Filters"]["description"].split())
+    single = _get(mock_server, session, [("q", "first_name:~a")])
+    brackets = _get(mock_server, session, [("q[]", "first_name:~a")])
+    everyone = _get(mock_server, session)
+    assert single.status_code == brackets.status_code == 200, single.text
+    assert single.json()["patients"] == brackets.json()["patients"] != []
+    assert single.json()["total_entries"] < everyone.json()["total_entries"]

@@ -31,12 +31,12 @@ from cliniko_sandbox.rate_limit import LIMIT
 from cliniko_sandbox.seed import ACCOUNT_A, ACCOUNT_B, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
 
 #: Every status the API documents (a 503 only comes from a test control, which the fuzz never sets).
-DOCUMENTED = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 412, 413, 415, 422, 429, 431}
+DOCUMENTED = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 429, 431}
 WITHOUT_BODY = {204, 304}
 #: Statuses the fuzz must produce, to show that it reaches past the first checks. `412` is not among
 #: them: it takes a change with a failing precondition that passes every earlier check, which most runs
 #: make a dozen times or so, but one in a few makes none (tests/test_mock_preconditions.py covers it).
-MUST_REACH = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 415, 422, 429}
+MUST_REACH = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409, 415, 422, 429}
 EXAMPLES = 3000
 #: Methods that never change the mock's data.
 READS = {"GET", "HEAD"}
@@ -297,7 +297,7 @@ odd_text_bodies = st.fixed_dictionaries({"first_name": odd_text, "last_name": od
 
 #: What a mostly well-formed request may get wrong, one thing at a time.
 flaws = st.sampled_from(
-    ["none", "none", "fields", "odd-text", "body", "target", "method", "extra", "ambiguous", *HEADER_FLAWS]
+    ["none", "none", "fields", "odd-text", "body", "target", "query", "method", "extra", "ambiguous", *HEADER_FLAWS]
 )
 _one_in_twenty = st.integers(0, 19).map(lambda number: number == 0)
 _one_in_three = st.sampled_from([False, False, True])
@@ -322,8 +322,10 @@ def well_formed_requests(draw: Any) -> dict[str, Any]:
         method = draw(methods)
     if flaw == "target":
         target = draw(odd_paths) + draw(queries)
+    elif flaw == "query":  # parameters the route may not take, or names that are not parameters at all
+        target = path + draw(queries)
     else:
-        target = path + draw(paging if path in LISTS else queries)
+        target = path + (draw(paging) if path in LISTS and method in READS else "")
     if flaw == "fields":
         body = draw(field_bodies)
     elif flaw == "odd-text":

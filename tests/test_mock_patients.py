@@ -196,10 +196,28 @@ def test_archived_patient_cannot_be_updated(mock, method):
 
     response = send(mock, method, f"/patients/{ARCHIVED_A}", json={"first_name": "Back"})
 
-    assert response.status_code == 422
-    assert response.json()["message"] == "Validation Failed"
-    assert set(response.json()["errors"]) == {"base"}
+    assert response.status_code == 409
+    assert response.json() == {"message": error_message(response)}
+    assert "archived" in error_message(response) and f"/patients/{ARCHIVED_A}/unarchive" in error_message(response)
     assert send(mock, "GET", f"/patients/{ARCHIVED_A}").content == before
+
+
+@pytest.mark.parametrize("method", UPDATE_METHODS)
+def test_an_invalid_change_to_an_archived_patient_gets_422_first(mock, method):
+    response = send(mock, method, f"/patients/{ARCHIVED_A}", json={"email": "not an address"})
+
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"email"}
+
+
+def test_an_unarchived_patient_takes_the_change_the_archived_one_refused(mock):
+    change = {"first_name": "Back"}
+    assert send(mock, "PUT", f"/patients/{ARCHIVED_A}", json=change).status_code == 409
+
+    assert send(mock, "POST", f"/patients/{ARCHIVED_A}/unarchive").status_code == 204
+    response = send(mock, "PUT", f"/patients/{ARCHIVED_A}", json=change)
+
+    assert response.status_code == 200 and response.json()["first_name"] == "Back"
 
 
 @pytest.mark.parametrize("method", UPDATE_METHODS)

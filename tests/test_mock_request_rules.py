@@ -1,4 +1,5 @@
-"""The rules every request is held to: User-Agent, Accept, bodies, paths, methods, sizes, and their order."""
+"""The rules every request is held to: User-Agent, Accept, bodies, query names, paths, methods, sizes, and
+their order."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from cliniko_sandbox.request_rules import MAX_BODY_BYTES
 from cliniko_sandbox.seed import ACCOUNT_A, BOOKKEEPER_KEY_A
 
 PATIENT = "1240000000000000001"
+ARCHIVED = "1240000000000000007"
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
@@ -249,6 +251,54 @@ def test_chunked_body_under_the_limit_is_read(mock):
     assert response.json()["first_name"] == "Chunked"
 
 
+# Query parameters ------------------------------------------------------------------------------
+
+#: A request of each operation, and the query parameters it takes.
+OPERATIONS = {
+    "GET /user": ("GET", "/user", ()),
+    "HEAD /user": ("HEAD", "/user", ()),
+    "GET /patients": ("GET", "/patients", ("page", "per_page", "q", "q[]", "sort", "order")),
+    "GET /patients/archived": ("GET", "/patients/archived", ("page", "per_page", "q", "q[]", "sort", "order")),
+    "GET /patients/deleted": ("GET", "/patients/deleted", ("page", "per_page", "q", "q[]", "sort", "order")),
+    "POST /patients": ("POST", "/patients", ()),
+    "GET /patients/{id}": ("GET", f"/patients/{PATIENT}", ()),
+    "PUT /patients/{id}": ("PUT", f"/patients/{PATIENT}", ()),
+    "PATCH /patients/{id}": ("PATCH", f"/patients/{PATIENT}", ()),
+    "POST /patients/{id}/archive": ("POST", f"/patients/{PATIENT}/archive", ()),
+    "POST /patients/{id}/unarchive": ("POST", f"/patients/{PATIENT}/unarchive", ()),
+}
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_a_query_parameter_the_operation_does_not_take_gets_400_naming_it(mock, operation):
+    method, path, takes = OPERATIONS[operation]
+    body = {"first_name": "Ana", "last_name": "Lim"} if method in ("POST", "PUT", "PATCH") else None
+
+    response = send(mock, method, f"{path}?per_pag=100", json=body)
+
+    assert response.status_code == 400
+    if method != "HEAD":
+        message = error_message(response)
+        assert "'per_pag'" in message
+        assert all(name in message for name in takes) if takes else "takes no query parameters" in message
+
+
+@pytest.mark.parametrize("query", ["=null", "=", "page=1&=2"])
+def test_a_query_parameter_without_a_name_gets_400(mock, query):
+    response = send(mock, "GET", f"/patients?{query}")
+
+    assert response.status_code == 400
+    assert "empty name" in error_message(response)
+
+
+def test_the_documented_parameters_are_taken_and_a_long_unknown_name_is_cut_short(mock):
+    taken = send(mock, "GET", "/patients?page=2&per_page=5&q=first_name:~a&q[]=id:>1&sort=id&order=desc")
+    refused = send(mock, "GET", "/patients?" + "x" * 5000 + "=1")
+
+    assert taken.status_code == 200
+    assert refused.status_code == 400 and len(error_message(refused)) < 200
+
+
 # Headers on every answer ---------------------------------------------------------------------
 
 #: One request for each kind of answer the API gives; each returns the response to check.
@@ -262,6 +312,7 @@ EXCHANGES: dict[str, Callable[[MockCliniko], requests.Response]] = {
     "400-user-agent": lambda mock: send(mock, "GET", "/user", headers={"User-Agent": None}),
     "400-json": lambda mock: send(mock, "POST", "/patients", headers=JSON_HEADERS, data=b"{"),
     "400-page": lambda mock: send(mock, "GET", "/patients?page=0"),
+    "400-query-name": lambda mock: send(mock, "GET", "/user?fields=all"),
     "401": lambda mock: send(mock, "GET", "/user", key=UNKNOWN_KEY),
     "403": lambda mock: send(
         mock, "POST", "/patients", key=BOOKKEEPER_KEY_A, json={"first_name": "A", "last_name": "B"}
@@ -269,6 +320,7 @@ EXCHANGES: dict[str, Callable[[MockCliniko], requests.Response]] = {
     "404": lambda mock: send(mock, "GET", "/patients/1"),
     "405": lambda mock: send(mock, "DELETE", "/user"),
     "406": lambda mock: send(mock, "GET", "/user", headers={"Accept": "text/html"}),
+    "409": lambda mock: send(mock, "PUT", f"/patients/{ARCHIVED}", json={"title": "Dr"}),
     "413": lambda mock: send(mock, "POST", "/patients", headers=JSON_HEADERS, data=b" " * (MAX_BODY_BYTES + 1)),
     "415": lambda mock: send(mock, "POST", "/patients", data=b"first_name=A"),
     "422": lambda mock: send(mock, "POST", "/patients", json={}),
@@ -360,9 +412,15 @@ ORDER: dict[str, tuple[int, Callable[[MockCliniko], requests.Response]]] = {
         400,
         lambda mock: send(mock, "POST", "/patients", key=BOOKKEEPER_KEY_A, headers=JSON_HEADERS, data=b"{"),
     ),
+    "406-before-400-query": (406, lambda mock: send(mock, "GET", "/user?x=1", headers={"Accept": "text/html"})),
+    "415-before-400-query": (415, lambda mock: send(mock, "POST", "/patients?x=1", data=b"first_name=A")),
+    "400-query-before-403": (400, lambda mock: send(mock, "POST", "/patients?x=1", key=BOOKKEEPER_KEY_A, json={})),
+    "400-query-before-404-patient": (400, lambda mock: send(mock, "GET", "/patients/1?x=1")),
     "403-before-404-patient": (403, lambda mock: send(mock, "POST", "/patients/1/archive", key=BOOKKEEPER_KEY_A)),
     "403-before-422": (403, lambda mock: send(mock, "POST", "/patients", key=BOOKKEEPER_KEY_A, json={})),
     "404-patient-before-422": (404, lambda mock: send(mock, "PATCH", "/patients/1", json={"first_name": ""})),
+    "412-before-409": (412, lambda mock: send(mock, "PUT", f"/patients/{ARCHIVED}", headers={"If-Match": '"x"'}, json={})),
+    "422-before-409": (422, lambda mock: send(mock, "PUT", f"/patients/{ARCHIVED}", json={"first_name": ""})),
 }
 
 

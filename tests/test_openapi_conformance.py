@@ -2,8 +2,13 @@
 
 Schemathesis reads `docs/openapi.yaml` and sends the session's mock requests it makes up: valid ones
 (each must be accepted, and its response must match the description) and invalid ones (each must be
-refused with a 4xx). Every response is checked: its status is one the operation documents, its
-`Content-Type`, body and headers are the ones described, and a request without the key gets `401`.
+refused with a 4xx), among them requests with query parameters and body fields the description does not
+have. Every response is checked: its status is one the operation documents, its `Content-Type`, body
+and headers are the ones described, and a request without the key gets `401`. The responses are checked
+against the strict copy of the description (`openapi_description.strict_description`), which allows no
+field it does not list: the published file lets responses gain fields, and the sandbox must still send
+exactly the documented ones. The random cases run twice: from the deterministic seed, with the fixed
+probes of the coverage phase and the description's examples, and then from a second seed of our own.
 The stateful test follows the description's `links`: it creates a patient, then reads, changes,
 archives and unarchives it.
 """
@@ -25,7 +30,7 @@ from cliniko_sandbox import MockCliniko
 from cliniko_sandbox.control import Controls
 from cliniko_sandbox.rate_limit import LIMIT
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A
-from openapi_description import DESCRIPTION_PATH, load_description, resolve
+from openapi_description import load_description, resolve, strict_description
 
 _DESCRIPTION = load_description()
 _AGENT_SCHEMA = resolve(_DESCRIPTION, _DESCRIPTION["components"]["parameters"]["UserAgent"])["schema"]
@@ -35,6 +40,11 @@ VALID_USER_AGENT = _AGENT_SCHEMA["examples"][0]
 
 #: Fuzzing cases per operation and mode; test_every_operation_conforms says why 15.
 CASES_PER_OPERATION = 15
+#: The second run's seed, and its fuzzing cases per operation and mode: random cases only, drawn from
+#: another seed than the first run's, without repeating the first run's fixed probes and examples
+#: (test_every_operation_conforms_with_a_second_seed says why).
+SECOND_SEED = 20260115
+SECOND_SEED_CASES = 10
 #: Scenarios of the stateful test, and the most steps in each: enough for create, read, change, archive
 #: and unarchive to follow each other in several orders. Hypothesis draws part of its data from the constants
 #: of every local module imported (its "local constants"), so the scenarios it explores change whenever
@@ -47,8 +57,9 @@ STATEFUL_STEPS = 6
 REFUSALS = ["400", "401", "403", "404", "405", "406", "409", "412", "415", "422", "428", "429", "5xx"]
 
 
-def _config(mock: MockCliniko) -> schemathesis.Config:
-    return schemathesis.Config.from_dict(
+def _config(mock: MockCliniko, seed: int | None = None) -> schemathesis.Config:
+    """The first run's settings; with a `seed`, the second run's: that seed, fuzzing only, fewer cases."""
+    settings: dict[str, Any] = (
         {
             "base-url": mock.base_url,
             # Real TLS: the mock's certificate is checked against the session's own CA.
@@ -59,10 +70,9 @@ def _config(mock: MockCliniko) -> schemathesis.Config:
                 "max-examples": CASES_PER_OPERATION,
                 # The same cases on every run: a failure here can be replayed, and the suite's time is steady.
                 "deterministic": True,
-                # The API ignores query parameters it does not know, as most HTTP APIs do; a description
-                # cannot say so, and Schemathesis would otherwise send them as invalid data that must
-                # be refused.
-                "allow-extra-parameters": False,
+                # Invalid cases may carry query parameters and body fields the description does not
+                # have: the API refuses both (400 and 422).
+                "allow-extra-parameters": True,
             },
             # The stateful test follows the description's own links only. Schemathesis would add links
             # it infers (from every response that holds a patient to every operation on
@@ -86,10 +96,10 @@ def _config(mock: MockCliniko) -> schemathesis.Config:
                     "phases": {"coverage": {"enabled": False}},
                 },
                 {
-                    # An archived patient can't be changed: a valid body then gets `422` (under `base`).
-                    # That depends on the record's state, which no schema of a request can express, so
-                    # this check accepts 422 here; the body must still be the documented
-                    # validation-error body (response_schema_conformance stays on).
+                    # An archived patient can't be changed: a valid body then gets `409`. That depends on
+                    # the record's state, which no schema of a request can express, so this check accepts
+                    # 409 here; the body must still be the documented error body
+                    # (response_schema_conformance stays on).
                     # Likewise `412`: whether an `If-Match` or `If-Unmodified-Since` holds depends on the
                     # record's current ETag and time. The preconditions are checked before the body's
                     # fields (app.py's order of checks), so an invalid body sent with a failing
@@ -97,7 +107,7 @@ def _config(mock: MockCliniko) -> schemathesis.Config:
                     "include-operation-id": ["updatePatient", "patchPatient"],
                     "checks": {
                         "positive_data_acceptance": {
-                            "expected-statuses": ["2xx", "3xx", "401", "403", "404", "412", "422", "429", "5xx"]
+                            "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "412", "429", "5xx"]
                         },
                         "negative_data_rejection": {"expected-statuses": REFUSALS},
                     },
@@ -114,6 +124,11 @@ def _config(mock: MockCliniko) -> schemathesis.Config:
             ],
         }
     )
+    if seed is not None:
+        settings["seed"] = seed
+        settings["generation"]["max-examples"] = SECOND_SEED_CASES
+        settings["phases"].update(examples={"enabled": False}, coverage={"enabled": False})
+    return schemathesis.Config.from_dict(settings)
 
 
 @pytest.fixture
@@ -122,11 +137,26 @@ def contract(described: schemathesis.BaseSchema, mock: MockCliniko) -> schemathe
     return described
 
 
+@pytest.fixture
+def contract_second_seed(described_second_seed: schemathesis.BaseSchema, mock: MockCliniko) -> schemathesis.BaseSchema:
+    """The second run's description, aimed at the session's mock in a fresh state."""
+    return described_second_seed
+
+
 @pytest.fixture(scope="module")
 def described(mock_server: MockCliniko) -> schemathesis.BaseSchema:
     """The description loaded by Schemathesis once (loading checks it, which takes seconds), with the
     session mock's base URL and the demo administrator's key."""
-    schema = schemathesis.openapi.from_path(DESCRIPTION_PATH, config=_config(mock_server))
+    return _described(mock_server, _config(mock_server))
+
+
+@pytest.fixture(scope="module")
+def described_second_seed(mock_server: MockCliniko) -> schemathesis.BaseSchema:
+    return _described(mock_server, _config(mock_server, seed=SECOND_SEED))
+
+
+def _described(mock_server: MockCliniko, config: schemathesis.Config) -> schemathesis.BaseSchema:
+    schema = schemathesis.openapi.from_dict(strict_description(load_description()), config=config)
     today = mock_server.clock.now().date()
 
     @schema.hook
@@ -207,6 +237,7 @@ def connection(mock_server: MockCliniko) -> Iterator[requests.Session]:
 
 
 schema = schemathesis.pytest.from_fixture("contract")
+second_seed = schemathesis.pytest.from_fixture("contract_second_seed")
 
 
 @schema.parametrize()
@@ -223,6 +254,22 @@ def test_every_operation_conforms(case: schemathesis.Case, controls: Controls, c
     """
     _refill_quota(controls)
     _keep_user_agent_valid_unless_under_test(case)
+    case.call_and_validate(session=connection)
+
+
+@second_seed.parametrize()
+def test_every_operation_conforms_with_a_second_seed(
+    case: schemathesis.Case, controls: Controls, connection: requests.Session
+) -> None:
+    """The random cases again, drawn from another seed: every check on, zero failures.
+
+    The first run is deterministic, so it sends the same cases every time; this one widens what the
+    suite covers with cases the first never makes. It leaves out what would only repeat the first run:
+    the coverage phase's fixed probes and the description's examples, which are the same whatever the
+    seed. 10 cases per operation and mode, against the first run's 15, keep it at about a third of the
+    first run's time.
+    """
+    _refill_quota(controls)
     case.call_and_validate(session=connection)
 
 

@@ -27,8 +27,9 @@ from openapi_spec_validator import validate as validate_spec
 
 from cliniko_sandbox import MockCliniko
 from cliniko_sandbox.control import Controls
-from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A, BOOKKEEPER_KEY_A
+from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A
 from openapi_description import DESCRIPTION_PATH, load_description, operations, resolve, served_from
+from project import DOCS
 
 SITE_URL = "https://cliniko.github.io/cliniko-api/"
 #: The pages that link to the description (the home page, both resource pages, and the import guide).
@@ -52,6 +53,21 @@ def test_the_validator_refuses_a_broken_description() -> None:
         validate_spec(description)
 
 
+def test_the_servers_are_the_default_and_each_shards_host() -> None:
+    """The seed's base URL stays the first server (the one a client uses unless told otherwise); the
+    second names every shard the Base URL page lists, and every shard the sandbox's keys end with."""
+    servers = load_description()["servers"]
+    assert servers[0]["url"] == "https://api.cliniko.com/v1"
+    assert servers[1]["url"] == "https://api.{shard}.cliniko.com/v1"
+    shard = servers[1]["variables"]["shard"]
+    listed = re.search(r"The shards are ([^.]+)\.", (DOCS / "base-url.md").read_text(encoding="utf-8"))
+    assert listed is not None, "the Base URL page no longer lists the shards"
+    assert shard["enum"] == re.findall(r"`([a-z]+[0-9])`", listed.group(1))
+    assert shard["default"] == "au1" and "au1" in shard["enum"]
+    assert {key.rsplit("-", 1)[1] for key in (ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A)} <= set(shard["enum"])
+    assert served_from("https://127.0.0.1:8443/v1")["servers"] == [{"url": "https://127.0.0.1:8443/v1"}]
+
+
 # Lint -------------------------------------------------------------------------------------------
 
 _HTTP_STATUS = re.compile(r"^[1-5][0-9][0-9]$")
@@ -61,7 +77,8 @@ def lint_problems(description: dict[str, Any]) -> list[str]:
     """What a reviewer would flag: every operation named, summarised, tagged and complete.
 
     The rules are those of Spectral's and Redocly's recommended sets that matter for this API, plus the
-    API's own: every operation declares the required `User-Agent`, and every guide link is to this site.
+    API's own: every operation declares the required `User-Agent`, every response carries `Date` and
+    `X-Request-Id`, no response to `HEAD` has a body, and every guide link is to this site.
     """
     problems: list[str] = []
     declared_tags = {tag["name"] for tag in description.get("tags", [])}
@@ -86,6 +103,13 @@ def lint_problems(description: dict[str, Any]) -> list[str]:
         for status in ("400", "401", "429", "431", "503"):
             if status not in statuses:
                 problems.append(f"{where}: every request can get {status}, and it is not listed")
+        for status, raw in operation.get("responses", {}).items():
+            response = resolve(description, raw)
+            for header in ("Date", "X-Request-Id"):
+                if header not in response.get("headers", {}):
+                    problems.append(f"{where}: response {status} does not declare {header}")
+            if method == "HEAD" and response.get("content"):
+                problems.append(f"{where}: response {status} has a body, which a response to HEAD never has")
         parameters = [resolve(description, p) for p in operation.get("parameters", [])]
         parameters += [resolve(description, p) for p in description["paths"][path].get("parameters", [])]
         if not any(p["in"] == "header" and p["name"] == "User-Agent" and p.get("required") for p in parameters):
@@ -116,7 +140,12 @@ def test_the_lint_finds_what_it_looks_for() -> None:
     operation["operationId"] = "getUser"
     operation["parameters"] = [p for p in operation["parameters"] if "UserAgent" not in p["$ref"]]
     del operation["responses"]["429"]
+    head = description["paths"]["/patients/{id}"]["head"]["responses"]
+    head["404"] = {"$ref": "#/components/responses/NotFound"}
+    del description["components"]["responses"]["UnauthorizedHead"]["headers"]["X-Request-Id"]
     problems = lint_problems(description)
+    assert "HEAD /patients/{id}: response 404 has a body, which a response to HEAD never has" in problems
+    assert "HEAD /patients/{id}: response 401 does not declare X-Request-Id" in problems
     assert "GET /patients: no summary" in problems
     assert "operationId 'getUser' is used 2 times" in problems
     assert "GET /patients: does not declare the required User-Agent header" in problems
@@ -241,11 +270,11 @@ def test_a_client_made_from_the_published_description_works_once_the_key_is_set(
 def test_the_check_catches_a_response_the_description_does_not_allow(
     published: dict[str, Any], session: requests.Session
 ) -> None:
-    """The client's check can fail: a description that drops `email` from the user refuses the real one."""
-    del published["components"]["schemas"]["User"]["properties"]["email"]
+    """The client's check can fail: a description whose user's `email` is a number refuses the real one."""
+    published["components"]["schemas"]["User"]["properties"]["email"] = {"type": "integer"}
     client = DescribedClient(published, ADMIN_KEY_A, session)
     response = client.request("getUser")
-    with pytest.raises(Exception, match="email|additional"):
+    with pytest.raises(Exception, match="email|integer"):
         client.check(response)
 
 

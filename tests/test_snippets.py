@@ -5,7 +5,12 @@ Each request the example makes and each response it gets must obey `docs/openapi
 retry it must have waited as long as `Retry-After` asked (`example_runner.waits_as_told`); the
 Sandbox page's reproduction test (`tests/test_sandbox_reproduce.py`) runs them with real waits.
 
-`make update-outputs` (pytest --update-outputs) rewrites the stored outputs after an intended change.
+The examples of the description (`docs/openapi.yaml`, `components/examples`) are checked here too, at no
+extra run: each one that names the example in `x-recorded-by` must be what this run sent or received at
+one of its places (`description_examples`).
+
+`make update-outputs` (pytest --update-outputs) rewrites the stored outputs after an intended change, and
+the values of the description's examples with them.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import shutil
 
 import pytest
 
+import description_examples
 import example_runner
 from example_runner import Example
 from exchange_contract import checker_for, run_checked
@@ -53,14 +59,22 @@ def test_example_prints_its_stored_output(example: Example, mock, controls, requ
     assert result.stderr == "", f"{example} wrote to stderr:\n{result.stderr}"
     assert result.output.strip(), f"{example} printed nothing"
 
+    exchanges = mock.exchanges.snapshot()
     if request.config.getoption("--update-outputs"):
         example.output_path.write_text(result.output, encoding="utf-8")
+        unrecorded = description_examples.update_file(example.name, exchanges, mock.base_url)
+        assert not unrecorded, f"{example} left examples of docs/openapi.yaml as they were:\n" + "\n".join(unrecorded)
         return
     assert example.output_path.exists(), f"{example} has no stored output; run `make update-outputs`"
     stored = example.output_path.read_text(encoding="utf-8")
     assert result.output == stored, (
         f"{example} printed something other than its stored output {example.output_path.name}; "
         "if the change is intended, run `make update-outputs`"
+    )
+    wrong = description_examples.run_problems(example.name, exchanges, mock.base_url)
+    assert not wrong, (
+        f"{example} recorded examples of docs/openapi.yaml that no longer hold:\n" + "\n".join(wrong)
+        + "\nif the change is intended, run `make update-outputs`"
     )
 
 

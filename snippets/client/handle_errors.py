@@ -28,7 +28,7 @@ try:
         try:
             client.get("patients/1")
         except NotFoundError as error:
-            print(f"{error.status} {error.message}")
+            print(error)  # the status, the message, and the request ID to quote to support
 
         try:
             client.get("patients", params={"per_page": 500})

@@ -55,15 +55,19 @@ try:
     call("POST", f"{patient_url}/archive")
 except ApiError as error:
     sys.exit(f"Stopped: {error}")
-try:
-    changed = call("PUT", patient_url, json={"email": "ana.rossi@example.com"})
-except ApiError as error:
-    # --8<-- [start:lesson]
-    if error.status != 422:
-        sys.exit(f"Stopped: {error}")  # anything else is not a problem this program knows how to fix
-    print(f"  {error.message}")
-    for field, problem in error.errors.items():
-        print(f"  {field}: {problem}")
-    # --8<-- [end:lesson]
-else:
-    sys.exit(f"Expected 422, got {changed.status_code}: the archived patient was changed")
+# First a value the API refuses, then a valid change, which the archived patient refuses.
+for change in ({"email": "ana.rossi"}, {"email": "ana.rossi@example.com"}):
+    try:
+        changed = call("PUT", patient_url, json=change)
+    except ApiError as error:
+        # --8<-- [start:lesson]
+        if error.status == 422:  # the values are wrong: errors names each field
+            for field, problem in error.errors.items():
+                print(f"  {field}: {problem}")
+        elif error.status == 409:  # the request is right, but the record's state forbids it
+            print(f"  {error.message}")
+        else:
+            sys.exit(f"Stopped: {error}")  # anything else is not a problem this program knows how to fix
+        # --8<-- [end:lesson]
+    else:
+        sys.exit(f"Expected 422 or 409, got {changed.status_code}: the archived patient was changed")

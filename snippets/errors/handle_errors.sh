@@ -35,10 +35,17 @@
   patient_url=$(grep -i '^location:' "$work/headers" | cut -d ' ' -f 2 | tr -d '\r')
   echo "  Location: $patient_url"
   call POST "$patient_url/archive"
-  OK_ERROR=422 call PUT "$patient_url" --data '{"email": "ana.rossi@example.com"}'
+  # First a value the API refuses (422), then a valid change, which the archived patient refuses (409).
+  OK_ERROR=422 call PUT "$patient_url" --data '{"email": "ana.rossi"}'
   echo "  $(cat "$work/body")"
   if [ "$status" != 422 ]; then
-    echo "Expected 422, got $status: the archived patient was changed" >&2
+    echo "Expected 422, got $status: the e-mail address was accepted" >&2
+    exit 1
+  fi
+  OK_ERROR=409 call PUT "$patient_url" --data '{"email": "ana.rossi@example.com"}'
+  echo "  $(cat "$work/body")"
+  if [ "$status" != 409 ]; then
+    echo "Expected 409, got $status: the archived patient was changed" >&2
     exit 1
   fi
 )

@@ -1,4 +1,4 @@
-"""An archived patient cannot be changed: 422, reported under base."""
+"""An archived patient cannot be changed: 409 Conflict, until it is unarchived."""
 
 import json
 import os
@@ -28,6 +28,6 @@ try:
 except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate
     sys.exit(f"No response from the API: {error}")
 print(response.status_code, response.reason)
-if response.status_code != 422:
-    sys.exit(f"Expected 422, got {response.status_code}: {response.text}")
+if response.status_code != 409:
+    sys.exit(f"Expected 409, got {response.status_code}: {response.text}")
 print(json.dumps(response.json(), indent=2))

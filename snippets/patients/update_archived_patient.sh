@@ -13,8 +13,8 @@
   status=${response##*$'\n'}  # the last line, which --write-out added
   response=${response%$'\n'*}
   printf '%s\n' "$response"
-  if [ "$status" != 422 ]; then
-    echo "Expected 422, got $status: ${response##*$'\n'}" >&2
+  if [ "$status" != 409 ]; then
+    echo "Expected 409, got $status: ${response##*$'\n'}" >&2
     exit 1
   fi
 )

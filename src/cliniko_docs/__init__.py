@@ -1,5 +1,8 @@
-"""The site build's own code: what the build and the tests share about the examples.
+"""The site's own code: what the build, the tests and the make targets share.
 
 * `scenario` - an example's `<stem>.scenario.json`: the state it needs from the sandbox, what it changes,
   and the sandbox commands that prepare that state for a reader.
+* `node_tools` - the pinned Node.js tools (`tools/node/`) that lint the OpenAPI description and make and
+  run the Postman collection, installed on first use into the virtual environment.
+* `postman` - the Postman collection the site publishes, made from the description (`make postman`).
 """

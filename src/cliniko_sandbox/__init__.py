@@ -8,6 +8,7 @@ The package is split by concern:
 * `state` and `seed` - accounts, users, patients and the initial data set.
 * `auth`, `rate_limit`, `caching`, `request_rules`, `validation` - the HTTP rules the API enforces.
 * `errors` and `representations` - how errors and records are turned into JSON.
+* `request_ids` - the `X-Request-Id` of every response, counted from each reset.
 * `app` - the Starlette application and its routes.
 * `tls` - the throwaway certificate authority and the server certificate.
 * `transport` - the HTTP/1.1 server: binding, TLS sniffing, the answer to plain HTTP, timeouts.

@@ -11,12 +11,25 @@ problems is predictable and documented:
 4. the account's rate limit (`429`); from here on the request counts toward it;
 5. the route: unknown path `404`, known path with another method `405`;
 6. `Accept` must allow JSON (`406`);
-7. a body must be `application/json`, not content-encoded (`415`), and valid JSON (`400`);
-8. the user's role must allow the change (`403`);
-9. the record must exist in the caller's account (`404`);
-10. a change's preconditions, `If-Match` or else `If-Unmodified-Since` (`412`);
-11. the body must be valid (`422`);
-12. a read's conditional headers, `If-None-Match` or else `If-Modified-Since` (`304`), and finally success.
+7. a body (of a `POST`, `PUT` or `PATCH`) must be `application/json`, not content-encoded (`415`), and
+   valid JSON (`400`);
+8. the query parameters: each must be one the operation takes, with a name (`400`); then a list's
+   `page`, `per_page`, filters and order must be valid (`400`);
+9. the user's role must allow the change (`403`);
+10. the record must exist in the caller's account (`404`);
+11. a change's preconditions, `If-Match` or else `If-Unmodified-Since` (`412`);
+12. the body must be valid (`422`);
+13. the record's state must allow the change: an archived patient can't be changed (`409`);
+14. a read's conditional headers, `If-None-Match` or else `If-Modified-Since` (`304`), and finally success.
+
+A query parameter the operation does not take is refused rather than ignored (this guide's own rule), so
+that a misspelt `per_pag=100` or filter name is reported instead of silently giving the default page.
+
+A response to `HEAD` never has a body, whatever its status: it carries the headers the `GET` would, its
+`Content-Length` included.
+
+Every response carries `X-Request-Id`, the ID a reader quotes to support; the sandbox's IDs are counted
+from its last reset (`request_ids`), so that an example prints the same ones on every run.
 
 The preconditions come where RFC 9110 (section 13.2.1) puts them: after every check that would refuse the
 request anyway, and just before the body's content is acted on. So a stale `If-Match` on a request that
@@ -52,6 +65,7 @@ from cliniko_sandbox.clock import Clock
 from cliniko_sandbox.errors import JSON_TYPE, ApiError, dump_json
 from cliniko_sandbox.rate_limit import RateLimiter
 from cliniko_sandbox.representations import deleted_patient_json, list_json, patient_json, patient_url, user_json
+from cliniko_sandbox.request_ids import RequestIds
 from cliniko_sandbox.state import Patient, Store, User
 from cliniko_sandbox.switches import Switches
 
@@ -59,6 +73,10 @@ logger = logging.getLogger("cliniko_sandbox")
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
+#: The methods whose body is read, as JSON, before the query and the record are looked at.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+#: The query parameters of a list; every other operation takes none (`QUERY_PARAMETERS`).
+LIST_PARAMETERS = ("page", "per_page", *filters.PARAMETERS)
 #: How much of an oversized body is read and thrown away before the `413` is sent.
 DRAIN_LIMIT = 16 * 1024 * 1024
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -70,6 +88,9 @@ class Call:
 
     request: Request
     body: bytes
+    #: The body decoded from JSON (`request_rules.parse_json_body`) for a `POST`, `PUT` or `PATCH`; None
+    #: for an empty body, and for the other methods, whose bodies are not read.
+    data: Any
     user: User
     #: The instant the request arrived.
     now: datetime
@@ -104,14 +125,25 @@ class MockApi:
         limiter: the per-account rate limiter.
         base_url: the API's own base URL (`https://host:port/v1`), used for every link.
         switches: the test-only switches (a prepared `503`, the clock's jump on `429`).
+        request_ids: where each response's `X-Request-Id` comes from; shared with the transport, whose own
+            error responses carry one too. A counter of its own when None.
     """
 
-    def __init__(self, store: Store, clock: Clock, limiter: RateLimiter, base_url: str, switches: Switches) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        limiter: RateLimiter,
+        base_url: str,
+        switches: Switches,
+        request_ids: RequestIds | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.limiter = limiter
         self.base_url = base_url.rstrip("/")
         self.switches = switches
+        self.request_ids = request_ids if request_ids is not None else RequestIds()
         self.routes = [
             Route("/v1/user", _get_user, methods=["GET"]),
             Route("/v1/patients", _list_patients, methods=["GET"]),
@@ -141,8 +173,15 @@ class MockApi:
         if scope["type"] != "http":
             return
         response = await self._respond(scope, receive)
-        if response is not None:
+        if response is None:
+            return
+        response.headers["X-Request-Id"] = self.request_ids.next()
+        if scope["method"] != "HEAD":
             await response(scope, receive, send)
+            return
+        # The headers the `GET` would send, `Content-Length` included, and no body (RFC 9110, 9.3.2).
+        await send({"type": "http.response.start", "status": response.status_code, "headers": response.raw_headers})
+        await send({"type": "http.response.body", "body": b""})
 
     async def _respond(self, scope: Scope, receive: Receive) -> Response | None:
         now = self.clock.now()
@@ -174,7 +213,9 @@ class MockApi:
         scope = {**scope, **child_scope}
         request = Request(scope)
         request_rules.check_accept(headers.get("accept"))
-        reply = await route.endpoint(self, Call(request, body, user, now))
+        data = request_rules.parse_json_body(headers, body) if scope["method"] in BODY_METHODS else None
+        request_rules.check_query_names(request.query_params, QUERY_PARAMETERS.get(route.endpoint, ()))
+        reply = await route.endpoint(self, Call(request, body, data, user, now))
         return self._success_response(request, reply, now)
 
     def _fail_if_a_fault_is_pending(self) -> None:
@@ -426,22 +467,26 @@ async def _get_patient(api: MockApi, call: Call) -> Reply:
 
 
 async def _create_patient(api: MockApi, call: Call) -> Reply:
-    data = request_rules.parse_json_body(call.request.headers, call.body)
     _require_patient_writer(call.user)
-    fields = validation.patient_fields(data if call.body else {}, creating=True, today=call.now.date())
+    fields = validation.patient_fields(call.data if call.body else {}, creating=True, today=call.now.date())
     patient = api.store.create_patient(call.user.account_id, fields, call.now)
     url = patient_url(patient.id, api.base_url)
     return Reply(201, patient_json(patient, api.base_url), headers={"Location": url})
 
 
 async def _update_patient(api: MockApi, call: Call) -> Reply:
-    data = request_rules.parse_json_body(call.request.headers, call.body)
     _require_patient_writer(call.user)
     existing = _existing_patient(api, call)
     _check_preconditions(api, call, existing)
-    fields = validation.patient_fields(data if call.body else {}, creating=False, today=call.now.date())
+    fields = validation.patient_fields(call.data if call.body else {}, creating=False, today=call.now.date())
     if existing.archived_at is not None:
-        raise validation.validation_failed({"base": "an archived patient can't be changed"})
+        # A valid change that the record's state forbids: `409 Conflict` (RFC 9110, section 15.5.10), this
+        # guide's own choice. The same request succeeds once the patient is unarchived.
+        raise ApiError(
+            409,
+            f"This patient is archived and can't be changed: unarchive it first "
+            f"(POST /patients/{existing.id}/unarchive), then send the change again.",
+        )
     patient = api.store.update_patient(call.user.account_id, existing.id, fields, call.now)
     assert patient is not None
     return Reply(200, patient_json(patient, api.base_url))
@@ -463,9 +508,17 @@ def _set_archived(api: MockApi, call: Call, *, archived: bool) -> Reply:
     asks for a state, and the patient is in it. A retry after a lost answer is then safe. (A `409` would
     make the client work out whether its own earlier request had succeeded.)
     """
-    request_rules.parse_json_body(call.request.headers, call.body)
     _require_patient_writer(call.user)
     existing = _existing_patient(api, call)
     _check_preconditions(api, call, existing)
     api.store.set_archived(call.user.account_id, existing.id, archived, call.now)
     return Reply(204)
+
+
+#: The query parameters each endpoint takes, as the OpenAPI description lists them; an endpoint missing
+#: here takes none. Any other parameter is refused with `400` (`request_rules.check_query_names`).
+QUERY_PARAMETERS: dict[Endpoint, tuple[str, ...]] = {
+    _list_patients: LIST_PARAMETERS,
+    _list_archived_patients: LIST_PARAMETERS,
+    _list_deleted_patients: LIST_PARAMETERS,
+}

@@ -58,10 +58,12 @@ class Controls:
         self._switches = switches
 
     def reset(self) -> None:
-        """Back to the initial state: seed data, clock at its start, every quota full, switches off."""
+        """Back to the initial state: seed data, clock at its start, every quota full, switches off, and the
+        count of request IDs started again (the next response carries the first ID)."""
         self._api.store.reset()
         self._api.clock.reset()
         self._api.limiter.reset()
+        self._api.request_ids.reset()
         self._switches.reset()
 
     def advance(self, seconds: float) -> datetime:

@@ -1,5 +1,5 @@
-"""The request rules about headers and bodies: User-Agent, Authorization, Accept, Content-Type,
-Content-Encoding, body size and JSON.
+"""The request rules about headers, bodies and query names: User-Agent, Authorization, Accept,
+Content-Type, Content-Encoding, body size, JSON, and the names of the query parameters.
 
 Every check here takes time in proportion to its input at most, and its input is bounded first: no
 header or body, however it is made, can hold the server up.
@@ -77,6 +77,34 @@ def single_authorization(headers: Headers) -> str | None:
     if len(values) > 1:
         raise ApiError(400, "Send one Authorization header; this request has more than one.")
     return values[0] if values else None
+
+
+#: How much of an unknown query parameter's name a message quotes.
+_NAME_SHOWN = 40
+
+
+def _quoted(name: str) -> str:
+    shown = name if len(name) <= _NAME_SHOWN else name[:_NAME_SHOWN] + "…"
+    return repr(shown)
+
+
+def check_query_names(query: Any, takes: tuple[str, ...]) -> None:
+    """Refuse with `400` a query parameter the operation does not take, or one with an empty name.
+
+    An API that ignores what it does not know turns a misspelt `per_pag=100` into the default page
+    without a word; refusing it is this guide's own rule. `query` is the request's decoded parameters
+    (Starlette's `QueryParams`); `takes` the names the operation takes, none for most.
+    """
+    offer = f"this request takes {_listed(takes)}" if takes else "this request takes no query parameters"
+    for name, value in query.multi_items():
+        if not name:
+            raise ApiError(400, f"A query parameter has an empty name ({_quoted('=' + value)}); {offer}.")
+        if name not in takes:
+            raise ApiError(400, f"Unknown query parameter {_quoted(name)}: {offer}.")
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _media_ranges(accept: str) -> list[tuple[str, str, float]]:

@@ -16,6 +16,7 @@ from cliniko_sandbox.clock import Clock
 from cliniko_sandbox.control import Controls, control_app
 from cliniko_sandbox.exchanges import ExchangeLog, Recorder
 from cliniko_sandbox.rate_limit import RateLimiter
+from cliniko_sandbox.request_ids import RequestIds
 from cliniko_sandbox.seed import ADMIN_KEY_A, initial_dataset
 from cliniko_sandbox.state import Store
 from cliniko_sandbox.switches import Switches
@@ -66,6 +67,8 @@ class MockCliniko:
         self.store = Store(initial_dataset(), self.clock)
         self.limiter = RateLimiter(self.clock)
         self.switches = Switches(clock_jumps_on_rate_limit=clock_jumps_on_rate_limit)
+        #: The `X-Request-Id` of every response of the API, the transport's own errors included.
+        self.request_ids = RequestIds()
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
         if workdir is None:
             self._tempdir = tempfile.TemporaryDirectory(prefix="mock-cliniko-")
@@ -78,14 +81,14 @@ class MockCliniko:
             listener.close()
             raise
         self.port: int = listener.getsockname()[1]
-        self.api = MockApi(self.store, self.clock, self.limiter, self.base_url, self.switches)
+        self.api = MockApi(self.store, self.clock, self.limiter, self.base_url, self.switches, self.request_ids)
         self.controls = Controls(self.api, self.switches)
         date = lambda: caching.http_date(self.clock.now())  # noqa: E731
         context = self.tls.server_context
         #: Every exchange the API answered, when recording is on (the tests); None otherwise.
         self.exchanges: ExchangeLog | None = ExchangeLog() if record_exchanges else None
         served = self.api if self.exchanges is None else Recorder(self.api, self.exchanges)
-        self._servers = [HttpServer(served, listener, context, date, timeouts)]
+        self._servers = [HttpServer(served, listener, context, date, timeouts, request_id=self.request_ids.next)]
         self.control_port: int | None = None
         if control_listener is not None:
             self.control_port = control_listener.getsockname()[1]

@@ -9,6 +9,9 @@ It knows nothing about the API. It serves any ASGI application over one listenin
   its body is handed over as it arrives, and a connection that ends before the body does is reported to
   the application as a disconnect, so that it can drop the request.
 * Every wait has a limit (`Timeouts`), so that a client that stops sending cannot hold a connection.
+* The transport's own answers (plain HTTP, a malformed request, a head too large) carry the same
+  `X-Request-Id` as the application's, from the counter the server is given, and no body when the
+  request was a `HEAD`, as a client reads none after one.
 * When `accept()` fails (for example with too many open files), the error is logged and accepting resumes
   after a short pause.
 
@@ -91,7 +94,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 class FixedResponse:
-    """An error response built once, with only its `Date` filled in when sent.
+    """An error response built once, with only its `Date` and `X-Request-Id` filled in when sent.
 
     Args:
         status: the status code.
@@ -100,15 +103,18 @@ class FixedResponse:
     """
 
     def __init__(self, status: int, reason: str, message: str) -> None:
-        body = dump_json({"message": message})
+        self._body = dump_json({"message": message})
         self._start = f"HTTP/1.1 {status} {reason}\r\ndate: ".encode("ascii")
-        self._rest = (
-            f"\r\ncontent-type: {JSON_TYPE}\r\ncontent-length: {len(body)}\r\ncache-control: no-store\r\n"
-            "connection: close\r\n\r\n"
-        ).encode("ascii") + body
+        self._fields = (
+            f"\r\ncontent-type: {JSON_TYPE}\r\ncontent-length: {len(self._body)}\r\ncache-control: no-store\r\n"
+        ).encode("ascii")
 
-    def bytes(self, date: str) -> bytes:
-        return self._start + date.encode("ascii") + self._rest
+    def bytes(self, date: str, request_id: str | None = None, *, head: bool = False) -> bytes:
+        """The response as sent: with `X-Request-Id` when there is an ID, and without the body after `HEAD`
+        (which keeps the `Content-Length` the body would have had)."""
+        named = b"" if request_id is None else b"x-request-id: " + request_id.encode("ascii") + b"\r\n"
+        end = b"connection: close\r\n\r\n"
+        return self._start + date.encode("ascii") + self._fields + named + end + (b"" if head else self._body)
 
 
 _PLAIN_HTTP = FixedResponse(400, "Bad Request", PLAIN_HTTP_MESSAGE)
@@ -127,6 +133,15 @@ class _ClientGone(Exception):
     """The client closed the connection, broke the framing, or stopped sending in time."""
 
 
+#: How much of a request's first bytes is kept to tell, when its head cannot be parsed, whether it was a
+#: `HEAD` (leading empty lines, which HTTP/1.1 allows before a request, included).
+_METHOD_PEEK = 64
+
+
+def _is_head(start: bytes) -> bool:
+    return start.lstrip(b"\r\n").startswith(b"HEAD ")
+
+
 class HttpServer:
     """Serves one ASGI application on one listening socket, in a thread of its own.
 
@@ -136,6 +151,8 @@ class HttpServer:
         tls: the server's TLS context; None serves plain HTTP (no sniffing).
         date: the `Date` of the transport's own error responses, read from the mock's clock.
         timeouts: the limits on every wait.
+        request_id: the `X-Request-Id` of each of the transport's own error responses, from the counter
+            the application uses too; None sends none (the control port's server).
     """
 
     def __init__(
@@ -145,11 +162,13 @@ class HttpServer:
         tls: ssl.SSLContext | None,
         date: Callable[[], str],
         timeouts: Timeouts,
+        request_id: Callable[[], str] | None = None,
     ) -> None:
         self._app = app
         self._listener = listener
         self._tls = tls
         self._date = date
+        self._request_id = request_id
         self.timeouts = timeouts
         host, port = listener.getsockname()[:2]
         self._authority = (f"[{host}]" if ":" in host else host) + f":{port}"
@@ -209,6 +228,10 @@ class HttpServer:
             connections.add(task)
             task.add_done_callback(connections.discard)
 
+    def _fixed(self, response: FixedResponse, *, head: bool) -> bytes:
+        """One of the transport's own responses, dated and numbered now."""
+        return response.bytes(self._date(), None if self._request_id is None else self._request_id(), head=head)
+
     # One connection --------------------------------------------------------------------------
 
     async def _connection(self, connection: socket.socket) -> None:
@@ -254,7 +277,7 @@ class HttpServer:
         except (TimeoutError, OSError):
             pass
         try:
-            await loop.sock_sendall(connection, _PLAIN_HTTP.bytes(self._date()))
+            await loop.sock_sendall(connection, self._fixed(_PLAIN_HTTP, head=_is_head(received[:_METHOD_PEEK])))
             connection.shutdown(socket.SHUT_WR)
             async with asyncio.timeout(1):
                 while await loop.sock_recv(connection, 4096):
@@ -266,18 +289,19 @@ class HttpServer:
         connection = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
         wait_for_first_byte = self.timeouts.header
         while True:
+            start = bytearray(connection.trailing_data[0][:_METHOD_PEEK])
             try:
-                request = await self._read_head(connection, reader, wait_for_first_byte)
+                request = await self._read_head(connection, reader, wait_for_first_byte, start)
             except h11.RemoteProtocolError as error:
                 too_large = error.error_status_hint == 431
                 fixed = _HEAD_TOO_LARGE if too_large else _bad_http(str(error))
-                writer.write(fixed.bytes(self._date()))
+                writer.write(self._fixed(fixed, head=_is_head(start)))
                 await _finish_writing(writer, reader)
                 return
             if request is None:
                 return
             if _head_size(request) > MAX_HEAD_BYTES:
-                writer.write(_HEAD_TOO_LARGE.bytes(self._date()))
+                writer.write(self._fixed(_HEAD_TOO_LARGE, head=request.method == b"HEAD"))
                 await _finish_writing(writer, reader)
                 return
             keep_open = await self._exchange(connection, request, reader, writer)
@@ -287,9 +311,13 @@ class HttpServer:
             wait_for_first_byte = self.timeouts.idle
 
     async def _read_head(
-        self, connection: h11.Connection, reader: asyncio.StreamReader, wait_for_first_byte: float
+        self, connection: h11.Connection, reader: asyncio.StreamReader, wait_for_first_byte: float, start: bytearray
     ) -> h11.Request | None:
-        """The next request's head, or None when the client closed the connection between requests."""
+        """The next request's head, or None when the client closed the connection between requests.
+
+        The head's first bytes are kept in `start` as they arrive (up to `_METHOD_PEEK`), for the answer
+        to a head that cannot be parsed.
+        """
         loop = asyncio.get_running_loop()
         deadline: float | None = None
         while True:
@@ -305,6 +333,8 @@ class HttpServer:
                 data = await reader.read(_READ_SIZE)
             if deadline is None:
                 deadline = loop.time() + self.timeouts.header
+            if len(start) < _METHOD_PEEK:
+                start += data[: _METHOD_PEEK - len(start)]
             connection.receive_data(data)
 
     async def _exchange(
@@ -316,16 +346,17 @@ class HttpServer:
     ) -> bool:
         """Run the application for one request; whether the connection may serve another."""
         names = [name for name, _ in request.headers]
+        head = request.method == b"HEAD"
         # A message framed both ways is ambiguous (RFC 9112 section 6.3): refused, and the connection closed.
         if b"transfer-encoding" in names and b"content-length" in names:
             fixed = _bad_http("Content-Length and Transfer-Encoding must not be sent together")
-            writer.write(fixed.bytes(self._date()))
+            writer.write(self._fixed(fixed, head=head))
             await _finish_writing(writer, reader)
             return False
         path = self._origin_form(request.target)
         if path is None:
             fixed = FixedResponse(400, "Bad Request", "The request target names another server; this is not a proxy.")
-            writer.write(fixed.bytes(self._date()))
+            writer.write(self._fixed(fixed, head=head))
             await _finish_writing(writer, reader)
             return False
         raw_path, _, query = path.partition(b"?")
@@ -377,8 +408,10 @@ class HttpServer:
         if client_gone or not response.get("complete"):
             return False  # the request was dropped: nothing to send, and the connection ends
         headers = response["headers"]
-        # A body the application did not read to its end is still on the wire: close rather than read it.
-        closing = connection.their_state is not h11.DONE
+        # A body the application did not read to its end is still on the wire: close rather than read it,
+        # and linger. A client that asked to close (`Connection: close`) has sent all of its request when
+        # h11 says it must close: the connection then ends after the response, with nothing to drop.
+        closing = connection.their_state not in (h11.DONE, h11.MUST_CLOSE)
         if closing:
             headers = [*headers, (b"connection", b"close")]
         status = response["status"]
