@@ -22,7 +22,7 @@ import threading
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from api_requests import JSON_CONTENT_TYPE, USER_AGENT, RawClient, basic_auth
@@ -38,6 +38,7 @@ WITHOUT_BODY = {204, 304}
 #: make a dozen times or so, but one in a few makes none (tests/test_mock_preconditions.py covers it).
 MUST_REACH = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409, 415, 422, 429}
 EXAMPLES = 3000
+FUZZ_SEED = 20261206
 #: Methods that never change the mock's data.
 READS = {"GET", "HEAD"}
 
@@ -297,7 +298,8 @@ odd_text_bodies = st.fixed_dictionaries({"first_name": odd_text, "last_name": od
 
 #: What a mostly well-formed request may get wrong, one thing at a time.
 flaws = st.sampled_from(
-    ["none", "none", "fields", "odd-text", "body", "target", "query", "method", "extra", "ambiguous", *HEADER_FLAWS]
+    ["none", "none", "fields", "fields", "odd-text", "body", "target", "query", "method", "extra", "ambiguous",
+     *HEADER_FLAWS]
 )
 _one_in_twenty = st.integers(0, 19).map(lambda number: number == 0)
 _one_in_three = st.sampled_from([False, False, True])
@@ -432,6 +434,10 @@ def test_any_request_gets_a_documented_status_and_a_json_body(mock_server: MockC
 
     with RawClient(mock_server) as client, RawClient(mock_server) as second, RawClient(mock_server) as third:
 
+        # A fixed seed: the same requests on every run, so that whether each status of MUST_REACH is
+        # reached does not change from run to run (a change to the strategies or the mock may still
+        # move it; then widen the strategy that leads there).
+        @seed(FUZZ_SEED)
         @settings(
             max_examples=EXAMPLES,
             deadline=None,
