@@ -100,6 +100,18 @@ def error_message(response: requests.Response) -> str:
     return body["message"]
 
 
+def read_until_closed(sock: Any) -> bytes:
+    """Everything a socket receives until the server closes the connection; a reset or a TLS error on
+    the way counts as the close (the server may drop a connection that broke the rules)."""
+    received = b""
+    try:
+        while chunk := sock.recv(65536):
+            received += chunk
+    except (ConnectionResetError, ssl.SSLError):
+        pass
+    return received
+
+
 def _chunked(body: bytes) -> bytes:
     """The body in chunked transfer coding, cut into three chunks (or none, for an empty body)."""
     step = max(1, len(body) // 3)

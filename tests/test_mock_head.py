@@ -14,7 +14,7 @@ import ssl
 
 import pytest
 
-from api_requests import JSON_CONTENT_TYPE, USER_AGENT, basic_auth
+from api_requests import JSON_CONTENT_TYPE, USER_AGENT, basic_auth, read_until_closed
 from cliniko_sandbox.request_rules import MAX_BODY_BYTES
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A
 from cliniko_sandbox.transport import MAX_HEAD_BYTES
@@ -57,16 +57,6 @@ def _request(mock, target: str, lines: tuple[str, ...], body: bytes) -> bytes:
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
 
 
-def _read_until_closed(sock: socket.socket) -> bytes:
-    received = b""
-    try:
-        while chunk := sock.recv(65536):
-            received += chunk
-    except (ConnectionResetError, ssl.SSLError):
-        pass
-    return received
-
-
 def _parts(raw: bytes) -> tuple[int, dict[str, str], bytes]:
     head, separator, rest = raw.partition(b"\r\n\r\n")
     assert separator, f"no complete response head: {raw[:200]!r}"
@@ -88,7 +78,7 @@ def test_a_response_to_head_has_no_body_whatever_its_status(mock, controls, name
         context.wrap_socket(raw, server_hostname=mock.host) as tls,
     ):
         tls.sendall(_request(mock, target, lines, body))
-        received = _read_until_closed(tls)
+        received = read_until_closed(tls)
 
     got, headers, after_head = _parts(received)
     assert got == status, received[:300]
@@ -102,7 +92,7 @@ def test_a_response_to_head_has_no_body_whatever_its_status(mock, controls, name
 def test_plain_http_head_gets_the_400_without_a_body(mock):
     with socket.create_connection((mock.host, mock.port), timeout=10) as plain:
         plain.sendall(f"HEAD /v1/user HTTP/1.1\r\nHost: {mock.host}\r\n\r\n".encode("ascii"))
-        received = _read_until_closed(plain)
+        received = read_until_closed(plain)
 
     status, headers, after_head = _parts(received)
     assert status == 400 and int(headers["content-length"]) > 0 and headers.get("x-request-id")
@@ -121,7 +111,7 @@ def test_the_application_itself_sends_no_body_after_head(mock):
             context.wrap_socket(raw, server_hostname=mock.host) as tls,
         ):
             tls.sendall(_request(mock, target, (), b""))
-            _read_until_closed(tls)
+            read_until_closed(tls)
 
     recorded = mock.exchanges.snapshot()
     assert [exchange.status for exchange in recorded] == [200, 400, 404]

@@ -15,7 +15,7 @@ import uuid
 import pytest
 import requests
 
-from api_requests import RawClient, basic_auth, client_headers
+from api_requests import RawClient, basic_auth, client_headers, read_until_closed
 from cliniko_sandbox.request_ids import format_request_id
 from cliniko_sandbox.request_rules import MAX_BODY_BYTES
 from cliniko_sandbox.seed import ACCOUNT_A
@@ -34,13 +34,7 @@ def _raw(mock, request: bytes, *, tls: bool = True) -> bytes:
         if tls:
             sock = ssl.create_default_context(cafile=str(mock.ca_file)).wrap_socket(plain, server_hostname=mock.host)
         sock.sendall(request)
-        received = b""
-        try:
-            while chunk := sock.recv(65536):
-                received += chunk
-        except (ConnectionResetError, ssl.SSLError):
-            pass
-        return received
+        return read_until_closed(sock)
 
 
 def _request_id(raw: bytes) -> str | None:

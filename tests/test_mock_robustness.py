@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from api_requests import USER_AGENT, RawClient, basic_auth, client_headers, error_message, send
+from api_requests import USER_AGENT, RawClient, basic_auth, client_headers, error_message, read_until_closed, send
 from project import ROOT
 from cliniko_sandbox import MockCliniko
 from cliniko_sandbox.clock import Clock
@@ -68,21 +68,11 @@ def _head(mock, method: str, target: str, *extra: str) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def _read_all(sock: socket.socket) -> bytes:
-    received = b""
-    try:
-        while chunk := sock.recv(65536):
-            received += chunk
-    except (ConnectionResetError, ssl.SSLError):
-        pass
-    return received
-
-
 def _closed_within(sock: socket.socket, seconds: float) -> bool:
     """Whether the server closes the connection within `seconds` (a read then returns nothing)."""
     sock.settimeout(seconds)
     try:
-        return _read_all(sock) is not None
+        return read_until_closed(sock) is not None
     except TimeoutError:
         return False
 
@@ -180,7 +170,7 @@ def test_a_complete_body_after_a_pause_is_still_served(mock):
         sock.sendall(head + NEW_PATIENT[:10])
         time.sleep(0.2)
         sock.sendall(NEW_PATIENT[10:] + _head(mock, "GET", "/v1/user", "Connection: close"))
-        responses = _read_all(sock)
+        responses = read_until_closed(sock)
 
     assert responses.startswith(b"HTTP/1.1 201 Created\r\n")
     assert responses.count(b"HTTP/1.1 ") == 2
@@ -198,7 +188,7 @@ def test_a_head_over_the_limit_gets_431_in_json_every_time(mock, pieces):
         for start in range(0, len(request), step):
             sock.sendall(request[start : start + step])
             time.sleep(0.01)
-        response = _read_all(sock)
+        response = read_until_closed(sock)
 
     head, _, body = response.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 431 ")
@@ -220,7 +210,7 @@ def test_a_client_still_sending_an_oversized_head_gets_the_431_not_a_reset(mock)
         for start in range(20 * 1024, len(request), 4096):
             sock.sendall(request[start : start + 4096])  # fails if the server has closed already
             time.sleep(0.005)
-        response = _read_all(sock)
+        response = read_until_closed(sock)
 
     assert response.startswith(b"HTTP/1.1 431 ")
     assert b"16 KiB" in response
@@ -339,7 +329,7 @@ def test_content_length_with_transfer_encoding_is_refused_and_the_connection_clo
             + b"\r\n0\r\n\r\n"
             + _head(mock, "GET", "/v1/user")
         )
-        response = _read_all(sock)  # returns only once the server has closed the connection
+        response = read_until_closed(sock)  # returns only once the server has closed the connection
 
     assert response.startswith(b"HTTP/1.1 400 ")
     assert response.count(b"HTTP/1.1 ") == 1

@@ -14,7 +14,7 @@ import pytest
 import requests
 import trustme
 
-from api_requests import JSON_CONTENT_TYPE, START_DATE, USER_AGENT, basic_auth, client_headers, send
+from api_requests import JSON_CONTENT_TYPE, START_DATE, USER_AGENT, basic_auth, client_headers, read_until_closed, send
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A
 
 #: Strings that appear only in API data (the administrator's record); a refusal must carry none.
@@ -36,13 +36,6 @@ def _tls(mock, cafile: str, server_hostname: str | None = None) -> Iterator[ssl.
         context.wrap_socket(sock, server_hostname=server_hostname or mock.host) as tls,
     ):
         yield tls
-
-
-def _read_until_closed(sock: socket.socket) -> bytes:
-    received = b""
-    while chunk := sock.recv(65536):
-        received += chunk
-    return received
 
 
 def _split_response(raw: bytes) -> tuple[str, dict[str, str], bytes]:
@@ -95,7 +88,7 @@ def test_plain_http_over_a_raw_socket_gets_400_json_and_the_connection_closes(mo
     ).encode("ascii")
     with socket.create_connection((mock.host, mock.port), timeout=10) as sock:
         sock.sendall(request)
-        raw = _read_until_closed(sock)
+        raw = read_until_closed(sock)
 
     status_line, headers, body = _split_response(raw)
     assert status_line == "HTTP/1.1 400 Bad Request"
@@ -109,7 +102,7 @@ def test_plain_http_over_a_raw_socket_gets_400_json_and_the_connection_closes(mo
 def test_plain_http_that_is_not_even_a_request_gets_the_same_400(mock):
     with socket.create_connection((mock.host, mock.port), timeout=10) as sock:
         sock.sendall(b"hello\r\n\r\n")
-        raw = _read_until_closed(sock)
+        raw = read_until_closed(sock)
 
     status_line, _, body = _split_response(raw)
     assert status_line == "HTTP/1.1 400 Bad Request"
@@ -170,7 +163,7 @@ def test_certificate_is_not_valid_for_another_name(mock):
 def test_unparseable_request_over_tls_gets_400_json(mock, request_bytes):
     with _tls(mock, str(mock.ca_file)) as tls:
         tls.sendall(request_bytes)
-        raw = _read_until_closed(tls)
+        raw = read_until_closed(tls)
 
     status_line, headers, body = _split_response(raw)
     assert status_line.startswith("HTTP/1.1 400 ")
@@ -203,5 +196,5 @@ def test_status_lines_use_rfc_9110_reason_phrases(mock, expected):
     head += "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
     with _tls(mock, str(mock.ca_file)) as tls:
         tls.sendall(head.encode("ascii") + (body or b""))
-        status_line, _, _ = _split_response(_read_until_closed(tls))
+        status_line, _, _ = _split_response(read_until_closed(tls))
     assert status_line == f"HTTP/1.1 {expected}"
