@@ -702,7 +702,7 @@ class Cliniko:
     def paginate(
         self,
         path: str,
-        key: str,
+        key: str | None = None,
         params: dict[str, Any] | None = None,
         *,
         q: str | Sequence[str] | None = None,
@@ -716,7 +716,9 @@ class Cliniko:
 
         Args:
             path: The list's path, such as `patients`, `patients/archived` or `patients/deleted`.
-            key: The key that holds the records in each page, such as `patients`.
+            key: The name under which each page's body holds its records. By default, the first
+                segment of `path`: `patients` for all three paths above, whose pages all hold
+                their records under `patients`. Name it only for a list whose key is another word.
             params: Query parameters for the first page.
             q: A filter or a list of filters, as for `get`.
             sort: The order, as for `get`.
@@ -727,29 +729,41 @@ class Cliniko:
         Raises:
             ClinikoError: If the API responds with an error.
             KeyError: If a page has no list under `key`.
-            TypeError: If `q` or `sort` has the wrong type (raised when the first record is asked for).
+            TypeError: If `key`, `q` or `sort` has the wrong type (raised when the first record is
+                asked for).
             ValueError: If `q` or `sort` is not acceptable, as for `get`.
 
         Examples:
-            >>> patients = list(client.paginate("patients", "patients", params={"per_page": 100}))
+            >>> patients = list(client.paginate("patients", params={"per_page": 100}))
             >>> len(patients), patients[0]["first_name"], patients[-1]["first_name"]
             (110, 'William', 'Amelia')
 
             Every patient changed after a time, oldest change first, as a copy kept in sync reads
             them:
 
-            >>> changed = client.paginate("patients", "patients", q="updated_at:>2025-10-01T00:00:00Z",
-            ...                           sort="updated_at")
+            >>> changed = client.paginate("patients", q="updated_at:>2025-10-01T00:00:00Z", sort="updated_at")
             >>> [(p["first_name"], p["updated_at"]) for p in changed][:2]
             [('Mia', '2025-10-02T03:47:00Z'), ('Charlotte', '2025-10-03T06:13:00Z')]
 
-            The archived patients have a list of their own:
+            The archived patients have a list of their own, whose pages hold them under `patients`
+            too; naming the key gives the same records:
 
+            >>> [p["first_name"] for p in client.paginate("patients/archived")]
+            ['Jack', 'Isla']
             >>> [p["first_name"] for p in client.paginate("patients/archived", "patients")]
             ['Jack', 'Isla']
         """
+        if key is None:
+            key = self._list_key(path)
+        elif not isinstance(key, str):
+            raise TypeError(
+                f"key must be the name of the list in each page, a string; got {type(key).__name__} "
+                "(pass query parameters as params=)"
+            )
         seen: set[str] = set()
         for page in self.pages(path, params, q=q, sort=sort):
+            if key not in page:
+                raise KeyError(f"the page of {path!r} holds no list under {key!r}; name the list's key as key=")
             for record in page[key]:
                 record_id = record.get("id")
                 if record_id in seen:
@@ -782,6 +796,11 @@ class Cliniko:
         """Send a `POST`, `PUT` or `PATCH` with its preconditions, checked before anything is sent."""
         headers = _precondition_headers(if_match, if_unmodified_since)
         return _decode(self._send(method, self._url(path), json=json, headers=headers))
+
+    def _list_key(self, path: str) -> str:
+        """The key of a list's records by default: the first segment of its path under the base URL."""
+        below_base = urlsplit(self._url(path)).path.removeprefix(urlsplit(self.base_url).path)
+        return below_base.strip("/").split("/")[0]
 
     def _url(self, path: str, params: dict[str, Any] | None = None) -> str:
         if "://" in path:

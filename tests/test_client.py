@@ -128,6 +128,34 @@ def test_paginate_yields_a_record_seen_on_two_pages_once(mock, recorder, monkeyp
     assert [p["id"] for p in client.paginate("patients", "patients")] == ["1", "2", "3"]
 
 
+@pytest.mark.parametrize("path", ["patients", "patients/archived", "patients/deleted"])
+def test_paginate_finds_the_records_of_each_list_without_being_told_their_key(mock, recorder, path) -> None:
+    """All three lists hold their records under `patients`: the first segment of the path, the default."""
+    client = client_for(mock, recorder)
+    served = [record for page in client.pages(path) for record in page["patients"]]
+
+    assert served
+    assert list(client.paginate(path)) == served
+    assert list(client.paginate(path, "patients")) == served
+    assert list(client.paginate(f"{mock.base_url}/{path}?per_page=100")) == served
+
+
+def test_paginate_reads_the_key_it_is_given_and_defaults_to_the_first_segment(mock, recorder, monkeypatch) -> None:
+    client = client_for(mock, recorder)
+    pages = {"things/recent": {"things": [{"id": "1"}], "items": [{"id": "2"}], "links": {}}}
+    monkeypatch.setattr(client, "get", lambda path, params=None: pages[path])
+
+    assert [p["id"] for p in client.paginate("things/recent")] == ["1"]
+    assert [p["id"] for p in client.paginate("things/recent", "items")] == ["2"]
+    with pytest.raises(KeyError, match="no list under 'records'"):
+        list(client.paginate("things/recent", "records"))
+
+
+def test_paginate_refuses_query_parameters_given_in_place_of_the_key() -> None:
+    with pytest.raises(TypeError, match="params="):
+        list(offline_client().paginate("patients", {"per_page": 100}))  # type: ignore[arg-type]
+
+
 def query_of(request: requests.PreparedRequest) -> list[tuple[str, str]]:
     assert request.url is not None
     return parse_qsl(urlsplit(request.url).query)

@@ -4,6 +4,7 @@ their order."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -20,6 +21,7 @@ from api_requests import (
 from cliniko_sandbox import MockCliniko
 from cliniko_sandbox.request_rules import MAX_BODY_BYTES
 from cliniko_sandbox.seed import ACCOUNT_A, BOOKKEEPER_KEY_A
+from project import DOCS
 
 PATIENT = "1240000000000000001"
 ARCHIVED = "1240000000000000007"
@@ -84,6 +86,34 @@ def test_accept_that_allows_json_is_answered(mock, accept):
 
     assert response.status_code == 200
     assert response.headers["Content-Type"] == JSON_CONTENT_TYPE
+
+
+#: A clause that speaks of a request without an `Accept` header ("a request without `Accept`").
+MISSING_ACCEPT = re.compile(r"\brequests?\b.*\b(?:without|no|missing)(?: an?)? `Accept`", re.IGNORECASE)
+#: Words that would say such a request fails.
+REFUSAL = re.compile(r"refus|reject|fail|error|not allowed|must|`[45]\d\d\b", re.IGNORECASE)
+#: A table row that names `Accept` (alone or with its value) in its first cell, as a part to send.
+ACCEPT_ROW = re.compile(r"^\| `Accept(?::[^`]*)?` \|", re.MULTILINE)
+
+
+def clauses_about_a_missing_accept(markdown: str) -> list[str]:
+    """The clauses of a page (cut at sentence ends, semicolons, commas and table cells) that speak of a
+    request without `Accept`."""
+    clauses = re.split(r"[.;,]\s|\|", " ".join(markdown.split()))
+    return [clause.strip() for clause in clauses if MISSING_ACCEPT.search(clause)]
+
+
+@pytest.mark.parametrize("page", sorted(path.relative_to(DOCS).as_posix() for path in DOCS.rglob("*.md")))
+def test_pages_say_a_request_without_accept_gets_json(page):
+    """The sandbox answers a request without `Accept` with JSON (above), as HTTP says. So no page may say
+    that such a request fails, and a page that lists `Accept` in a table of what to send says what
+    happens without it."""
+    markdown = (DOCS / page).read_text(encoding="utf-8")
+    statements = clauses_about_a_missing_accept(markdown)
+
+    assert [clause for clause in statements if REFUSAL.search(clause) or "JSON" not in clause] == []
+    if ACCEPT_ROW.search(markdown):
+        assert statements, f"{page} lists `Accept` as a part of a request, but not that it may be left out"
 
 
 # Bodies --------------------------------------------------------------------------------------

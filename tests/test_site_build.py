@@ -54,9 +54,10 @@ def test_an_include_of_a_missing_snippet_fails_the_build(tmp_path: Path) -> None
 #: so 27 KiB. The "Keep a copy in sync" page, the client's filters and preconditions, and the rule for
 #: "today" added 3.7 KB more (30.2 KB, 64.4 KB bare), so 31 KiB. The OpenAPI page's section on a
 #: generated Python client added 0.4 KB (32.1 KB), so 32 KiB. Versions and compatibility, the `409` for
-#: an archived patient and what to send to support added 1.1 KB (33.2 KB), so 33 KiB. New prose moves it
-#: by what it measures; what the index leaves out must stay out.
-SEARCH_INDEX_BUDGET = 33 * 1024
+#: an archived patient and what to send to support added 1.1 KB (33.2 KB), so 33 KiB. The home page's
+#: table of where Cliniko's live service differs, with a link to it from each page concerned, added 0.6 KB
+#: (34.1 KB), so 34 KiB. New prose moves it by what it measures; what the index leaves out must stay out.
+SEARCH_INDEX_BUDGET = 34 * 1024
 
 
 def test_the_search_index_stays_small_and_keeps_the_prose_readers_search(built_site: Path) -> None:

@@ -23,7 +23,7 @@ try:
         user_agent="Practice Sync (dev@example.com)",
         base_url=BASE_URL,
     ) as client:
-        patients = list(client.paginate("patients", "patients", params={"per_page": 100}))
+        patients = list(client.paginate("patients", params={"per_page": 100}))
 except ClinikoError as error:  # an error response: status and message
     sys.exit(f"The API refused: {error}")
 except requests.RequestException as error:  # no response at all: refused, timed out, bad certificate

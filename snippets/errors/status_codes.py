@@ -15,7 +15,7 @@ GOOD_HEADERS = {
     "User-Agent": "Practice Sync (dev@example.com)",
 }
 PATIENTS = f"{BASE_URL}/patients"
-A_PATIENT = f"{PATIENTS}/1240000000000000001"
+A_PATIENT = f"{PATIENTS}/1240000000000000001"  # use the ID of one of your own patients
 
 # (what is wrong, the status it gets, method, URL, what to change in an otherwise correct request)
 MISTAKES = [

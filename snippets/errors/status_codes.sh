@@ -5,6 +5,7 @@
   : "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
   base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+  a_patient="$base_url/patients/1240000000000000001"  # use the ID of one of your own patients
   key=(--user "$CLINIKO_API_KEY:")
   accept=(--header "Accept: application/json")
   agent=(--header "User-Agent: Practice Sync (dev@example.com)")
@@ -35,7 +36,7 @@
   try 404 "a patient ID that does not exist" \
     "${key[@]}" "${accept[@]}" "${agent[@]}" "$base_url/patients/1"
   try 405 "a method the path does not offer" \
-    "${key[@]}" "${accept[@]}" "${agent[@]}" --request DELETE "$base_url/patients/1240000000000000001"
+    "${key[@]}" "${accept[@]}" "${agent[@]}" --request DELETE "$a_patient"
   try 406 "Accept: text/html" \
     "${key[@]}" --header "Accept: text/html" "${agent[@]}" "$base_url/user"
   { printf '{"first_name": "'; head -c 1100000 /dev/zero | tr '\0' 'A'; printf '"}'; } |

@@ -21,7 +21,7 @@ NEW_PATIENT = {"first_name": "Ana", "last_name": "Silva", "email": "ana.silva@ex
 def create_once(client, patient):
     """The patient with this e-mail address if there is one, else a new patient."""
     # --8<-- [start:lesson]
-    found = list(client.paginate("patients", "patients", q=f"email:={patient['email']}"))
+    found = list(client.paginate("patients", q=f"email:={patient['email']}"))
     # --8<-- [end:lesson]
     if found:
         print(f"  found patient {found[0]['id']} with {patient['email']}: not creating it again")

@@ -36,9 +36,9 @@ def sync(client, copy, mark, run):
     else:
         print(f"{run}, a full copy:")
     page = {"per_page": 100}
-    active = list(client.paginate("patients", "patients", params=page, q=filters, sort="updated_at"))
-    archived = list(client.paginate("patients/archived", "patients", params=page, q=filters, sort="updated_at"))
-    deleted = list(client.paginate("patients/deleted", "patients", params=page))  # always whole: see the page
+    active = list(client.paginate("patients", params=page, q=filters, sort="updated_at"))
+    archived = list(client.paginate("patients/archived", params=page, q=filters, sort="updated_at"))
+    deleted = list(client.paginate("patients/deleted", params=page))  # always whole: see the page
     # --8<-- [end:lesson]
     print(f"  fetched {len(active)} active, {len(archived)} archived and {len(deleted)} deleted patients")
     for patient in active + archived:  # a changed record replaces its old copy
