@@ -14,10 +14,18 @@ from docs_site import Site
 pytestmark = pytest.mark.browser
 
 
-def search(page: Any, site: Site, query: str) -> list[str]:
-    """Type `query` into the search box of the home page; return the result links' paths, best first."""
-    page.goto(site.base)
-    page.locator(".md-search__input").click()
+def search(page: Any, site: Site, query: str, *, again: bool = False) -> list[str]:
+    """Type `query` into the search box of the home page; return the result links' paths, best first.
+
+    With `again`, the page is already the home page with the search open, and the query typed before is
+    cleared first, as a reader would select it and type another.
+    """
+    box = page.locator(".md-search__input")
+    if again:
+        box.fill("")
+    else:
+        page.goto(site.base)
+        box.click()
     page.keyboard.type(query)
     page.wait_for_function(
         "query => { const meta = document.querySelector('.md-search-result__meta');"
@@ -43,11 +51,15 @@ FIRST_RESULTS = {
 }
 
 
-@pytest.mark.parametrize(("query", "first_page"), FIRST_RESULTS.items(), ids=list(FIRST_RESULTS))
-def test_searching_lists_the_page_about_it_first(visit: Visit, site: Site, query: str, first_page: str) -> None:
-    results = search(visit.page, site, query)
-    assert results, f"no result for {query!r}"
-    assert results[0] == page_path(site, first_page), results
+def test_searching_lists_the_page_about_it_first(visit: Visit, site: Site) -> None:
+    """Each query of FIRST_RESULTS, typed one after the other into the same search box (one page load
+    for all of them); every query whose first result is another page is reported."""
+    wrong = {}
+    for number, (query, first_page) in enumerate(FIRST_RESULTS.items()):
+        results = search(visit.page, site, query, again=number > 0)
+        if not results or results[0] != page_path(site, first_page):
+            wrong[query] = {"expected first": page_path(site, first_page), "results": results[:5]}
+    assert not wrong, wrong
 
 
 def test_the_search_index_leaves_code_blocks_out(site: Site) -> None:
