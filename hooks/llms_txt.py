@@ -52,6 +52,10 @@ ANNOTATION_MARKER = re.compile(r"[ \t]*#[ \t]*\(\d+\)![ \t]*$")
 CONTAINER = re.compile(r'^(?P<indent>[ \t]*)(?P<mark>===|!!!|\?\?\?\+?)[ \t]*(?P<kind>[\w-]*)[ \t]*(?:"(?P<title>[^"]*)")?[ \t]*$')
 REFERENCE = re.compile(r"^:::[ \t]+(?P<module>[\w.]+)[ \t]*$")
 PAGE_LINK = re.compile(r"\]\((?P<path>[^)\s#:]+\.md)(?P<anchor>#[^)\s]*)?\)")
+#: A link to a file the site publishes beside the pages (`openapi.json`, `cliniko_client.py`), relative to
+#: the page. The copy of a page is one folder deeper than the page's source (`client.md` is copied to
+#: `client/index.md`), so the link is made absolute.
+FILE_LINK = re.compile(r"\]\((?P<path>[^)\s#:?]+\.(?:py|json|yaml))\)")
 #: The lines of the examples hook's box of commands (`examples._sandbox_setup`) that are HTML.
 SETUP_OPENING = re.compile(r'^[ \t]*<div class="admonition example sandbox-setup" data-example="[^"]*"[^>]* markdown>[ \t]*$')
 SETUP_TITLE = re.compile(r'^(?P<indent>[ \t]*)<p class="admonition-title">(?P<title>[^<]*)</p>[ \t]*$')
@@ -191,7 +195,9 @@ def to_markdown(markdown: str, snippets: Path, source: str, base: str) -> tuple[
             skipping_options = True
             continue
         if not in_fence:
-            line = HEADING_ATTRIBUTES.sub(r"\1", PAGE_LINK.sub(lambda link: _page_link(link, source, base), line))
+            line = PAGE_LINK.sub(lambda link: _page_link(link, source, base), line)
+            line = FILE_LINK.sub(lambda link: _file_link(link, source, base), line)
+            line = HEADING_ATTRIBUTES.sub(r"\1", line)
         out.append(line)
     return "\n".join(out).rstrip("\n") + "\n", problems
 
@@ -200,6 +206,12 @@ def _page_link(link: re.Match[str], source: str, base: str) -> str:
     """A link to another page's Markdown source, as the address of that page's Markdown copy."""
     target = posixpath.normpath(posixpath.join(posixpath.dirname(source), link.group("path")))
     return f"]({urljoin(base, copy_address(target))}{link.group('anchor') or ''})"
+
+
+def _file_link(link: re.Match[str], source: str, base: str) -> str:
+    """A link to a file the site publishes, as its address on the site."""
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(source), link.group("path")))
+    return f"]({urljoin(base, target)})"
 
 
 def description(page: Any, markdown: str) -> str:

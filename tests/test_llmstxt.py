@@ -96,6 +96,38 @@ def test_every_page_of_the_nav_is_listed_in_llms_txt_and_published_as_markdown(b
         assert published.is_file(), f"llms.txt lists {address}, which the site does not hold"
 
 
+MARKDOWN_LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
+
+
+def test_every_link_of_a_markdown_copy_is_absolute_and_leads_to_the_site_or_away(built_site: Path) -> None:
+    """A copy lives one folder deeper than its page's source, so a relative link would lead elsewhere:
+    every link is absolute, and a link to this site names a file the build wrote (or a page's folder)."""
+    problems = []
+    for page in nav_pages():
+        address = markdown_address(page)
+        copy = (built_site / address[len(site_url()) :]).read_text(encoding="utf-8")
+        in_fence = False
+        for line in copy.splitlines():
+            if OPENING_FENCE.match(line.strip()):
+                in_fence = not in_fence
+                continue
+            if in_fence:
+                continue
+            for link in MARKDOWN_LINK.finditer(line):
+                target = link.group("target").split("#", 1)[0]
+                if not target:  # `#section`: a place on the same page
+                    continue
+                if not target.startswith(("mailto:", "http://", "https://")):
+                    problems.append(f"{address}: relative link {link.group('target')!r}")
+                    continue
+                if target.startswith(site_url()):
+                    path = target[len(site_url()) :]
+                    written = built_site / path if path and not path.endswith("/") else built_site / path / "index.html"
+                    if not written.is_file():
+                        problems.append(f"{address}: {link.group('target')!r} is not a file of the site")
+    assert not problems, "\n".join(problems)
+
+
 def test_every_example_is_in_the_full_text_exactly_as_tested(built_site: Path) -> None:
     blocks = code_blocks((built_site / "llms-full.txt").read_text(encoding="utf-8"))
     assert len(blocks) > 50, "the full text holds too few code blocks to be the whole site"
