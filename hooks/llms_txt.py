@@ -202,16 +202,19 @@ def to_markdown(markdown: str, snippets: Path, source: str, base: str) -> tuple[
     return "\n".join(out).rstrip("\n") + "\n", problems
 
 
+def _linked(link: re.Match[str], source: str) -> str:
+    """The docs-relative path a relative link of the page `source` leads to."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), link.group("path")))
+
+
 def _page_link(link: re.Match[str], source: str, base: str) -> str:
     """A link to another page's Markdown source, as the address of that page's Markdown copy."""
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(source), link.group("path")))
-    return f"]({urljoin(base, copy_address(target))}{link.group('anchor') or ''})"
+    return f"]({urljoin(base, copy_address(_linked(link, source)))}{link.group('anchor') or ''})"
 
 
 def _file_link(link: re.Match[str], source: str, base: str) -> str:
     """A link to a file the site publishes, as its address on the site."""
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(source), link.group("path")))
-    return f"]({urljoin(base, target)})"
+    return f"]({urljoin(base, _linked(link, source))})"
 
 
 def description(page: Any, markdown: str) -> str:

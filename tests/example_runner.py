@@ -53,7 +53,7 @@ import threading
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 # KEYS and ScenarioError are re-exported: callers of the runner name the keys and catch bad scenarios.
 from cliniko_docs.scenario import KEYS, Scenario, ScenarioError, scenario_path  # noqa: F401
@@ -260,28 +260,47 @@ def _read_waits(waits_path: str) -> tuple[float, ...]:
         return ()
 
 
-def waits_as_told(responses: list[tuple[str, str, int, str | None]], waits: tuple[float, ...]) -> str | None:
+#: Statuses that ask the client to send the request again (after `Retry-After`, or a back-off).
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class Served(NamedTuple):
+    """One response the mock's API sent: to which request, with which status and `Retry-After`."""
+
+    method: str
+    target: str
+    status: int
+    retry_after: str | None = None
+
+
+def served(exchanges: list[Any]) -> list[Served]:
+    """The responses in a mock's record of exchanges (`MockCliniko.exchanges.snapshot()`), in order."""
+    return [Served(e.method, f"{e.path}?{e.query}", e.status, e.response_header("retry-after")) for e in exchanges]
+
+
+def retried(response: Served, following: Served | None) -> bool:
+    """Whether the client sent `response`'s request again: a retry status, then the same request."""
+    return (
+        response.status in RETRY_STATUSES
+        and following is not None
+        and (following.method, following.target) == (response.method, response.target)
+    )
+
+
+def waits_as_told(responses: list[Served], waits: tuple[float, ...]) -> str | None:
     """Whether an example waited before each request it sent again, as long as it was told to; if not, why.
 
-    `responses` are what the mock sent, in order: (method, target, status, Retry-After). A response
-    with a retry status (429, 5xx) followed by the same request again was retried. Before each retry
-    the example must have waited (a back-off may be short, but not skipped), and in all at least as
-    long as the `Retry-After` of the retried responses asked.
+    `responses` are what the mock sent, in order (`served`). A response the client sent again
+    (`retried`) must have been followed by a wait (a back-off may be short, but not skipped), and the
+    waits must in all be at least as long as the `Retry-After` of the retried responses asked.
     """
-    retried = [
-        response for response, following in zip(responses, responses[1:])
-        if response[2] in RETRY_STATUSES and following[:2] == response[:2]
-    ]
-    told = sum(int(response[3]) for response in retried if response[3] and response[3].isdigit())
-    if len(waits) < len(retried):
-        return f"it sent a request again {len(retried)} time(s) but waited only {len(waits)} time(s)"
+    again = [response for response, following in zip(responses, responses[1:]) if retried(response, following)]
+    told = sum(int(response.retry_after) for response in again if response.retry_after and response.retry_after.isdigit())
+    if len(waits) < len(again):
+        return f"it sent a request again {len(again)} time(s) but waited only {len(waits)} time(s)"
     if sum(waits) < told:
         return f"it waited {sum(waits):g} s in all before its retries, where Retry-After asked for {told} s"
     return None
-
-
-#: Statuses that ask the client to send the request again (after `Retry-After`, or a back-off).
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 #: Imported once by the fork server, so that each forked example starts with them loaded.

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import example_runner
-from example_runner import RETRY_STATUSES, Example, waits_as_told
+from example_runner import Example, Served, retried, served, waits_as_told
 from cliniko_sandbox import MockCliniko, seed
 from test_snippets import _require_tools
 
@@ -73,36 +73,16 @@ CONDITIONS = [
 ]
 
 
-@dataclass(frozen=True)
-class Served:
-    """One response the mock's API sent: to which request, with which status and `Retry-After`."""
-
-    method: str
-    target: str
-    status: int
-    retry_after: str | None = None
-
-
 def served_by(mock: MockCliniko) -> list[Served]:
     """Every response the mock's API has sent, in order, from its record of exchanges (what the
     transport alone answers, such as plain HTTP, never reaches the API and is not in it)."""
     assert mock.exchanges is not None and mock.exchanges.dropped == 0
-    return [
-        Served(e.method, f"{e.path}?{e.query}", e.status, e.response_header("retry-after"))
-        for e in mock.exchanges.snapshot()
-    ]
+    return served(mock.exchanges.snapshot())
 
 
 def without_retries(log: list[Served]) -> list[Served]:
     """The responses a client acted on: a retry status followed by the same request again is left out."""
-    return [
-        response for response, following in zip(log, [*log[1:], None])
-        if not (
-            response.status in RETRY_STATUSES
-            and following is not None
-            and (following.method, following.target) == (response.method, response.target)
-        )
-    ]
+    return [response for response, following in zip(log, [*log[1:], None]) if not retried(response, following)]
 
 
 def expected_outcome(own: list[Served], foreign: list[Served]) -> tuple[str, Served | None]:
@@ -210,11 +190,10 @@ def assert_outcome(name: str, expected: str, surprise: Served | None, result: ex
 def assert_waited_as_told(name: str, outcome: Outcome) -> None:
     """Before each retry the example waited, and at least as long as `Retry-After` asked."""
     assert outcome.run.waits is not None
-    served = [(response.method, response.target, response.status, response.retry_after) for response in outcome.served]
-    problem = waits_as_told(served, outcome.run.waits)
+    problem = waits_as_told(outcome.served, outcome.run.waits)
     assert problem is None, f"{name}: {problem}; the mock sent:\n" + "\n".join(
         f"  {method} {target} -> {status}" + (f" (Retry-After: {retry_after})" if retry_after else "")
-        for method, target, status, retry_after in served
+        for method, target, status, retry_after in outcome.served
     )
 
 
@@ -349,11 +328,11 @@ def test_the_rule_catches_an_example_that_waits_less_than_retry_after(
 
 def test_a_retry_without_any_wait_breaks_the_rule() -> None:
     user = ("GET", "/v1/user?")
-    retried = [(*user, 503, None), (*user, 200, None)]
-    assert waits_as_told(retried, ()) == "it sent a request again 1 time(s) but waited only 0 time(s)"
-    assert waits_as_told(retried, (0.25,)) is None
+    sent_again = [Served(*user, 503), Served(*user, 200)]
+    assert waits_as_told(sent_again, ()) == "it sent a request again 1 time(s) but waited only 0 time(s)"
+    assert waits_as_told(sent_again, (0.25,)) is None
     # A different request after a 429 is not a retry of it.
-    assert waits_as_told([(*user, 429, "1"), ("GET", "/v1/patients?", 200, None)], ()) is None
+    assert waits_as_told([Served(*user, 429, "1"), Served("GET", "/v1/patients?", 200)], ()) is None
 
 
 def test_a_retried_response_is_not_a_surprise() -> None:

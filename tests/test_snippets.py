@@ -52,9 +52,8 @@ def test_example_prints_its_stored_output(example: Example, mock, controls, requ
     assert not problems, f"{example} made exchanges that break docs/openapi.yaml:\n" + "\n".join(problems)
 
     assert result.returncode == 0, f"{example} exited with {result.returncode}:\n{result.stderr}"
-    served = [(e.method, f"{e.path}?{e.query}", e.status, e.response_header("retry-after")) for e in mock.exchanges.snapshot()]
     assert result.waits is not None
-    problem = example_runner.waits_as_told(served, result.waits)
+    problem = example_runner.waits_as_told(example_runner.served(mock.exchanges.snapshot()), result.waits)
     assert problem is None, f"{example}: {problem}"
     assert result.stderr == "", f"{example} wrote to stderr:\n{result.stderr}"
     assert result.output.strip(), f"{example} printed nothing"
