@@ -7,6 +7,12 @@
   (see `expected_outcome`): where the lesson cannot hold, it must exit non-zero with a reason on stderr.
   Its waits are recorded rather than waited, and before each retry it must have waited, at least as
   long as `Retry-After` asked (`assert_waited_as_told`).
+- A trailing slash: the run in the example's own state, the reference for the conditions above, reads
+  base URLs that end in a slash (`CLINIKO_API_URL=https://.../v1/`, and the control URL likewise),
+  as a reader may set them. There it must do exactly what `tests/test_snippets.py` saw it do without
+  the slash: send no path with `//`, exit 0, write nothing to stderr and print its stored output
+  (`test_example_works_with_a_trailing_slash_on_its_base_urls`). One run proves both, so the slash
+  costs no run of its own.
 - Safe to paste: every curl example, fed to an interactive bash, leaves the shell open with its options
   as they were. A file whose first line is a `#!` line is a script: the page says to save it and run
   `bash file.sh`, and this test runs it that way instead.
@@ -115,9 +121,21 @@ class Outcome:
     served: list[Served]
 
 
-def run_alone(example: Example, condition: Condition | None, closed_port: int) -> Outcome:
+#: The variables that hold a base URL, which the own state's run gives a trailing slash.
+BASE_URL_VARIABLES = ("CLINIKO_API_URL", "CLINIKO_MOCK_CONTROL_URL")
+
+
+def with_trailing_slash(env: dict[str, str]) -> dict[str, str]:
+    """`env` with a slash at the end of each base URL: `https://127.0.0.1:<port>/v1/`."""
+    return {**env, **{name: env[name] + "/" for name in BASE_URL_VARIABLES if name in env}}
+
+
+def run_alone(
+    example: Example, condition: Condition | None, closed_port: int, *, trailing_slash: bool = False
+) -> Outcome:
     """Run the example on a fresh mock of its own: in its own state (its scenario) when `condition` is
-    None, else under the condition, with its scenario left out.
+    None, else under the condition, with its scenario left out. With `trailing_slash`, its base URLs
+    end in a slash.
 
     Each run has its mock to itself. Its waits (for a `Retry-After` or a back-off) are recorded, not
     waited (`example_runner.run`), and checked by `assert_waited_as_told`. Raises
@@ -136,14 +154,18 @@ def run_alone(example: Example, condition: Condition | None, closed_port: int) -
                 env["CLINIKO_API_URL"] = mock.base_url.replace(host_port, f"127.0.0.1:{closed_port}")
                 # Nothing listens for the Sandbox page's examples either, which reach only the controls.
                 env["CLINIKO_MOCK_CONTROL_URL"] = f"https://127.0.0.1:{closed_port}"
+        if trailing_slash:
+            env = with_trailing_slash(env)
         result = example_runner.run(
             example, env, key, host_port, fork=True, timeout=FOREIGN_TIMEOUT_SECONDS, record_waits=True
         )
         return Outcome(result, served_by(mock))
 
 
-#: The name of the example's run in its own state, beside the conditions' names.
+#: The name of the example's run in its own state, beside the conditions' names. That run is also
+#: the trailing-slash condition: its base URLs end in a slash (`run_alone(trailing_slash=True)`).
 OWN_STATE = "own state"
+TRAILING_SLASH = "base URLs ending in a slash"
 _runs: dict[Path, dict[str, Outcome | BaseException]] = {}
 
 
@@ -155,7 +177,10 @@ def runs_of(example: Example, closed_port: int) -> dict[str, Outcome | BaseExcep
     if example.path not in _runs:
         jobs = {OWN_STATE: None, **{condition.name: condition for condition in CONDITIONS}}
         with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-            futures = {name: pool.submit(run_alone, example, condition, closed_port) for name, condition in jobs.items()}
+            futures = {
+                name: pool.submit(run_alone, example, condition, closed_port, trailing_slash=name == OWN_STATE)
+                for name, condition in jobs.items()
+            }
         _runs[example.path] = {name: future.exception() or future.result() for name, future in futures.items()}
     return _runs[example.path]
 
@@ -204,17 +229,20 @@ def assert_ends_cleanly(name: str, result: example_runner.Run) -> None:
     assert "Traceback" not in result.output + result.stderr, f"{name} ended with a traceback\n{printed}"
 
 
+#: Every example, once. One test process runs all the tests of an example: its runs are made once,
+#: side by side (`runs_of`).
+EXAMPLES = [
+    pytest.param(example, id=str(example), marks=pytest.mark.xdist_group(f"example {example}"))
+    for example in example_runner.discover()
+]
+
+
 @pytest.mark.parametrize("condition", CONDITIONS, ids=lambda c: c.name)
-@pytest.mark.parametrize(
-    "example",
-    # One test process runs all the conditions of an example: its runs are made once, side by side
-    # (`runs_of`).
-    [pytest.param(example, id=str(example), marks=pytest.mark.xdist_group(f"example {example}")) for example in example_runner.discover()],
-)
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_example_ends_cleanly_under_a_foreign_condition(example: Example, condition: Condition, closed_port: int) -> None:
     _require_tools(example)
     own = outcome(example, OWN_STATE, closed_port)
-    assert own.run.returncode == 0, f"{example} failed in its own state:\n{own.run.stderr}"
+    assert own.run.returncode == 0, f"{example} failed in its own state, with {TRAILING_SLASH}:\n{own.run.stderr}"
     assert_waited_as_told(f"{example} in its own state", own)
     foreign = outcome(example, condition.name, closed_port)
     result = foreign.run
@@ -227,6 +255,26 @@ def test_example_ends_cleanly_under_a_foreign_condition(example: Example, condit
         # No example can do what it set out to do: it must say why and fail, not end as if it worked.
         assert result.returncode != 0, f"{example} exited 0 with nothing listening\n{result.output}"
         assert result.stderr.strip(), f"{example} failed with nothing listening but wrote no reason to stderr"
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_example_works_with_a_trailing_slash_on_its_base_urls(example: Example, closed_port: int) -> None:
+    """`CLINIKO_API_URL=https://.../v1/` changes nothing: the run in the example's own state, which has
+    the slash, sends the paths and prints the output that `tests/test_snippets.py` checks without it."""
+    _require_tools(example)
+    own = outcome(example, OWN_STATE, closed_port)
+    name = f"{example} with {TRAILING_SLASH}"
+    printed = f"--- stdout\n{own.run.output}--- stderr\n{own.run.stderr}"
+    doubled = [response for response in own.served if "//" in response.target.partition("?")[0]]
+    assert not doubled, (
+        f"{name}: it sent {doubled[0].method} {doubled[0].target.rstrip('?')} (answered {doubled[0].status}); "
+        "drop the slash where the base URL is read\n" + printed
+    )
+    assert own.run.returncode == 0, f"{name}: exited with {own.run.returncode}\n{printed}"
+    assert own.run.stderr == "", f"{name}: it wrote to stderr\n{printed}"
+    assert own.run.output == example.output_path.read_text(encoding="utf-8"), (
+        f"{name}: it printed something other than its stored output {example.output_path.name}\n{printed}"
+    )
 
 
 HEADER_BEFORE_STATUS = '''\

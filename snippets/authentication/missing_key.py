@@ -6,7 +6,7 @@ import sys
 
 import requests
 
-BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+BASE_URL = (os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1").rstrip("/")
 
 # --8<-- [start:lesson]
 # The mistake: no auth=(API_KEY, "").

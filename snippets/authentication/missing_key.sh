@@ -1,11 +1,12 @@
 # The mistake: no --user option.
 # The parentheses run this in a subshell, so exit stops the example, not your shell.
 (
+  base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
   response=$(curl --silent --show-error --max-time 10 --include \
     --header "Accept: application/json" \
     --header "User-Agent: Practice Sync (dev@example.com)" \
     --write-out '\n%{http_code}' \
-    "${CLINIKO_API_URL:-https://api.cliniko.com/v1}/user") || exit
+    "${base_url%/}/user") || exit
   status=${response##*$'\n'}  # the last line, which --write-out added
   response=${response%$'\n'*}
   printf '%s\n' "$response"

@@ -5,7 +5,8 @@
   set -euo pipefail
   : "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
-  url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients?per_page=100"
+  base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+  url="${base_url%/}/patients?per_page=100"
   cache=$(mktemp -d)
   trap 'rm -rf "$cache"' EXIT
 

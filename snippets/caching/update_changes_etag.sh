@@ -4,8 +4,9 @@
   set -euo pipefail
   : "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
+  base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
   # use the ID of one of your own patients
-  url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients/1240000000000000001"
+  url="${base_url%/}/patients/1240000000000000001"
   headers=$(mktemp)
   trap 'rm -f "$headers"' EXIT
 

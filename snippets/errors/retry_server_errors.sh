@@ -5,7 +5,8 @@
   set -euo pipefail
   : "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
-  url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/user"
+  base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+  url="${base_url%/}/user"
   max_attempts=4
   max_wait=30
   work=$(mktemp -d)

@@ -5,6 +5,7 @@
   : "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
   base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+  base_url="${base_url%/}"  # drop a trailing slash
   a_patient="$base_url/patients/1240000000000000001"  # use the ID of one of your own patients
   key=(--user "$CLINIKO_API_KEY:")
   accept=(--header "Accept: application/json")

@@ -1,11 +1,12 @@
 # The mistake: no User-Agent header, so curl sends its default, curl/<version>.
 # The parentheses run this in a subshell, so exit stops the example, not your shell.
 (
+  base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
   response=$(curl --silent --show-error --max-time 10 --include \
     --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}:" \
     --header "Accept: application/json" \
     --write-out '\n%{http_code}' \
-    "${CLINIKO_API_URL:-https://api.cliniko.com/v1}/user") || exit
+    "${base_url%/}/user") || exit
   status=${response##*$'\n'}  # the last line, which --write-out added
   response=${response%$'\n'*}
   printf '%s\n' "$response"

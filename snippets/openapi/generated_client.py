@@ -10,7 +10,7 @@ from cliniko_api_client.api.patients import list_patients
 from cliniko_api_client.api.user import get_user
 from cliniko_api_client.models import PatientList, User
 
-BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+BASE_URL = (os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1").rstrip("/")
 API_KEY = os.environ.get("CLINIKO_API_KEY")
 if not API_KEY:
     sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")

@@ -4,7 +4,8 @@
   set -euo pipefail
   : "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
-  url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients"
+  base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+  url="${base_url%/}/patients"
   page=0
   fetched=0
   # --8<-- [start:lesson]

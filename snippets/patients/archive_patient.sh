@@ -1,5 +1,6 @@
 PATIENT_ID=1240000000000000001  # use the ID of one of your own patients
 base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+base_url="${base_url%/}"  # drop a trailing slash
 : "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
 curl --silent --show-error --fail-with-body --max-time 10 --include \

@@ -1,3 +1,4 @@
+base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
 curl --silent --show-error --fail-with-body --max-time 10 --include \
   --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}:" \
   --header "Accept: application/json" \
@@ -11,4 +12,4 @@ curl --silent --show-error --fail-with-body --max-time 10 --include \
     "email": "jordan.ellis@example.com"
   }' \
   --write-out '\n' \
-  "${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients"
+  "${base_url%/}/patients"

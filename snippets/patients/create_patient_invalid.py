@@ -6,7 +6,7 @@ import sys
 
 import requests
 
-BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+BASE_URL = (os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1").rstrip("/")
 API_KEY = os.environ.get("CLINIKO_API_KEY")
 if not API_KEY:
     sys.exit("Set CLINIKO_API_KEY to your Cliniko API key first.")

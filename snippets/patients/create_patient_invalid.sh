@@ -1,6 +1,7 @@
 # No last_name, and a date of birth that is not YYYY-MM-DD.
 # The parentheses run this in a subshell, so exit stops the example, not your shell.
 (
+  base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
   response=$(curl --silent --show-error --max-time 10 --include \
     --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}:" \
     --header "Accept: application/json" \
@@ -8,7 +9,7 @@
     --header "Content-Type: application/json" \
     --data '{"first_name": "Jordan", "date_of_birth": "23/04/1988"}' \
     --write-out '\n%{http_code}' \
-    "${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients") || exit
+    "${base_url%/}/patients") || exit
   status=${response##*$'\n'}  # the last line, which --write-out added
   response=${response%$'\n'*}
   printf '%s\n' "$response"

@@ -5,7 +5,8 @@
   set -euo pipefail
   : "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
-  url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients/1240000000000000001"  # one of your patients
+  base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+  url="${base_url%/}/patients/1240000000000000001"  # one of your patients
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   for date_of_birth in 2026-01-16 2026-01-15; do

@@ -1,7 +1,8 @@
 PATIENT_ID=1240000000000000001  # use the ID of one of your own patients
+base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
 curl --silent --show-error --fail-with-body --max-time 10 \
   --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}:" \
   --header "Accept: application/json" \
   --header "User-Agent: Practice Sync (dev@example.com)" \
   --write-out '\n' \
-  "${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients/$PATIENT_ID"
+  "${base_url%/}/patients/$PATIENT_ID"

@@ -1,6 +1,7 @@
 # The parentheses run this in a subshell, so exit stops the example, not your shell.
 (
   PATIENT_ID=1240000000000000007  # an archived patient
+  base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
   response=$(curl --silent --show-error --max-time 10 --include \
     --request PUT \
     --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}:" \
@@ -9,7 +10,7 @@
     --header "Content-Type: application/json" \
     --data '{"email": "new.address@example.com"}' \
     --write-out '\n%{http_code}' \
-    "${CLINIKO_API_URL:-https://api.cliniko.com/v1}/patients/$PATIENT_ID") || exit
+    "${base_url%/}/patients/$PATIENT_ID") || exit
   status=${response##*$'\n'}  # the last line, which --write-out added
   response=${response%$'\n'*}
   printf '%s\n' "$response"

@@ -4,7 +4,8 @@
   set -euo pipefail
   : "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
-  url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}/user"
+  base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+  url="${base_url%/}/user"
   max_attempts=3
   max_wait=60  # seconds; a longer Retry-After means giving up now rather than waiting
   work=$(mktemp -d)

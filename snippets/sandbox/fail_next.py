@@ -6,8 +6,8 @@ import time
 
 import requests
 
-CONTROL_URL = os.environ.get("CLINIKO_MOCK_CONTROL_URL")
-BASE_URL = os.environ.get("CLINIKO_API_URL")
+CONTROL_URL = (os.environ.get("CLINIKO_MOCK_CONTROL_URL") or "").rstrip("/")
+BASE_URL = (os.environ.get("CLINIKO_API_URL") or "").rstrip("/")
 API_KEY = os.environ.get("CLINIKO_API_KEY")
 if not (CONTROL_URL and BASE_URL and API_KEY):
     sys.exit("Start cliniko-sandbox and export the lines it prints first.")

@@ -3,6 +3,8 @@
 (
   set -eo pipefail
   control="${CLINIKO_MOCK_CONTROL_URL:?Start cliniko-sandbox and export the lines it prints first}"
+  control="${control%/}"  # drop a trailing slash
+  base_url="${CLINIKO_API_URL:?Set CLINIKO_API_URL first}"
   # --8<-- [start:lesson]
   curl --silent --show-error --fail-with-body --max-time 10 --request POST \
     "$control/fail-next?count=1" | jq -r '"Requests that will fail: \(.failing_next)"'
@@ -12,7 +14,7 @@
       --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY first}:" \
       --header "Accept: application/json" \
       --header "User-Agent: Practice Sync (dev@example.com)" \
-      "${CLINIKO_API_URL:?Set CLINIKO_API_URL first}/user")
+      "${base_url%/}/user")
     status=$(head -n 1 <<<"$headers" | cut -d ' ' -f 2)
     echo "attempt $attempt: HTTP $status"
     if [ "$attempt" = 1 ]; then expected=503; else expected=200; fi

@@ -2,7 +2,8 @@
 # The parentheses run this in a subshell, so set -e and pipefail stop the example, not your shell.
 (
   set -eo pipefail
+  control="${CLINIKO_MOCK_CONTROL_URL:?Start cliniko-sandbox and export the lines it prints first}"
   curl --silent --show-error --fail-with-body --max-time 10 --request POST \
-    "${CLINIKO_MOCK_CONTROL_URL:?Start cliniko-sandbox and export the lines it prints first}/jump-on-rate-limit?enabled=false" |
+    "${control%/}/jump-on-rate-limit?enabled=false" |
     jq -r '"Clock jumps after a 429: \(if .jump_clock_on_rate_limit then "yes" else "no" end)"'
 )

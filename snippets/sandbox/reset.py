@@ -5,7 +5,7 @@ import sys
 
 import requests
 
-CONTROL_URL = os.environ.get("CLINIKO_MOCK_CONTROL_URL")
+CONTROL_URL = (os.environ.get("CLINIKO_MOCK_CONTROL_URL") or "").rstrip("/")
 if not CONTROL_URL:
     sys.exit("Start cliniko-sandbox and export the lines it prints first.")
 

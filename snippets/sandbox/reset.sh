@@ -3,7 +3,8 @@
 # The parentheses run this in a subshell, so set -e and pipefail stop the example, not your shell.
 (
   set -eo pipefail
+  control="${CLINIKO_MOCK_CONTROL_URL:?Start cliniko-sandbox and export the lines it prints first}"
   curl --silent --show-error --fail-with-body --max-time 10 --request POST \
-    "${CLINIKO_MOCK_CONTROL_URL:?Start cliniko-sandbox and export the lines it prints first}/reset" |
+    "${control%/}/reset" |
     jq -r '"Clock: \(.now)", (.accounts[] | "Account \(.id): \(.remaining) requests left this minute")'
 )

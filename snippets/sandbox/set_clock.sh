@@ -3,6 +3,7 @@
 (
   set -eo pipefail
   control="${CLINIKO_MOCK_CONTROL_URL:?Start cliniko-sandbox and export the lines it prints first}"
+  control="${control%/}"  # drop a trailing slash
   # --8<-- [start:lesson]
   curl --silent --show-error --fail-with-body --max-time 10 --request POST \
     "$control/time?at=2026-01-15T09:30:59Z" | jq -r '"Clock: \(.now)"'

@@ -3,6 +3,8 @@
 (
   set -eo pipefail
   control="${CLINIKO_MOCK_CONTROL_URL:?Start cliniko-sandbox and export the lines it prints first}"
+  control="${control%/}"  # drop a trailing slash
+  base_url="${CLINIKO_API_URL:?Set CLINIKO_API_URL first}"
   account=1210000000000000001  # the demo practice, Harbourside Physiotherapy
   # --8<-- [start:lesson]
   curl --silent --show-error --fail-with-body --max-time 10 --request POST \
@@ -14,7 +16,7 @@
     --header "Accept: application/json" \
     --header "User-Agent: Practice Sync (dev@example.com)" \
     --write-out '\n%{http_code}' \
-    "${CLINIKO_API_URL:?Set CLINIKO_API_URL first}/user")
+    "${base_url%/}/user")
   status=${response##*$'\n'}  # the last line, which --write-out added
   response=${response%$'\n'*}
   printf '%s\n' "${response%%$'\r'*}"  # the status line

@@ -6,7 +6,7 @@ import sys
 
 import requests
 
-BASE_URL = os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1"
+BASE_URL = (os.environ.get("CLINIKO_API_URL") or "https://api.cliniko.com/v1").rstrip("/")
 # The mistake: the same URL with http:// instead of https://.
 # --8<-- [start:lesson]
 PLAIN_URL = BASE_URL.replace("https://", "http://", 1)

@@ -3,6 +3,7 @@
 # The parentheses run this in a subshell, so exit stops the example, not your shell.
 (
   base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+  base_url="${base_url%/}"  # drop a trailing slash
   response=$(curl --silent --show-error --max-time 10 --include \
     --header "Accept: application/json" \
     --header "User-Agent: Practice Sync (dev@example.com)" \

@@ -6,6 +6,7 @@
   : "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
   base="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+  base="${base%/}"  # drop a trailing slash
   email="ana.silva@example.com"
   api() {
     curl --silent --show-error --fail-with-body --max-time 10 \

@@ -6,6 +6,7 @@
   : "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}"
 
   base="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
+  base="${base%/}"  # drop a trailing slash
   overlap=300  # seconds read again at each run, for changes saved late (see the page)
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT

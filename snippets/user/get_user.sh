@@ -1,6 +1,7 @@
+base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
 curl --silent --show-error --fail-with-body --max-time 10 --include \
   --user "${CLINIKO_API_KEY:?Set CLINIKO_API_KEY to your Cliniko API key first}:" \
   --header "Accept: application/json" \
   --header "User-Agent: Practice Sync (dev@example.com)" \
   --write-out '\n' \
-  "${CLINIKO_API_URL:-https://api.cliniko.com/v1}/user"
+  "${base_url%/}/user"
