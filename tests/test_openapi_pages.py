@@ -5,6 +5,9 @@
   rendered table of the same page lists, so nothing is described in two places.
 * The built pages show what the description says: each operation's statuses, and the limits of its
   parameters and fields.
+* Each status, in its table and in the description's own text, names only the causes that can apply to
+  its operation (no query ranges for a request that takes no query parameters, no body for a `GET`), and
+  every cause that does.
 * The renderer (`hooks/openapi_reference.py`) reports a bad shortcode, and turns the description's links
   to the guide into links between pages.
 """
@@ -14,11 +17,14 @@ from __future__ import annotations
 import html
 import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from openapi_description import load_description, operations
+from openapi_description import load_description, operations, resolve
 from project import DOCS, ROOT
 
 RESOURCE_PAGES = sorted((DOCS / "resources").glob("*.md"))
@@ -183,3 +189,131 @@ def test_a_bad_shortcode_is_reported(line: str, problem: str) -> None:
 def test_a_shortcode_in_fenced_code_is_left_alone() -> None:
     page = "```markdown\n<!-- md:openapi getPatient -->\n```\n"
     assert reference.expand(page, load_description(), "contributing.md") == (page, [])
+
+
+# Each status row names only the causes that can apply to its operation ---------------------------------
+
+#: The methods whose body the API reads, as JSON, whether or not the description gives them one (an
+#: archive takes no body, but one sent must still be JSON). A `GET`'s or a `HEAD`'s body is never read.
+BODY_METHODS = frozenset({"post", "put", "patch"})
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a request to one operation can carry, read from the operation in the description."""
+
+    method: str
+    #: The names of its query parameters.
+    query: frozenset[str]
+    #: Whether one of its query parameters has a range (`minimum`, `maximum`).
+    ranged_query: bool
+    #: The names of its header parameters, in lower case.
+    headers: frozenset[str]
+    #: Whether its path names a record (a path parameter).
+    names_a_record: bool
+    #: Whether the description gives it a request body with a schema, whose values are checked.
+    checked_body: bool
+
+    @classmethod
+    def of(cls, description: dict[str, Any], path: str, method: str, operation: dict[str, Any]) -> Request:
+        item = description["paths"][path]
+        parameters = [resolve(description, p) for p in [*item.get("parameters", []), *operation.get("parameters", [])]]
+        where = {kind: [p for p in parameters if p["in"] == kind] for kind in ("query", "header", "path")}
+        body = resolve(description, operation.get("requestBody", {}))
+        return cls(
+            method=method.lower(),
+            query=frozenset(p["name"] for p in where["query"]),
+            ranged_query=any({"minimum", "maximum"} & set(p.get("schema", {})) for p in where["query"]),
+            headers=frozenset(p["name"].lower() for p in where["header"]),
+            names_a_record=bool(where["path"]),
+            checked_body=any(media.get("schema") for media in body.get("content", {}).values()),
+        )
+
+    @property
+    def reads_body(self) -> bool:
+        return self.method in BODY_METHODS
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One reason the API gives a status, how a row names it, and which requests it can apply to."""
+
+    status: str
+    name: str
+    mention: str
+    applies: Callable[[Request], bool]
+
+
+#: The causes a row may name, each with the requests that can meet it (as the mock answers them).
+CAUSES = [
+    Cause("400", "a query parameter the operation does not take", r"\bdoes not take\b", lambda r: bool(r.query)),
+    Cause("400", "any query parameter, where none is taken", r"\btakes none\b", lambda r: not r.query),
+    Cause("400", "a query parameter out of range", r"\bout of range\b", lambda r: r.ranged_query),
+    Cause("400", "a filter that can't be applied", r"\bfilters?\b", lambda r: "q[]" in r.query),
+    Cause("400", "a sort that can't be applied", r"\bsort\b", lambda r: "sort" in r.query),
+    Cause("400", "an order that can't be applied", r"`order`", lambda r: "order" in r.query),
+    Cause("400", "a body that is not JSON", r"\bnot valid JSON\b", lambda r: r.reads_body),
+    Cause("413", "a body larger than the limit", r"\bbody is larger\b", lambda r: r.reads_body),
+    Cause("415", "a body's media type or coding", r"Content-Type|Content-Encoding", lambda r: r.reads_body),
+    Cause("422", "a body whose values are not acceptable", r"\bvalues are not acceptable\b", lambda r: r.checked_body),
+    Cause("403", "a change the key's role may not make", r"\bmay not make this change\b", lambda r: r.method not in {"get", "head"}),
+    Cause("404", "a record ID that names no record", r"\bthis ID\b", lambda r: r.names_a_record),
+    Cause("409", "a change to a record whose state forbids it", r"\bcan't be changed\b", lambda r: r.checked_body and r.names_a_record),
+    Cause("412", "a precondition that fails", r"If-Match|If-Unmodified-Since", lambda r: bool({"if-match", "if-unmodified-since"} & r.headers)),
+    Cause("304", "a kept copy that is still current", r"\bcopy you kept\b", lambda r: bool({"if-none-match", "if-modified-since"} & r.headers)),
+]
+
+
+def _status_texts(description: dict[str, Any], operation_id: str, page: str) -> list[tuple[str, str, str]]:
+    """`(where, status, text)` for each status of an operation: the row its table shows, and the
+    description's own text of the response (what Postman and generated clients show)."""
+    rendered, problems = reference.expand(f"<!-- md:openapi {operation_id} -->\n", description, page)
+    assert not problems, problems
+    tables = [table for table in _tables(rendered) if table[0] == ["Status", "When"]]
+    assert len(tables) == 1, f"{operation_id}: {len(tables)} status tables rendered"
+    texts = [("the table", _key(row[0]), row[1]) for row in tables[0][1:]]
+    operation = reference.find_operation(description, operation_id).operation
+    for status, response in operation["responses"].items():
+        texts.append(("the description", status, " ".join(resolve(description, response)["description"].split())))
+    return texts
+
+
+def cause_problems(description: dict[str, Any]) -> list[str]:
+    """Each status text that names a cause its operation cannot meet, or leaves out one it can, in words."""
+    placed = _placed_operations()
+    problems = []
+    for method, path, operation in operations(description):
+        request = Request.of(description, path, method, operation)
+        operation_id = operation["operationId"]
+        page = f"resources/{placed.get(operation_id, 'patients.md')}"
+        for where, status, text in _status_texts(description, operation_id, page):
+            for cause in CAUSES:
+                named = re.search(cause.mention, text) is not None
+                if named and not cause.applies(request):
+                    problems.append(f"{method} {path}, {status} in {where}: names {cause.name}, which cannot apply")
+                if not named and cause.applies(request) and cause.status == status:
+                    problems.append(f"{method} {path}, {status} in {where}: leaves out {cause.name}")
+    return problems
+
+
+def test_each_status_names_only_the_causes_that_apply_to_its_operation() -> None:
+    problems = cause_problems(load_description())
+    assert not problems, "\n".join(problems)
+
+
+def test_a_cause_that_cannot_apply_is_reported() -> None:
+    """A shared `400` that speaks of query ranges and bodies, under `GET /user`, is caught; so is a row
+    of `GET /patients` that leaves the ranges out."""
+    description = load_description()
+    user = description["paths"]["/user"]["get"]["responses"]
+    user["400"] = {**resolve(description, user["400"]), "description": "The `User-Agent` names no contact e-mail, "
+                   "the URL has a query parameter (this operation takes none), `per_page` is out of range, or the "
+                   "body is not valid JSON."}
+    patients = description["paths"]["/patients"]["get"]["responses"]
+    patients["400"] = {**resolve(description, patients["400"]), "description": "A query parameter the operation "
+                       "does not take, a filter, `sort` or `order` that can't be applied."}
+    problems = cause_problems(description)
+    assert "GET /user, 400 in the table: names a query parameter out of range, which cannot apply" in problems
+    assert "GET /user, 400 in the description: names a body that is not JSON, which cannot apply" in problems
+    assert "GET /patients, 400 in the table: leaves out a query parameter out of range" in problems
+    assert len(problems) == 6, problems
