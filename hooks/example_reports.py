@@ -1,7 +1,8 @@
 """Under every code block of a page, a link that opens a new GitHub issue about that example.
 
-The link names the page, the example's number on it, its section, its content tab (Python or curl) and
-its file, in the issue's title and body. Building it here puts it in the page itself: it shows without
+The link names the page, the example's number on it, its section, its content tab (Python or curl),
+which of the example's blocks it is under (the code, its output, or the sandbox commands that prepare
+it) and its file, in the issue's title and body. Building it here puts it in the page itself: it shows without
 script and before any script runs, and the browser lays it out with the rest of the page, instead of
 moving the text below each block when a script inserts it during load.
 
@@ -14,6 +15,13 @@ A block is a `div.highlight` (or a `div.highlighttable`, which holds one) in the
 source listings that mkdocstrings folds into its reference (`details.quote`). The link goes right after
 the block, or after the list of annotations that follows an annotated block, so that Material still finds
 that list next to its block.
+
+Examples are counted, not blocks. One example is what an `<!-- md:example -->` shortcode places
+(`hooks/examples.py`), read from the page as it lays it out: a set of content tabs is one example, the
+same in each language; a block after a paragraph that reads "Output:" is the output of the block
+before that paragraph; a block in the box of sandbox commands (`div.sandbox-setup`) belongs to the
+example that follows the box. Any other block is an example of its own. `number_examples` applies these
+rules, and `report-example.js` applies the same ones for a build without hooks.
 """
 
 from __future__ import annotations
@@ -28,17 +36,51 @@ from urllib.parse import quote
 #: Where new issues are opened, under `repo_url`.
 ISSUES_PATH = "/issues/new"
 LINK_TEXT = "Report a problem with this example"
+#: The paragraph that `hooks/examples.py` writes between an example's code and its output.
+OUTPUT_LABEL = "Output:"
+#: The class of the box of commands that prepares the sandbox for the example after it (`hooks/examples.py`).
+SETUP_CLASS = "sandbox-setup"
+#: What the link calls each block of an example.
+CODE, OUTPUT, SETUP = "code", "output", "sandbox commands"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 @dataclass
 class Block:
-    number: int
     end: int  # offset just after the block's closing tag
     section: tuple[str, str] | None  # (heading text, its id)
     tab: str | None
     filename: str | None
+    tab_set: int | None = None  # which set of content tabs on the page holds the block (the outermost)
+    setup: bool = False  # in a box of sandbox commands
+    after_output_label: bool = False  # right after a paragraph that reads OUTPUT_LABEL
     after_list: int | None = None  # offset after an annotation list that follows the block
+    number: int = 0  # the example's number on the page (`number_examples`)
+    part: str | None = None  # CODE, OUTPUT or SETUP, where the example has more than one block
+
+
+def number_examples(blocks: list[Block]) -> None:
+    """Give each block, in page order, its example's number and its part of the example."""
+    number = 0
+    waiting = False  # sandbox commands have taken the next number for the example after them
+    previous: Block | None = None
+    for block in blocks:
+        if block.setup:
+            if not waiting:
+                number, waiting = number + 1, True
+            block.number, block.part = number, SETUP
+            continue
+        if previous is not None and block.after_output_label and previous.tab_set == block.tab_set:
+            block.number, block.part = previous.number, OUTPUT
+            previous.part = previous.part or CODE
+        elif previous is not None and block.tab_set is not None and previous.tab_set == block.tab_set:
+            block.number = previous.number
+        else:
+            if not waiting:
+                number += 1
+            waiting = False
+            block.number = number
+        previous = block
 
 
 @dataclass
@@ -70,6 +112,11 @@ class _Reader(HTMLParser):
         self.filename_text: str | None = None
         self.waiting: Block | None = None  # a block whose next sibling may be its annotation list
         self.list_depth: int | None = None
+        self.tab_sets = 0  # sets of content tabs opened so far
+        self.outer_tab_set: tuple[int, int] | None = None  # (its number, its stack depth)
+        self.paragraph: list[str] | None = None  # text of the open paragraph
+        self.last_paragraph: tuple[int, str] | None = None  # (offset after it, its text)
+        self.block_after_output_label = False
 
     def _position(self) -> int:
         line, column = self.getpos()
@@ -99,6 +146,9 @@ class _Reader(HTMLParser):
         if "tabbed-set" in classes:
             self.tab_labels.append([])
             self.tab_index.append(-1)
+            self.tab_sets += 1
+            if self.outer_tab_set is None:
+                self.outer_tab_set = (self.tab_sets, len(self.stack) + 1)
         elif "tabbed-labels" in classes and self.tab_labels:
             values["data-labels"] = "1"
         elif tag == "label" and self.stack and "data-labels" in self.stack[-1].attrs:
@@ -113,6 +163,12 @@ class _Reader(HTMLParser):
         ):
             self.block_depth = len(self.stack) + 1
             self.filename_text = None
+            last = self.last_paragraph
+            self.block_after_output_label = (
+                last is not None and last[1] == OUTPUT_LABEL and not self.text[last[0] : self._position()].strip()
+            )
+        elif tag == "p" and self.block_depth is None:
+            self.paragraph = []
         elif self.block_depth is not None and tag == "span" and "filename" in classes:
             self.filename = []
         self.stack.append(_Open(tag, classes, values))
@@ -121,7 +177,8 @@ class _Reader(HTMLParser):
         if tag in VOID or all(item.tag != tag for item in self.stack):
             return  # a stray end tag
         while self.stack[-1].tag != tag:
-            self.stack.pop()  # an element whose end tag HTML allows to leave out
+            if self.stack.pop().tag == "p":  # an element whose end tag HTML allows to leave out
+                self.paragraph = None
         depth = len(self.stack)
         item = self.stack.pop()
         end = self.text.index(">", self._position()) + 1
@@ -143,14 +200,21 @@ class _Reader(HTMLParser):
         elif "tabbed-set" in item.classes and self.tab_labels:
             self.tab_labels.pop()
             self.tab_index.pop()
+            if self.outer_tab_set is not None and self.outer_tab_set[1] == depth:
+                self.outer_tab_set = None
+        elif self.paragraph is not None and item.tag == "p":
+            self.last_paragraph = (end, " ".join("".join(self.paragraph).split()))
+            self.paragraph = None
         if self.block_depth == depth:
             self.block_depth = None
             self.waiting = Block(
-                number=len(self.blocks) + 1,
                 end=end,
                 section=self.section,
                 tab=self._tab(),
                 filename=self.filename_text,
+                tab_set=self.outer_tab_set[0] if self.outer_tab_set else None,
+                setup=self._inside("div", SETUP_CLASS),
+                after_output_label=self.block_after_output_label,
             )
             self.blocks.append(self.waiting)
         elif self.list_depth is not None and depth == self.list_depth + 1 and item.tag == "ol":
@@ -166,6 +230,8 @@ class _Reader(HTMLParser):
             self.label.append(data)
         if self.filename is not None:
             self.filename.append(data)
+        if self.paragraph is not None:
+            self.paragraph.append(data)
         if self.waiting is not None and self.list_depth is None and data.strip():
             self.waiting = None
 
@@ -181,6 +247,8 @@ def describe(block: Block, page_title: str, page_address: str) -> tuple[str, str
     where = f"example {block.number}"
     if block.tab:
         where += f", {block.tab} tab"
+    if block.part:
+        where += f", {block.part}"
     if block.section:
         where += f", under \u201c{block.section[0]}\u201d"
     lines = [f"Page: {page_address}", f"Example: {block.number} on the page, counting from the top"]
@@ -188,6 +256,8 @@ def describe(block: Block, page_title: str, page_address: str) -> tuple[str, str
         lines.append(f"Section: {block.section[0]} ({page_address}#{block.section[1]})")
     if block.tab:
         lines.append(f"Tab: {block.tab}")
+    if block.part:
+        lines.append(f"Block: {block.part}")
     if block.filename:
         lines.append(f"File: {block.filename}")
     lines += ["", "What is wrong (what you ran, what you expected, what happened):", ""]
@@ -221,6 +291,7 @@ def with_report_links(content: str, page_title: str, page_address: str, issues: 
     reader = _Reader(reduced)
     reader.feed(reduced)
     reader.close()
+    number_examples(reader.blocks)
 
     def original(offset: int) -> int:
         return offset + sum(length for at, length in cuts if at < offset)

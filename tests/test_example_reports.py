@@ -8,8 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from docs_site import page_sources
 from hooks.example_reports import with_report_links
+from hooks.examples import Shortcode, shortcodes
 from hooks.page_assets import with_named_search_dialog
+from project import ROOT
 
 ISSUES = "https://github.com/cliniko/cliniko-api/issues/new"
 ADDRESS = "https://example.test/guide/"
@@ -49,11 +52,12 @@ def test_each_block_gets_one_link_naming_its_page_section_tab_and_file() -> None
     html = with_report_links(PAGE, "Nav title", ADDRESS, ISSUES)
     found = links(html)
     # A block with numbered lines is one example, not two; the reference's folded source is none.
+    # The two tabs are one example in two languages.
     assert [title for title, _, _ in found] == [
         "Example problem: The guide (example 1)",
         "Example problem: The guide (example 2, Python tab, under \u201cFirst steps\u201d)",
-        "Example problem: The guide (example 3, curl tab, under \u201cFirst steps\u201d)",
-        "Example problem: The guide (example 4, under \u201cFirst steps\u201d)",
+        "Example problem: The guide (example 2, curl tab, under \u201cFirst steps\u201d)",
+        "Example problem: The guide (example 3, under \u201cFirst steps\u201d)",
     ]
     assert found[1][1].splitlines() == [
         f"Page: {ADDRESS}",
@@ -65,10 +69,74 @@ def test_each_block_gets_one_link_naming_its_page_section_tab_and_file() -> None
         "What is wrong (what you ran, what you expected, what happened):",
     ]
     assert found[2][2] == (
-        "Report a problem with this example: example 3, curl tab, under \u201cFirst steps\u201d on \u201cThe guide\u201d"
+        "Report a problem with this example: example 2, curl tab, under \u201cFirst steps\u201d on \u201cThe guide\u201d"
     )
     # Everything else is left as it was.
     assert re.sub(r'\n<p class="example-report".*?</p>', "", html) == PAGE
+
+
+def tabs(*panels: str) -> str:
+    """A set of content tabs, "Python" then "curl", as pymdownx.tabbed writes it, holding `panels`."""
+    labels = "".join(f'<label for="t{index}">{label}</label>' for index, label in enumerate(["Python", "curl"][: len(panels)]))
+    blocks = "".join(f'<div class="tabbed-block">\n{panel}\n</div>' for panel in panels)
+    return f'<div class="tabbed-set tabbed-alternate"><div class="tabbed-labels">{labels}</div><div class="tabbed-content">{blocks}</div></div>\n'
+
+
+def with_output(code: str, output: str) -> str:
+    """A block and its output, as the example shortcode lays them out."""
+    return block(code) + "\n<p>Output:</p>\n" + block(output)
+
+
+SETUP = (
+    '<div class="admonition example sandbox-setup" data-example="rate-limiting/over_the_limit">\n'
+    '<p class="admonition-title">To see this output in the sandbox</p>\n' + block("curl -X POST ...") + "\n<p>Then run it.</p>\n</div>\n"
+)
+#: Three examples as the shortcode places them (two in two languages, the second with sandbox commands;
+#: the third in Python alone), a plain block, and a block whose paragraph before it only mentions output.
+EXAMPLES = (
+    '<h1 id="limits">Limits</h1>\n<h2 id="spent">Spent</h2>\n'
+    + tabs(with_output("one()", "1"), with_output("curl one", "1"))
+    + SETUP
+    + tabs(with_output("two()", "2"), with_output("curl two", "2"))
+    + with_output("three()", "3")
+    + block("plain()")
+    + "\n<p>Output: none.</p>\n" + block("four()")
+)
+
+
+def test_links_count_examples_not_blocks_and_name_the_tab_and_the_block() -> None:
+    where = [title.removeprefix("Example problem: Limits (").removesuffix(", under \u201cSpent\u201d)")
+             for title, _, _ in links(with_report_links(EXAMPLES, "Nav title", ADDRESS, ISSUES))]
+    assert where == [
+        "example 1, Python tab, code",
+        "example 1, Python tab, output",
+        "example 1, curl tab, code",
+        "example 1, curl tab, output",
+        "example 2, sandbox commands",
+        "example 2, Python tab, code",
+        "example 2, Python tab, output",
+        "example 2, curl tab, code",
+        "example 2, curl tab, output",
+        "example 3, code",
+        "example 3, output",
+        "example 4",
+        "example 5",
+    ]
+
+
+def test_the_issue_body_names_the_example_its_tab_and_its_block() -> None:
+    found = links(with_report_links(EXAMPLES, "Nav title", ADDRESS, ISSUES))
+    title, body, label = found[8]
+    assert body.splitlines()[:5] == [
+        f"Page: {ADDRESS}",
+        "Example: 2 on the page, counting from the top",
+        f"Section: Spent ({ADDRESS}#spent)",
+        "Tab: curl",
+        "Block: output",
+    ]
+    assert label == (
+        "Report a problem with this example: example 2, curl tab, output, under \u201cSpent\u201d on \u201cLimits\u201d"
+    )
 
 
 def test_the_link_follows_the_annotation_list_so_that_material_still_finds_it() -> None:
@@ -93,6 +161,22 @@ def test_every_code_block_of_the_built_site_has_its_link(built_site: Path) -> No
         blocks = len(re.findall(r'<div class="[^"]*\bhighlight\b', article))
         reports = article.count('<p class="example-report"')
         assert reports == blocks, f"{page.relative_to(built_site)}: {reports} links for {blocks} blocks"
+
+
+def test_the_built_site_counts_each_example_shortcode_as_one_example(built_site: Path) -> None:
+    """On every page, the examples are numbered 1, 2, 3... in order; those with an output are the shortcodes."""
+    problems = []
+    for path, source in page_sources().items():
+        html = (built_site / path / "index.html").read_text(encoding="utf-8")
+        found = links(html[html.find("<article") : html.find("</article>")])
+        numbers = [int(re.search(r"\(example (\d+)\b", title).group(1)) for title, _, _ in found]
+        if any(b - a not in (0, 1) for a, b in zip([0, *numbers], numbers)):
+            problems.append(f"{path or 'home'}: the examples are numbered {numbers}")
+        with_outputs = {number for number, (_, body, _) in zip(numbers, found) if "\nBlock: output\n" in body}
+        placed = [code for code in shortcodes((ROOT / source).read_text(encoding="utf-8")) if isinstance(code, Shortcode)]
+        if len(with_outputs) != len(placed):
+            problems.append(f"{path or 'home'}: {len(placed)} example shortcodes, {len(with_outputs)} examples with an output")
+    assert not problems, "\n".join(problems)
 
 
 def test_the_search_dialog_is_named_and_a_changed_template_stops_the_build() -> None:

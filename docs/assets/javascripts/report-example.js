@@ -1,7 +1,9 @@
 /*
  * The "Report a problem with this example" link under every code block opens
- * a new GitHub issue that names the page, the example, its section, tab and
- * file. The build writes those links into the page (hooks/example_reports.py).
+ * a new GitHub issue that names the page, the example, its section, tab, the
+ * block (the code, its output or the sandbox commands) and file. The build
+ * writes those links into the page (hooks/example_reports.py), which says how
+ * the examples are counted: `numberExamples` below counts them the same way.
  * This script adds the first lines of the code to the issue, when the reader
  * is about to follow a link: on hover, focus, touch or a right click. Nothing
  * is sent anywhere: the reader sees the prefilled issue on GitHub and decides
@@ -25,6 +27,9 @@
 
   var MAX_LINES = 15;
   var MAX_CHARS = 1500;
+  /* The paragraph between an example's code and its output (hooks/examples.py). */
+  var OUTPUT_LABEL = "Output:";
+  var CODE = "code", OUTPUT = "output", SETUP = "sandbox commands";
 
   function issueUrl(title, body) {
     return issuesAddress() + "?title=" + encodeURIComponent(title) +
@@ -82,7 +87,60 @@
     return text;
   }
 
-  function describe(block, number, article) {
+  /* The outermost set of content tabs that holds the block, if any. */
+  function tabSetOf(block) {
+    var set = null;
+    for (var node = block.parentElement; node; node = node.parentElement) {
+      if (node.classList.contains("tabbed-set")) set = node;
+    }
+    return set;
+  }
+
+  function afterOutputLabel(block) {
+    var before = block.previousElementSibling;
+    return before !== null && before.tagName === "P" &&
+      before.textContent.replace(/\s+/g, " ").trim() === OUTPUT_LABEL;
+  }
+
+  /* Each block's example: its number on the page and, where the example has
+     more than one block, which part the block is. A set of content tabs is one
+     example; a block after "Output:" is the output of the block before it;
+     sandbox commands belong to the example after them; any other block is an
+     example of its own. */
+  function numberExamples(blocks) {
+    var number = 0;
+    var waiting = false;  /* sandbox commands took the number of the next example */
+    var previous = null;
+    return blocks.map(function (block) {
+      var item = { block: block, set: tabSetOf(block), number: 0, part: null };
+      if (block.closest(".sandbox-setup")) {
+        if (!waiting) {
+          number += 1;
+          waiting = true;
+        }
+        item.number = number;
+        item.part = SETUP;
+        return item;
+      }
+      if (previous && afterOutputLabel(block) && previous.set === item.set) {
+        item.number = previous.number;
+        item.part = OUTPUT;
+        previous.part = previous.part || CODE;
+      } else if (previous && item.set && previous.set === item.set) {
+        item.number = previous.number;
+      } else {
+        if (!waiting) number += 1;
+        waiting = false;
+        item.number = number;
+      }
+      previous = item;
+      return item;
+    });
+  }
+
+  function describe(item, article) {
+    var block = item.block;
+    var number = item.number;
     var h1 = article.querySelector("h1");
     var page = h1 ? headingText(h1) : document.title;
     var section = sectionOf(block, article);
@@ -90,6 +148,7 @@
     var filename = block.querySelector(".filename");
     var where = "example " + number;
     if (tab) where += ", " + tab + " tab";
+    if (item.part) where += ", " + item.part;
     if (section) where += ", under \u201c" + section.title + "\u201d";
 
     var body = [
@@ -98,6 +157,7 @@
     ];
     if (section) body.push("Section: " + section.title + " (" + section.address + ")");
     if (tab) body.push("Tab: " + tab);
+    if (item.part) body.push("Block: " + item.part);
     if (filename) body.push("File: " + filename.textContent.trim());
     body.push(
       "",
@@ -153,17 +213,18 @@
   function addReportLinks() {
     var article = document.querySelector("article.md-content__inner");
     if (!article || article.querySelector(".example-report")) return;
-    var blocks = article.querySelectorAll("div.highlight, div.highlighttable");
-    var number = 0;
-    blocks.forEach(function (block) {
-      /* A table of numbered lines holds a div.highlight of its own. */
-      if (block.parentElement && block.parentElement.closest(".highlighttable")) return;
-      /* Source listings that mkdocstrings folds under API entries are not examples. */
-      if (block.closest("details.quote")) return;
-      number += 1;
-      var next = block.nextElementSibling;
-      if (next && next.classList.contains("example-report")) return;
-      var info = describe(block, number, article);
+    var blocks = Array.prototype.filter.call(
+      article.querySelectorAll("div.highlight, div.highlighttable"),
+      function (block) {
+        /* A table of numbered lines holds a div.highlight of its own. */
+        if (block.parentElement && block.parentElement.closest(".highlighttable")) return false;
+        /* Source listings that mkdocstrings folds under API entries are not examples. */
+        return !block.closest("details.quote");
+      }
+    );
+    numberExamples(blocks).forEach(function (item) {
+      var block = item.block;
+      var info = describe(item, article);
       var paragraph = document.createElement("p");
       paragraph.className = "example-report";
       var link = document.createElement("a");
