@@ -108,7 +108,8 @@ class Visit:
 
 # What the copy button of every code block on a page copies, in document order (`copy_every_block`).
 # For each block: the label of the content tab holding it, the copied text, and the address of the
-# "report a problem" link under it, as built and once the link has had the focus. As a reader would,
+# "report a problem" link under it, as built and once the link has had the focus; and for a block with
+# prompts (a `>>>` console session), the text it shows. As a reader would,
 # the script unfolds a folded block and selects a block's tab before pressing its copy button; blocks
 # already on show are copied first, so that linked tabs switch as few times as possible. It leaves out
 # the blocks given in `skip`, and stops once `milliseconds` have passed and at least one block is
@@ -157,6 +158,7 @@ COPY_EVERY_BLOCK = """async ({skip, milliseconds}) => {
         report: reportAsBuilt,
         reportOnFocus: report ? report.href : null,
         reportInsideCode: code.closest("pre").querySelector(".example-report") !== null,
+        shown: code.querySelector(".gp") !== null ? code.textContent : null,
       }]);
     }
     if (later.length === remaining.length) {
@@ -210,6 +212,139 @@ def settled_search_results(page: Any) -> list[str]:
     return results or []
 
 
+# The phone of the walk (`on_a_phone`): the width of a large phone held upright, in CSS pixels.
+PHONE = {"width": 412, "height": 915}
+
+# How a page lays out on a phone (`on_a_phone`). For every code block, in document order (as in
+# COPY_EVERY_BLOCK): the lines of its code that lie under one of the block's own elements drawn
+# over it (the copy button, and the nav that holds it: anything in the block outside the code). A
+# line counts if it passes under such an element at any sideways scroll of the code, since a reader
+# scrolls a long line to read it. Blocks folded away or in another content tab are shown for the
+# moment of the measure (details opened, the tab's radio button checked, which fires no event), then
+# put back as they were. It also returns the page's width, and if the page is wider than the
+# screen, the innermost elements that reach past its right edge outside any box that scrolls.
+PHONE_LAYOUT = """async () => {
+  await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const describe = element => element.getAttribute("title") || element.getAttribute("aria-label")
+    || element.tagName.toLowerCase() + Array.from(element.classList, name => "." + name).join("");
+  const tabOf = panel => {
+    const set = panel.parentElement.closest(".tabbed-set");
+    const position = Array.prototype.indexOf.call(panel.parentElement.children, panel);
+    return {
+      set,
+      radio: set.querySelectorAll(":scope > input[type=radio]")[position],
+      label: set.querySelectorAll(":scope > .tabbed-labels > label")[position],
+    };
+  };
+  const checkedBefore = Array.from(document.querySelectorAll(".tabbed-set > input[type=radio]:checked"));
+  const closedBefore = Array.from(document.querySelectorAll("details:not([open])"));
+  closedBefore.forEach(details => { details.open = true; });
+  const codes = Array.from(document.querySelectorAll("article pre > code"));
+  const covered = [];
+  const buttonless = [];
+  const measured = new Set();
+
+  const measure = (code, index) => {
+    measured.add(index);
+    const block = code.closest("div.highlight") || code.parentElement;
+    const drawn = Array.from(block.querySelectorAll("*"))
+      .filter(element => !element.contains(code) && !code.contains(element))
+      .map(element => ({element, rect: element.getBoundingClientRect()}))
+      .filter(({element, rect}) => rect.width > 0 && rect.height > 0
+        && getComputedStyle(element).visibility === "visible");
+    if (!drawn.some(({element}) => element.matches("button"))) buttonless.push(index);
+    if (drawn.length === 0) return;
+    const lowest = Math.max(...drawn.map(({rect}) => rect.bottom));
+    const sideways = code.scrollWidth - code.clientWidth;
+    const text = code.textContent;
+    const lines = new Set();
+    const over = new Set();
+    const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    let offset = 0;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const start = offset;
+      offset += node.data.length;
+      if (!node.data.trim()) continue;
+      range.selectNodeContents(node);
+      const rects = Array.from(range.getClientRects()).filter(rect => rect.width > 0);
+      if (rects.length > 0 && rects[0].top >= lowest) break;  // the lines further down are clear
+      for (const rect of rects) {
+        // Where the text is at scroll 0; scrolled by s, it spans left - s to right - s, and it passes
+        // under a box for some s from 0 to `sideways`.
+        const left = rect.left + code.scrollLeft;
+        const right = rect.right + code.scrollLeft;
+        for (const {element, rect: box} of drawn) {
+          const level = rect.top < box.bottom && rect.bottom > box.top;
+          const passes = right - box.left > Math.max(0, left - box.right) && left - box.right < sideways;
+          if (level && passes) {
+            const from = text.lastIndexOf("\\n", start) + 1;
+            const to = text.indexOf("\\n", start);
+            lines.add(text.slice(from, to === -1 ? undefined : to).trim().slice(0, 80));
+            over.add(describe(element));
+          }
+        }
+      }
+    }
+    if (lines.size > 0) {
+      const panel = code.closest(".tabbed-block");
+      const tab = panel ? tabOf(panel).label.textContent.trim() : null;
+      covered.push({index, tab, by: [...over], lines: [...lines]});
+    }
+  };
+
+  // Measure the blocks on show, then show the next tab of each set that hides one, and again.
+  let pending = codes.map((code, index) => index);
+  for (let round = 0; pending.length > 0 && round < 20; round++) {
+    const hidden = pending.filter(index => codes[index].getClientRects().length === 0);
+    pending.filter(index => !hidden.includes(index)).forEach(index => measure(codes[index], index));
+    const switched = new Set();
+    for (const index of hidden) {
+      const code = codes[index];
+      for (let panel = code.closest(".tabbed-block"); panel; panel = panel.parentElement.closest(".tabbed-block")) {
+        const {set, radio} = tabOf(panel);
+        if (!radio.checked && !switched.has(set)) { radio.checked = true; switched.add(set); }
+      }
+    }
+    if (switched.size === 0) break;
+    pending = hidden;
+  }
+  const unmeasured = codes.map((code, index) => index).filter(index => !measured.has(index));
+  checkedBefore.forEach(radio => { radio.checked = true; });
+  closedBefore.forEach(details => { details.open = false; });
+
+  const outside = [];
+  const reachOut = element => {
+    let inner = false;
+    if (getComputedStyle(element).overflowX === "visible") {
+      for (const child of element.children) inner = reachOut(child) || inner;
+    }
+    if (!inner && element.getBoundingClientRect().right > innerWidth + 0.5) {
+      outside.push(describe(element));
+      return true;
+    }
+    return inner;
+  };
+  const width = document.documentElement.scrollWidth;
+  if (width > innerWidth) reachOut(document.body);
+  covered.sort((one, other) => one.index - other.index);
+  buttonless.sort((one, other) => one - other);
+  return {
+    blocks: codes.length, covered, buttonless, unmeasured, width, screen: innerWidth, outside: outside.slice(0, 5),
+  };
+}"""
+
+
+def on_a_phone(page: Any) -> dict[str, Any]:
+    """The page's layout at the width of a phone (PHONE_LAYOUT); the window is then put back as it was."""
+    window = page.viewport_size
+    page.set_viewport_size(PHONE)
+    try:
+        return page.evaluate(PHONE_LAYOUT)
+    finally:
+        page.set_viewport_size(window)
+
+
 SCHEMES = {"light": "default", "dark": "slate"}
 AXE_IMPACTS = ("serious", "critical")
 
@@ -222,6 +357,7 @@ class PageRecord:
     traffic: Traffic
     copies: list[dict[str, Any]] = field(default_factory=list)
     violations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    phone: dict[str, Any] = field(default_factory=dict)
 
 
 def wait_until_settled(page: Any) -> None:
@@ -299,15 +435,18 @@ def each_page(*, missing: bool = False) -> list[Any]:
     ]
 
 
-def visit_page(page: Any, site: Site, path: str, axe_script: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Do on one page what several tests need to look at; return its copies and axe violations.
+def visit_page(
+    page: Any, site: Site, path: str, axe_script: str
+) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """Do on one page what several tests need to look at; return its copies, axe violations and phone layout.
 
     Wait until it has loaded and the search index is ready; scroll to the bottom and back
     (back-to-top button); hover over a navigation link; run axe-core with the
     system scheme set to light, then to dark, which the palette follows until the reader picks a
     scheme (in dark, the colour rules only: nothing else changes); then select each content tab
-    and press each copy button, reading the clipboard. On the home page, also search, and follow
-    a link of the navigation.
+    and press each copy button, reading the clipboard; then narrow the window to a phone's and
+    measure the layout (`on_a_phone`). On the home page, also search, and follow a link of the
+    navigation.
     """
     address = site.url(path)
     page.goto(address)
@@ -320,6 +459,7 @@ def visit_page(page: Any, site: Site, path: str, axe_script: str) -> tuple[list[
     violations["dark"] = serious_violations(page, axe_script, COLOUR_RULES)
     set_system_scheme(page, "light")
     copies = copy_every_block(page)
+    phone = on_a_phone(page)
     if address == site.base:
         page.keyboard.press("/")
         page.keyboard.type("patient")
@@ -334,7 +474,7 @@ def visit_page(page: Any, site: Site, path: str, axe_script: str) -> tuple[list[
         # Let that page finish loading too: a request of its own still under way (the search worker)
         # would be cut off by the next visit, and counted as a failure of the page visited next.
         wait_until_settled(page)
-    return copies, violations
+    return copies, violations, phone
 
 
 class Walker:
@@ -368,8 +508,8 @@ class Walker:
         self.asked.append(path)
         if path not in self.records:
             self._traffic.clear()
-            copies, violations = visit_page(self._page, self.site, path, self.axe_script)
-            self.records[path] = PageRecord(self.site.url(path), self._traffic.snapshot(), copies, violations)
+            copies, violations, phone = visit_page(self._page, self.site, path, self.axe_script)
+            self.records[path] = PageRecord(self.site.url(path), self._traffic.snapshot(), copies, violations, phone)
         return self.records[path]
 
     def replay(self, path: str, trace: Path | None, screenshot: Path | None) -> None:

@@ -1,16 +1,21 @@
 """The copy button copies an example exactly as its file under snippets/ has it, and only that.
 
 No prompt, no output, no annotation marker, and not the "report a problem" link that sits under
-each code block.
+each code block. A `>>>` session of the client's reference copies as its code alone, which runs pasted
+into a file or into the interactive interpreter.
 """
 
 from __future__ import annotations
 
+import code
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from browser.page_walk import Visit, Walker, each_page
+from hooks.example_reports import with_report_links
+from test_example_reports import ADDRESS as REPORT_PAGE, EXAMPLES, links as report_links
 from page_examples import included_examples, snippet
 from docs_site import Site, page_sources, site_url
 from project import ROOT
@@ -65,6 +70,64 @@ def test_every_example_included_on_the_page_is_copied_exactly(walker: Walker, si
     assert not problems, "\n".join(problems)
 
 
+#: The prompts of a console session: of a first line, and of a line that continues it.
+PROMPTS = (">>>", "...")
+
+
+class _Paste(code.InteractiveConsole):
+    """The interactive interpreter, fed a copy line by line as a paste would, compiling without running."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: list[str] = []
+
+    def runcode(self, compiled: object) -> None:
+        pass
+
+    def write(self, data: str) -> None:
+        self.errors.append(data.strip())
+
+
+def console_copy_problems(shown: str, copied: str | None) -> list[str]:
+    """What is wrong with the copy of a `>>>` session: it must hold the code alone, and run pasted."""
+    if copied is None:
+        return ["no copy button"]
+    # Each line of code as shown after its prompt ("... " and its indentation; a bare "..." is empty).
+    code_lines = [line[4:] for line in shown.splitlines() if line.split(" ", 1)[0] in PROMPTS]
+    lines = copied.split("\n")
+    problems = []
+    if [line for line in lines if line.strip()] != [line for line in code_lines if line.strip()]:
+        problems.append(f"the copy is not the code alone (prompts, output, or indentation lost): {copied!r}")
+    for number, line in enumerate(lines[1:], start=1):
+        # An empty line only where the interpreter needs one: after the last line of a block.
+        if not line.strip() and not lines[number - 1][:1].isspace():
+            problems.append(f"an empty line after {lines[number - 1]!r}, where the session shows output")
+    try:
+        compile(copied, "<copy>", "exec")
+    except SyntaxError as error:
+        problems.append(f"the copy does not compile as a file: {error}")
+    paste = _Paste()
+    for line in [*lines, ""]:
+        paste.push(line)
+    if paste.errors:
+        problems.append(f"pasted into the interpreter: {' '.join(paste.errors)}")
+    return problems
+
+
+@pytest.mark.parametrize("path", each_page())
+def test_every_console_example_copies_as_code_that_runs(walker: Walker, site: Site, path: str) -> None:
+    record = walker.record(path)
+    sessions = [(number, copy) for number, copy in enumerate(record.copies, start=1) if copy["shown"] is not None]
+    if "language-pycon" in site.html(record.address):
+        assert sessions, "the page shows `>>>` examples, but the visit found no block with prompts"
+    problems = [
+        f"code block {number}: {problem}"
+        for number, copy in sessions
+        for problem in console_copy_problems(copy["shown"], copy["text"])
+    ]
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize("path", each_page())
 def test_every_code_block_on_the_page_offers_a_report_link_outside_the_code(
     walker: Walker, site: Site, path: str
@@ -74,6 +137,7 @@ def test_every_code_block_on_the_page_offers_a_report_link_outside_the_code(
         assert record.copies, "the page has code blocks, but the visit found none"
     published = site_url() + path
     problems = []
+    example = 0  # the number of the example of the block before
     for number, copy in enumerate(record.copies, start=1):
         where = f"code block {number}"
         if copy["report"] is None or copy["reportInsideCode"]:
@@ -87,8 +151,14 @@ def test_every_code_block_on_the_page_offers_a_report_link_outside_the_code(
             problems.append(f"{where}: the report link opens {copy['report']}")
             continue
         title, body = query.get("title", [""])[0], query.get("body", [""])[0]
-        if f"example {number}" not in title or f"Page: {published}" not in body:
+        named = re.search(r"\(example (\d+)\b", title)
+        if named is None or f"Page: {published}" not in body or f"Example: {named.group(1)} on" not in body:
             problems.append(f"{where}: the issue does not name the page and the example: {title!r}")
+        # Examples are counted, not blocks: a block belongs to the example before it or starts the next.
+        elif int(named.group(1)) - example not in (0, 1):
+            problems.append(f"{where}: example {named.group(1)} follows example {example}")
+        else:
+            example = int(named.group(1))
         if copy["tab"] and f"Tab: {copy['tab']}" not in body:
             problems.append(f"{where}: the issue does not name the {copy['tab']} tab")
         # Once the reader is on the link, the issue also quotes the code's first lines.
@@ -97,3 +167,24 @@ def test_every_code_block_on_the_page_offers_a_report_link_outside_the_code(
         if "The example starts:\n\n````\n" not in focused or not all(line in focused for line in first_line):
             problems.append(f"{where}: on focus, the issue does not quote the code: {focused!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_the_script_numbers_examples_as_the_build_does(visit: Visit) -> None:
+    """A build without hooks (Zensical) gets its links from report-example.js: the same titles and names."""
+    page = visit.page
+    page.set_content(
+        f'<html><head><link rel="canonical" href="{REPORT_PAGE}"></head><body>'
+        f'<a class="md-source" href="{ISSUES.removesuffix("/issues/new")}">source</a>'
+        f'<article class="md-content__inner">{EXAMPLES}</article></body></html>'
+    )
+    page.add_script_tag(path=str(ROOT / "docs/assets/javascripts/report-example.js"))
+    scripted = page.locator(".example-report > a").evaluate_all(
+        "links => links.map(link => [link.href, link.getAttribute('aria-label')])"
+    )
+    built = report_links(with_report_links(EXAMPLES, "Nav title", REPORT_PAGE, ISSUES))
+    assert len(scripted) == len(built) > 0
+    for (address, label), (title, body, built_label) in zip(scripted, built):
+        query = parse_qs(urlsplit(address).query)
+        assert (query["title"][0], label) == (title, built_label)
+        # The script's body also quotes the code; the lines that name the example come first in both.
+        assert query["body"][0].split("\n\n")[0] == body.split("\n\n")[0]

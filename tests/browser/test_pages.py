@@ -81,3 +81,25 @@ def test_broken_link_report_on_the_404_page_names_the_missing_address(site: Site
     href = page.locator("a[data-report-missing]").get_attribute("href")
     assert href.startswith("https://github.com/cliniko/cliniko-api/issues/new?title=")
     assert MISSING.rstrip("/") in href
+
+
+@pytest.mark.parametrize("path", each_page(missing=True))
+def test_on_a_phone_no_button_covers_code_and_the_page_fits_the_screen(walker: Walker, path: str) -> None:
+    """At a phone's width (`page_walk.PHONE`), no button of a code block lies over its text, even when
+    a long line is scrolled sideways, and the page itself is no wider than the screen: a wide table or
+    code block scrolls in its own box."""
+    phone = walker.record(path).phone
+    problems = []
+    for block in phone["covered"]:
+        tab = f" ({block['tab']} tab)" if block["tab"] else ""
+        lines = "; ".join(repr(line) for line in block["lines"])
+        problems.append(f"code block {block['index'] + 1}{tab}: {' and '.join(block['by'])} over {lines}")
+    # The check must have seen each block's buttons, or it would pass on any layout.
+    problems += [f"code block {index + 1}: could not be shown to be measured" for index in phone["unmeasured"]]
+    problems += [f"code block {index + 1}: no button seen in it" for index in phone["buttonless"]]
+    if phone["width"] > phone["screen"]:
+        problems.append(
+            f"the page is {phone['width']} px wide on a {phone['screen']} px screen;"
+            f" reaching past its edge: {', '.join(phone['outside'])}"
+        )
+    assert not problems, f"on a screen {phone['screen']} px wide:\n" + "\n".join(problems)
