@@ -52,10 +52,10 @@ ANNOTATION_MARKER = re.compile(r"[ \t]*#[ \t]*\(\d+\)![ \t]*$")
 CONTAINER = re.compile(r'^(?P<indent>[ \t]*)(?P<mark>===|!!!|\?\?\?\+?)[ \t]*(?P<kind>[\w-]*)[ \t]*(?:"(?P<title>[^"]*)")?[ \t]*$')
 REFERENCE = re.compile(r"^:::[ \t]+(?P<module>[\w.]+)[ \t]*$")
 PAGE_LINK = re.compile(r"\]\((?P<path>[^)\s#:]+\.md)(?P<anchor>#[^)\s]*)?\)")
-#: A link to a file the site publishes beside the pages (`openapi.json`, `cliniko_client.py`), relative to
-#: the page. The copy of a page is one folder deeper than the page's source (`client.md` is copied to
-#: `client/index.md`), so the link is made absolute.
-FILE_LINK = re.compile(r"\]\((?P<path>[^)\s#:?]+\.(?:py|json|yaml))\)")
+#: A link to a file the site publishes beside the pages (`openapi.json`, `cliniko_client.py`, the changelog's
+#: `changelog.xml`), relative to the page. The copy of a page is one folder deeper than the page's source
+#: (`client.md` is copied to `client/index.md`), so the link is made absolute.
+FILE_LINK = re.compile(r"\]\((?P<path>[^)\s#:?]+\.(?:py|json|yaml|xml))\)")
 #: The lines of the examples hook's box of commands (`examples._sandbox_setup`) that are HTML.
 SETUP_OPENING = re.compile(r'^[ \t]*<div class="admonition example sandbox-setup" data-example="[^"]*"[^>]* markdown>[ \t]*$')
 SETUP_TITLE = re.compile(r'^(?P<indent>[ \t]*)<p class="admonition-title">(?P<title>[^<]*)</p>[ \t]*$')

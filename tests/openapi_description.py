@@ -44,7 +44,7 @@ def strict_description(description: dict[str, Any] | None = None) -> dict[str, A
     """A copy of the description that allows no field a response schema does not list.
 
     The published description leaves its response schemas open, since a field may be added to a response
-    within a version (the Base URL page's "Versions and compatibility"). The tests check the sandbox
+    within a version ("Within a version" on the Versions and changes page). The tests check the sandbox
     against this strict copy instead, so that it still sends exactly the documented fields.
 
     Every object schema reached from a response's content gets `additionalProperties: false`, unless it

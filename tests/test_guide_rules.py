@@ -5,9 +5,10 @@ what each may do, the order in which a request is checked, the 1 MiB body limit 
 the headers, fixed rate-limit windows, the limits on patient fields, the responses to ambiguous requests
 (two `Authorization` headers, a body framed two ways, a content-encoded body) and to plain HTTP, the
 one-second step of `Last-Modified`, `409` for a change to an archived patient, `400` for a query
-parameter a request does not take, and fields added to responses within a version. A reader must be able to
-tell them from Cliniko's own rules, so a section of a page (the text under one heading, down to the
-next heading) that states one of them carries the label
+parameter a request does not take, fields added to responses within a version, and that a deprecated
+feature keeps working until a new version. A reader must be able to tell them from Cliniko's own rules,
+so a section of a page (the text under one heading, down to the next heading) that states one of them
+carries the label
 
     [Guide's own rule](index.md#about-this-guide)
 
@@ -66,6 +67,7 @@ RULE_PHRASES: dict[str, list[tuple[str, ...]]] = {
         (r"\bquery parameter the API does not know\b",),
     ],
     "fields added to responses within a version": [(r"\bfields may be added to responses\b",)],
+    "a deprecated feature keeps working until a new version": [(r"\bdeprecated\b", r"\buntil a new version\b")],
 }
 
 HEADING = re.compile(r"^(#{1,6})[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$")
@@ -198,7 +200,12 @@ def test_the_label_is_used_where_the_rules_are() -> None:
             "## Names\n\nA query parameter the request does not take gets `400`.\n",
             "states 400 for a query parameter a request does not take",
         ),
-        ("base-url.md", "## V1\n\nFields may be added to responses.\n", "states fields added to responses within a version"),
+        ("versions.md", "## V1\n\nFields may be added to responses.\n", "states fields added to responses within a version"),
+        (
+            "versions.md",
+            "## Old\n\nA deprecated parameter works until a new version.\n",
+            "states a deprecated feature keeps working until a new version",
+        ),
     ],
 )
 def test_a_missing_or_wrong_label_is_reported(page: str, markdown: str, expected: str) -> None:
