@@ -19,6 +19,9 @@ rendered the page:
 - Each block gets `data-search-exclude`, which Material's search plugin honours: the index keeps the
   prose, where the names a reader types (headers, fields, statuses) appear in inline code, and leaves out
   the examples, which made up most of its size.
+- A page whose front matter sets `search: {lead_only: true}` (the contributors' guide) is indexed by each
+  section's heading and its first paragraph only: a contributor's search finds the section, and every
+  reader's download of the index stays small.
 
 Plain regular expressions over the rendered HTML: Pygments writes these tags in one fixed form, and
 parsing each page into a tree would cost more build time than the rest of this hook saves.
@@ -92,6 +95,12 @@ EXCLUDED_BLOCK = re.compile(r"(<div [^>]*data-search-exclude[^>]*>).*?(</div>)",
 REFERENCE_HEADING = re.compile(r'(<h[1-6] [^>]*class="doc doc-heading")')
 #: What Material's search plugin removes from the page once it has read it.
 SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')
+#: A heading that starts a section of the search index, as Python-Markdown writes it (with an id).
+SECTION_HEADING = re.compile(r"<h[1-6] id=")
+#: The first paragraph of a section, right after its heading and the headerlink inside it.
+LEAD = re.compile(r"\s*</h[1-6]>\s*<p>.*?</p>", re.DOTALL)
+#: Marks an element for the search plugin only; `_restore_the_code_blocks` puts the page back.
+SEARCH_ONLY_WRAPPER = '<div data-search-exclude="">{}</div>'
 _full_content: dict[str, str] = {}
 
 
@@ -107,8 +116,31 @@ def _show_search_the_prose_only(context: Any, page: Any, **kwargs: Any) -> Any:
     """
     _full_content[page.file.src_uri] = page.content
     content = EXCLUDED_BLOCK.sub(r"\1\2", page.content)
-    page.content = REFERENCE_HEADING.sub(r"\1 data-search-exclude", content)
+    content = REFERENCE_HEADING.sub(r"\1 data-search-exclude", content)
+    if (page.meta.get("search") or {}).get("lead_only"):
+        content = leads_only(content)
+    page.content = content
     return context
+
+
+def leads_only(content: str) -> str:
+    """The page with each section past its heading's first paragraph wrapped in an excluded element.
+
+    A section starts at a heading; the part before the first heading (the page's own title) is kept.
+    A section whose heading is followed by something other than a paragraph keeps its heading only.
+    """
+    starts = [match.start() for match in SECTION_HEADING.finditer(content)]
+    if not starts:
+        return content
+    pieces = [content[: starts[0]]]
+    for start, end in zip(starts, starts[1:] + [len(content)]):
+        section = content[start:end]
+        heading_end = section.find(">", section.find("</h")) + 1
+        lead = LEAD.match(section, section.find("</h"))
+        keep = lead.end() if lead else heading_end
+        rest = section[keep:]
+        pieces.append(section[:keep] + (SEARCH_ONLY_WRAPPER.format(rest) if rest.strip() else rest))
+    return "".join(pieces)
 
 
 @event_priority(-100)

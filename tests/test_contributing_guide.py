@@ -7,6 +7,7 @@
   would use; a docstring that needs the subject links to the page instead.
 * CONTRIBUTING.md links to the page, at its published address and at its source, and has a "Decisions"
   section. Every link to a section of the page, wherever it is written, names a heading the page has.
+* The reader's short feedback page and the contributors' guide each have their place in the navigation.
 * The README shows exactly two commands, `make serve` and `make test`, each in a fenced block of its own,
   links to the page, and names every tool that `.ci/run` installs for the tests.
 """
@@ -18,6 +19,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from markdown.extensions.toc import slugify
 
 from docs_site import site_url
@@ -211,3 +213,30 @@ def test_a_contributing_file_without_the_links_or_decisions_is_reported(text: st
 )
 def test_a_readme_that_breaks_the_rule_is_reported(text: str, expected: str) -> None:
     assert any(expected in problem for problem in readme_problems(text, ["chromium", "curl", "jq", "make"]))
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """Reads mkdocs.yml without running its `!ENV` tags."""
+
+
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
+
+#: The most lines the reader-facing feedback page may grow to: it is read by someone with a problem.
+FEEDBACK_PAGE_MOST_LINES = 60
+
+
+def test_readers_get_a_short_feedback_page_and_contributors_a_section_of_their_own() -> None:
+    """Feedback is a short page among the reader's pages; the contributors' guide is a section of the
+    navigation of its own, after every page a reader needs, and each page links to the other."""
+    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)["nav"]
+    top = [next(iter(entry.values())) for entry in nav]
+    assert "feedback.md" in top, "the feedback page is not in the navigation"
+    *readers, last = top
+    assert last == [{"Contributing to this guide": "contributing.md"}], (
+        f"the contributors' guide is not the navigation's last section, alone: {last!r}"
+    )
+    assert "contributing.md" not in yaml.safe_dump(readers), "the contributors' guide is still among the reader's pages"
+    feedback = (DOCS / "feedback.md").read_text(encoding="utf-8")
+    assert len(feedback.splitlines()) <= FEEDBACK_PAGE_MOST_LINES, "the feedback page has grown past a short read"
+    assert "(contributing.md)" in feedback, "the feedback page does not link to the contributors' guide"
+    assert "(feedback.md)" in PAGE.read_text(encoding="utf-8"), "the contributors' guide does not link to the feedback page"
