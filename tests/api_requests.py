@@ -112,6 +112,30 @@ def read_until_closed(sock: Any) -> bytes:
     return received
 
 
+def read_response(sock: Any, *, after_head: bool = False) -> bytes:
+    """One response as it arrives, its head and as much body as its `Content-Length` gives (none when
+    `after_head`, for a response to `HEAD`), without waiting for the server to close the connection.
+    What arrived is returned as it is when the connection ends (or resets) first."""
+    received = b""
+    try:
+        while b"\r\n\r\n" not in received:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return received
+            received += chunk
+        head, _, body = received.partition(b"\r\n\r\n")
+        length = re.search(rb"(?im)^content-length:[ \t]*(\d+)[ \t]*$", head)
+        wanted = 0 if after_head or length is None else int(length.group(1))
+        while len(body) < wanted:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+    except (ConnectionResetError, ssl.SSLError):
+        pass
+    return received if b"\r\n\r\n" not in received else head + b"\r\n\r\n" + body
+
+
 def _chunked(body: bytes) -> bytes:
     """The body in chunked transfer coding, cut into three chunks (or none, for an empty body)."""
     step = max(1, len(body) // 3)

@@ -3,12 +3,12 @@
 Cliniko's README leaves some rules open ("Todo", "None yet"), and this guide defines them: the roles and
 what each may do, the order in which a request is checked, the 1 MiB body limit and the 16 KiB limit on
 the headers, fixed rate-limit windows, the limits on patient fields, the responses to ambiguous requests
-(two `Authorization` headers, a body framed two ways, a content-encoded body) and to plain HTTP, the
-one-second step of `Last-Modified`, `409` for a change to an archived patient, `400` for a query
-parameter a request does not take, fields added to responses within a version, and that a deprecated
-feature keeps working until a new version. A reader must be able to tell them from Cliniko's own rules,
-so a section of a page (the text under one heading, down to the next heading) that states one of them
-carries the label
+(two `Authorization` headers, a header that holds one value sent twice, a body framed two ways, a
+content-encoded body) and to plain HTTP, the most problems a `422` lists, `409` for a change to an
+archived patient, `400` for a query parameter a request does not take, fields added to responses within
+a version, and that a deprecated feature keeps working until a new version. A reader must be able to
+tell them from Cliniko's own rules, so a section of a page (the text under one heading, down to the next
+heading) that states one of them carries the label
 
     [Guide's own rule](index.md#about-this-guide)
 
@@ -57,7 +57,8 @@ RULE_PHRASES: dict[str, list[tuple[str, ...]]] = {
     "the 400 response to a body framed two ways": [
         (r"`Content-Length`[^.]{0,40}`Transfer-Encoding`", r"`400\b"),
     ],
-    "the one-second step of Last-Modified": [(r"\bat least one\s+second after\b",)],
+    "the 400 response to a header that holds one value sent twice": [(r"\bholds one value\b", r"`400\b")],
+    "the most problems a 422 lists": [(r"`errors_not_listed`",)],
     "If-Match and If-Unmodified-Since on changes, with 412": [(r"`If-Match`", r"`412\b"), (r"`if_match`", r"`412`")],
     "how filters compare text and empty fields": [(r"\bwithout regard to case\b",)],
     "which day is today for a date of birth": [(r'"today" is\b',)],
@@ -181,7 +182,12 @@ def test_the_label_is_used_where_the_rules_are() -> None:
         ("rate-limiting.md", "## Rule\n\nWindows are fixed.\n", "states fixed rate-limit windows"),
         ("security.md", "## HTTPS\n\nPlain HTTP gets `400`.\n", "states the 400 response to plain HTTP"),
         ("making-requests.md", "## Size\n\nHeaders over 16 KiB get `431`.\n", "states the 16 KiB limit"),
-        ("caching.md", "## Time\n\nIt moves to at least one second after the last.\n", "states the one-second step"),
+        ("errors.md", "## Body\n\nThe rest are counted in `errors_not_listed`.\n", "states the most problems a 422"),
+        (
+            "making-requests.md",
+            "## Twice\n\nA header that holds one value, sent twice, gets `400`.\n",
+            "states the 400 response to a header that holds one value sent twice",
+        ),
         (
             "authentication.md",
             "## Keys\n\nA request with two `Authorization` headers gets `400`.\n",

@@ -1,4 +1,4 @@
-"""Fuzzing: whatever a client sends, the mock answers a documented status with a JSON body, never a 5xx.
+"""Fuzzing: whatever a client sends, the mock answers a documented status with a JSON body, never a fault.
 
 Two requests in three are well-formed API calls with at most one thing wrong, so that they get past
 the early checks and reach the routes, the validation and the conditional requests; the others are
@@ -6,8 +6,10 @@ anything at all: odd methods, paths with any character or percent-encoding, quer
 valid, malformed, missing or pathologically long, and bodies in any encoding, sent whole or chunked.
 
 Now and then a request is also sent on several connections at once, or cut short: its body ends early
-and the connection is closed or reset. A request cut short must change nothing. Every request has a
-time limit, so a hang fails the test too.
+and the connection is closed or reset. A request cut short must change nothing. And now and then one is
+sent with its framing broken (a malformed or oversized chunk, a bare LF, a body declared over the limit,
+a request line over the limit, an unknown transfer coding, another HTTP version): it must get its own
+status at once, and change nothing. Every request has a time limit, so a hang fails the test too.
 """
 
 from __future__ import annotations
@@ -25,18 +27,22 @@ from urllib.parse import quote, urlencode
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from api_requests import JSON_CONTENT_TYPE, USER_AGENT, RawClient, basic_auth
+from api_requests import JSON_CONTENT_TYPE, USER_AGENT, Answer, RawClient, basic_auth, read_response
 from cliniko_sandbox import MockCliniko
 from cliniko_sandbox.rate_limit import LIMIT
+from cliniko_sandbox.request_rules import MAX_BODY_BYTES
 from cliniko_sandbox.seed import ACCOUNT_A, ACCOUNT_B, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
+from cliniko_sandbox.transport import MAX_HEAD_BYTES
 
 #: Every status the API documents (a 503 only comes from a test control, which the fuzz never sets).
-DOCUMENTED = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 429, 431}
+#: `501` and `505` are refusals of the request, not faults: a transfer coding or an HTTP version the API
+#: does not support.
+DOCUMENTED = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409, 412, 413, 414, 415, 422, 429, 431, 501, 505}
 WITHOUT_BODY = {204, 304}
 #: Statuses the fuzz must produce, to show that it reaches past the first checks. `412` is not among
 #: them: it takes a change with a failing precondition that passes every earlier check, which most runs
 #: make a dozen times or so, but one in a few makes none (tests/test_mock_preconditions.py covers it).
-MUST_REACH = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409, 415, 422, 429}
+MUST_REACH = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409, 413, 414, 415, 422, 429, 501, 505}
 EXAMPLES = 3000
 FUZZ_SEED = 20261206
 #: Methods that never change the mock's data.
@@ -294,6 +300,78 @@ odd_text_bodies = st.fixed_dictionaries({"first_name": odd_text, "last_name": od
     lambda fields: json.dumps(fields).encode()
 )
 
+# Broken framing ----------------------------------------------------------------------------------
+
+#: The ways a request's framing can break, each with the status it gets at once.
+FRAMING_FLAWS = {
+    "negative-chunk-size": 400,
+    "chunk-size-with-too-many-digits": 400,
+    "chunk-size-not-hex": 400,
+    "chunk-longer-than-its-size": 400,
+    "bare-lf-in-a-chunked-body": 400,
+    "chunk-size-over-the-limit": 413,
+    "content-length-over-the-limit": 413,
+    "request-line-over-the-limit": 414,
+    "unknown-transfer-coding": 501,
+    "another-http-version": 505,
+}
+
+
+@st.composite
+def broken_framings(draw: Any) -> dict[str, Any]:
+    """A request to one of the API's routes whose framing is broken in one way, as the bytes sent, with
+    the status it must get."""
+    method, target = draw(routes)
+    flaw = draw(st.sampled_from(sorted(FRAMING_FLAWS)))
+    data = draw(st.binary(min_size=1, max_size=40))
+    size = f"{len(data):X}".encode()
+    version = "HTTP/1.1"
+    lines = ["Transfer-Encoding: chunked"]
+    body = b""
+    if flaw == "negative-chunk-size":
+        body = b"-" + size + b"\r\n" + data + b"\r\n0\r\n\r\n"
+    elif flaw == "chunk-size-with-too-many-digits":
+        body = b"0" * draw(st.integers(17, 40)) + size + b"\r\n" + data + b"\r\n0\r\n\r\n"
+    elif flaw == "chunk-size-not-hex":
+        body = draw(st.sampled_from([b"0x5", b"+5", b"5 5", b" 5", b"5.0", b"g", b""])) + b"\r\n" + data + b"\r\n0\r\n\r\n"
+    elif flaw == "chunk-longer-than-its-size":
+        extra = draw(st.binary(min_size=1, max_size=8).filter(lambda raw: raw[:1] != b"\r"))
+        body = size + b"\r\n" + data + extra + b"\r\n0\r\n\r\n"
+    elif flaw == "bare-lf-in-a-chunked-body":
+        lf = draw(st.integers(0, 3))  # the line that ends with a bare LF: a size, a chunk's end, the last chunk, the end
+        ends = [b"\r\n"] * 4
+        ends[lf] = b"\n"
+        body = size + ends[0] + data + ends[1] + b"0" + ends[2] + ends[3]
+    elif flaw == "chunk-size-over-the-limit":
+        declared = draw(st.integers(MAX_BODY_BYTES + 1, 2**64 - 1))
+        body = f"{declared:X}".encode() + draw(st.sampled_from([b"", b";x=1"])) + b"\r\n" + data
+    elif flaw == "content-length-over-the-limit":
+        lines = [f"Content-Length: {draw(st.integers(MAX_BODY_BYTES + 1, 10**12))}"]
+        lines += draw(st.sampled_from([[], ["Expect: 100-continue"]]))
+        body = draw(st.sampled_from([b"", data]))
+    elif flaw == "request-line-over-the-limit":
+        lines = []
+        target += ("&" if "?" in target else "?") + "q=" + "a" * draw(st.integers(MAX_HEAD_BYTES, 70_000))
+    elif flaw == "unknown-transfer-coding":
+        coding = draw(st.sampled_from(["gzip", "deflate", "br", "compress", "identity", "gzip, chunked", "chunked, chunked"]))
+        lines = [f"Transfer-Encoding: {coding}"]
+        body = b"0\r\n\r\n"
+    else:  # another-http-version
+        version = draw(st.sampled_from(["HTTP/2.0", "HTTP/0.9", "HTTP/1.2", "HTTP/3.0", "HTTP/9.9"]))
+        lines = []
+    head = [
+        f"{method} {target} {version}",
+        "Host: 127.0.0.1",
+        f"Authorization: {basic_auth(ADMIN_KEY_A)}",
+        f"User-Agent: {USER_AGENT}",
+        "Accept: application/json",
+        "Content-Type: application/json",
+        *lines,
+    ]
+    raw = ("\r\n".join(head) + "\r\n\r\n").encode("ascii") + body
+    return {"flaw": flaw, "status": FRAMING_FLAWS[flaw], "method": method, "raw": raw}
+
+
 # Requests ----------------------------------------------------------------------------------------
 
 #: What a mostly well-formed request may get wrong, one thing at a time.
@@ -365,7 +443,9 @@ def api_requests(draw: Any) -> dict[str, Any]:
     request = draw(wild_requests() if draw(_one_in_three) else well_formed_requests())
     request["chunked"] = draw(st.booleans())
     # How the request is sent: whole on the shared connection, on three connections at once, or cut short.
-    request["delivery"] = draw(st.sampled_from(["whole"] * 16 + ["together", "cut-close", "cut-reset"]))
+    request["delivery"] = draw(st.sampled_from(["whole"] * 16 + ["together", "cut-close", "cut-reset", "broken"]))
+    if request["delivery"] == "broken":
+        request["broken"] = draw(broken_framings())
     # Requests left in each account's quota, to reach the 429 as well; None leaves it full.
     request["quota_left"] = draw(_quota_left)
     return request
@@ -400,6 +480,26 @@ def _send_cut_short(mock: MockCliniko, request: dict[str, Any], headers: list[tu
             tls.sendall(b"\r\n".join(head) + b"\r\n\r\n" + sent)
             if reset:
                 tls.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def _send_broken(mock: MockCliniko, broken: dict[str, Any]) -> Any:
+    """Send a request with broken framing on a connection of its own; the response, as `RawClient` gives it.
+
+    Only the response is read (the connection is then closed), so the server's wait for the rest of a
+    request it refused does not slow the fuzz down.
+    """
+    context = ssl.create_default_context(cafile=str(mock.ca_file))
+    with (
+        socket.create_connection((mock.host, mock.port), timeout=5) as raw,
+        context.wrap_socket(raw, server_hostname=mock.host) as tls,
+    ):
+        tls.sendall(broken["raw"])
+        received = read_response(tls, after_head=broken["method"] == "HEAD")
+    head, separator, body = received.partition(b"\r\n\r\n")
+    assert separator, f"{broken['flaw']}: no response, only {received[:200]!r}"
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = [(name.strip(), value.strip()) for name, _, value in (line.partition(":") for line in lines)]
+    return Answer(int(status_line.split()[1]), headers, body)
 
 
 def _send_together(clients: list[RawClient], request: dict[str, Any], headers: list[tuple[str, bytes]]) -> list[Any]:
@@ -449,6 +549,19 @@ def test_any_request_gets_a_documented_status_and_a_json_body(mock_server: MockC
             controls.set_remaining(ACCOUNT_A, quota)
             controls.set_remaining(ACCOUNT_B, quota)
             headers = [(name, _header_bytes(value)) for name, value in request["headers"]]
+
+            if request["delivery"] == "broken":
+                broken = request["broken"]
+                answer = _send_broken(mock_server, broken)
+                changed = {account: mock_server.store.patients_changed_at(account) for account in seed_changed_at}
+                if changed != seed_changed_at:
+                    controls.reset()
+                assert changed == seed_changed_at, f"{broken['flaw']}: a request with broken framing changed the data"
+                assert answer.status == broken["status"], (broken["flaw"], answer.status, answer.body[:300])
+                assert answer.header("Connection") == "close", (broken["flaw"], answer.headers)
+                assert answer.header("X-Request-Id"), (broken["flaw"], answer.headers)
+                _check(answer, {"method": broken["method"]}, seen)
+                return
 
             if request["delivery"].startswith("cut"):
                 _send_cut_short(mock_server, request, headers, reset=request["delivery"] == "cut-reset")

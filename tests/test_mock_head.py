@@ -4,7 +4,8 @@ Each request below is a `HEAD` that the API refuses in one way (or answers), sen
 with `Connection: close`: everything the server sends until it closes the connection is read, so a body
 sent after the head, which a client reading a response to `HEAD` would take for the start of the next
 response, cannot hide. The refusals come from the application (the checks of `app.py`) and from the
-transport itself (a malformed or oversized head, a request framed two ways, plain HTTP).
+transport itself (a malformed or oversized head, a request line over the limit, a request framed two
+ways or with an unknown transfer coding, another HTTP version, plain HTTP).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ PATIENT = "1240000000000000001"
 WELL_BEHAVED = (f"User-Agent: {USER_AGENT}", f"Authorization: {basic_auth(ADMIN_KEY_A)}", "Accept: application/json")
 
 #: name: (expected status, target, header lines replacing or adding to the well-behaved ones, body).
+#: A line `HTTP/x.y` among the header lines is the request's version instead of HTTP/1.1.
 REQUESTS: dict[str, tuple[int, str, tuple[str, ...], bytes]] = {
     "200": (200, "/v1/user", (), b""),
     "304": (304, "/v1/user", ("If-None-Match: *",), b""),
@@ -44,16 +46,21 @@ REQUESTS: dict[str, tuple[int, str, tuple[str, ...], bytes]] = {
     "400-malformed-header": (400, "/v1/user", ("Not a header",), b""),
     "400-another-server": (400, "https://elsewhere.example/v1/user", (), b""),
     "431": (431, "/v1/user", ("X-Padding: " + "p" * MAX_HEAD_BYTES,), b""),
+    "414": (414, "/v1/user?q=" + "a" * 70_000, (), b""),
+    "501": (501, "/v1/user", ("Transfer-Encoding: gzip",), b""),
+    "505": (505, "/v1/user", ("HTTP/2.0",), b""),
 }
 
 
 def _request(mock, target: str, lines: tuple[str, ...], body: bytes) -> bytes:
+    version = next((line for line in lines if line.startswith("HTTP/")), "HTTP/1.1")  # the request's version
+    lines = tuple(line for line in lines if not line.startswith("HTTP/"))
     replaced = {line.split(":", 1)[0].lower() for line in lines}
     kept = [line for line in WELL_BEHAVED if line.split(":", 1)[0].lower() not in replaced]
     framing = () if not body or any(line.startswith(("Content-Length", "Transfer")) for line in lines) else (
         f"Content-Length: {len(body)}",
     )
-    head = [f"HEAD {target} HTTP/1.1", f"Host: {mock.host}:{mock.port}", *kept, *lines, *framing, "Connection: close"]
+    head = [f"HEAD {target} {version}", f"Host: {mock.host}:{mock.port}", *kept, *lines, *framing, "Connection: close"]
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
 
 

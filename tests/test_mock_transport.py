@@ -1,10 +1,13 @@
-"""Transport: HTTPS only, with certificates that clients really verify."""
+"""Transport: HTTPS only, with certificates that clients really verify; every broken request answered
+in JSON with its own status; and an application that fails turned into a `500`, logged once."""
 
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import ssl
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,8 +17,20 @@ import pytest
 import requests
 import trustme
 
-from api_requests import JSON_CONTENT_TYPE, START_DATE, USER_AGENT, basic_auth, client_headers, read_until_closed, send
+from api_requests import (
+    JSON_CONTENT_TYPE,
+    START_DATE,
+    USER_AGENT,
+    basic_auth,
+    client_headers,
+    read_response,
+    read_until_closed,
+    send,
+)
+from cliniko_sandbox.request_ids import RequestIds
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A
+from cliniko_sandbox.tls import make_tls
+from cliniko_sandbox.transport import MAX_HEAD_BYTES, HttpServer, Timeouts, bind
 
 #: Strings that appear only in API data (the administrator's record); a refusal must carry none.
 API_DATA = ("1230000000000000001", "priya", "Priya", "administrator")
@@ -198,3 +213,203 @@ def test_status_lines_use_rfc_9110_reason_phrases(mock, expected):
         tls.sendall(head.encode("ascii") + (body or b""))
         status_line, _, _ = _split_response(read_until_closed(tls))
     assert status_line == f"HTTP/1.1 {expected}"
+
+
+# Framing errors: each one answered at once, in JSON ----------------------------------------------------
+
+#: A request, as raw bytes after its head's well-behaved headers (`_framed`), whose framing is broken.
+#: name: (method, target, version, extra header lines, bytes after the head, the status it must get).
+BROKEN_FRAMING: dict[str, tuple[str, str, str, tuple[str, ...], bytes, int]] = {
+    "chunk-size-with-too-many-digits": ("POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: chunked",), b"1" * 25 + b"\r\n", 400),
+    "chunk-size-over-the-body-limit": ("POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: chunked",), b"FFFFFFFF\r\n", 413),
+    "negative-chunk-size": ("POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: chunked",), b"-5\r\nhello\r\n0\r\n\r\n", 400),
+    "chunk-longer-than-its-size": ("POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: chunked",), b"5\r\nhelloEXTRA\r\n0\r\n\r\n", 400),
+    "bare-lf-chunk-lines": ("POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: chunked",), b"5\nhello\n0\n\n", 400),
+    "bare-lf-after-chunk-data": ("POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: chunked",), b"2\r\n{}\n0\r\n\r\n", 400),
+    "bare-lf-in-the-last-chunk": ("POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: chunked",), b"2\r\n{}\r\n0\n\n", 400),
+    "content-length-over-the-limit-and-no-body": ("POST", "/v1/patients", "HTTP/1.1", ("Content-Length: 999999999999",), b"", 413),
+    "expect-100-continue-over-the-limit": (
+        "POST", "/v1/patients", "HTTP/1.1", (f"Content-Length: {10 * 1024**3}", "Expect: 100-continue"), b"", 413,
+    ),
+    "target-over-the-limit": ("GET", "/v1/patients?q=" + "a" * 70_000, "HTTP/1.1", (), b"", 414),
+    "unknown-transfer-coding": ("POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: gzip",), b"", 501),
+    "unknown-coding-before-chunked": ("POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: gzip, chunked",), b"0\r\n\r\n", 501),
+    "http-2.0": ("GET", "/v1/user", "HTTP/2.0", (), b"", 505),
+    "http-0.9": ("GET", "/v1/user", "HTTP/0.9", (), b"", 505),
+}
+
+
+def _framed(mock, method: str, target: str, version: str, lines: tuple[str, ...], body: bytes) -> bytes:
+    head = [
+        f"{method} {target} {version}",
+        f"Host: {mock.host}:{mock.port}",
+        f"Authorization: {basic_auth(ADMIN_KEY_A)}",
+        f"User-Agent: {USER_AGENT}",
+        "Accept: application/json",
+        "Content-Type: application/json",
+        *lines,
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+
+
+@pytest.mark.parametrize("name", BROKEN_FRAMING)
+def test_a_framing_error_is_answered_at_once_with_its_status_in_json(mock, name):
+    method, target, version, lines, body, status = BROKEN_FRAMING[name]
+    before = send(mock, "GET", "/patients").json()["total_entries"]
+    with _tls(mock, str(mock.ca_file)) as tls:
+        started = time.perf_counter()
+        tls.sendall(_framed(mock, method, target, version, lines, body))
+        raw = read_response(tls)
+        waited = time.perf_counter() - started
+
+    status_line, headers, answer = _split_response(raw)
+    assert status_line.startswith(f"HTTP/1.1 {status} "), raw[:300]
+    assert waited < 1.0, f"the answer took {waited:.2f} s"
+    assert headers["content-type"] == JSON_CONTENT_TYPE
+    assert headers["date"] == START_DATE
+    assert headers["cache-control"] == "no-store"
+    assert headers["connection"] == "close"
+    assert headers["x-request-id"]
+    assert json.loads(answer)["message"]
+    assert send(mock, "GET", "/patients").json()["total_entries"] == before
+
+
+def test_a_body_declared_over_the_limit_gets_no_100_continue(mock):
+    lines = (f"Content-Length: {10 * 1024**3}", "Expect: 100-continue")
+    with _tls(mock, str(mock.ca_file)) as tls:
+        tls.sendall(_framed(mock, "POST", "/v1/patients", "HTTP/1.1", lines, b""))
+        first = read_response(tls)
+
+    assert first.startswith(b"HTTP/1.1 413 Content Too Large\r\n"), first[:100]
+    assert b"1 MiB" in first
+
+
+def test_a_body_within_the_limit_still_gets_100_continue(mock):
+    body = b'{"first_name": "Ana", "last_name": "Rossi"}'
+    lines = (f"Content-Length: {len(body)}", "Expect: 100-continue", "Connection: close")
+    with _tls(mock, str(mock.ca_file)) as tls:
+        tls.sendall(_framed(mock, "POST", "/v1/patients", "HTTP/1.1", lines, b""))
+        interim = read_response(tls)
+        tls.sendall(body)
+        final = read_until_closed(tls)
+
+    assert interim.startswith(b"HTTP/1.1 100 ") and interim.endswith(b"\r\n\r\n"), interim
+    assert final.startswith(b"HTTP/1.1 201 Created\r\n")
+
+
+def test_http_1_0_is_still_served(mock):
+    with _tls(mock, str(mock.ca_file)) as tls:
+        tls.sendall(_framed(mock, "GET", "/v1/user", "HTTP/1.0", (), b""))
+        raw = read_until_closed(tls)
+
+    assert raw.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert json.loads(_split_response(raw)[2])["email"]
+
+
+def test_a_long_target_under_the_limit_with_headers_over_it_gets_431_not_414(mock):
+    target = "/v1/patients?q=" + "a" * (MAX_HEAD_BYTES - 1024)
+    with _tls(mock, str(mock.ca_file)) as tls:
+        tls.sendall(_framed(mock, "GET", target, "HTTP/1.1", ("X-Padding: " + "p" * 2048,), b""))
+        status_line, _, body = _split_response(read_response(tls))
+
+    assert status_line.startswith("HTTP/1.1 431 "), status_line
+    assert "16 KiB" in json.loads(body)["message"]
+
+
+# An application that fails: a 500 in JSON, one log entry, and the server serves on ------------------------
+
+_START = {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
+_BODY = {"type": "http.response.body", "body": b"{}"}
+
+
+async def _breaks_as_its_path_says(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    """An ASGI application that answers `/fine`, and breaks in the way any other path names."""
+    path = scope["path"]
+    if path == "/fine":
+        await send(_START)
+        await send(_BODY)
+    elif path == "/raises-before-responding":
+        raise RuntimeError("failed before responding")
+    elif path == "/raises-after-starting":
+        await send(_START)
+        raise RuntimeError("failed after starting the response")
+    elif path == "/raises-after-responding":
+        await send(_START)
+        await send(_BODY)
+        raise RuntimeError("failed after the response")
+    elif path == "/body-before-start":
+        await send(_BODY)
+    elif path == "/starts-twice":
+        await send(_START)
+        await send(_START)
+        await send(_BODY)
+    elif path == "/sends-after-the-end":
+        await send(_START)
+        await send(_BODY)
+        await send(_BODY)
+    elif path == "/unknown-message":
+        await send({"type": "http.response.push", "path": "/fine", "headers": []})
+    elif path == "/invalid-header":
+        await send({**_START, "headers": [(b"bad name", b"x")]})
+        await send(_BODY)
+    # "/returns-without-responding": nothing at all
+
+
+FAILURES = [
+    "/raises-before-responding",
+    "/raises-after-starting",
+    "/raises-after-responding",
+    "/body-before-start",
+    "/starts-twice",
+    "/sends-after-the-end",
+    "/unknown-message",
+    "/invalid-header",
+    "/returns-without-responding",
+]
+
+
+@pytest.fixture(scope="module")
+def failing_app_server(tmp_path_factory) -> Iterator[tuple[str, int, str]]:
+    """An HTTPS server of the mock's transport, in front of `_breaks_as_its_path_says`."""
+    tls = make_tls(tmp_path_factory.mktemp("failing-app"))
+    listener = bind("127.0.0.1", 0)
+    ids = RequestIds()
+    server = HttpServer(
+        _breaks_as_its_path_says, listener, tls.server_context, lambda: START_DATE, Timeouts(), request_id=ids.next
+    )
+    server.start()
+    try:
+        yield "127.0.0.1", listener.getsockname()[1], str(tls.ca_file)
+    finally:
+        server.stop()
+
+
+def _get(server: tuple[str, int, str], path: str) -> bytes:
+    host, port, ca_file = server
+    context = ssl.create_default_context(cafile=ca_file)
+    with (
+        socket.create_connection((host, port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname=host) as tls,
+    ):
+        tls.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode("ascii"))
+        return read_response(tls)
+
+
+@pytest.mark.parametrize("path", FAILURES)
+def test_an_application_that_fails_gets_a_500_in_json_logged_once(failing_app_server, caplog, path):
+    caplog.set_level(logging.DEBUG)
+
+    raw = _get(failing_app_server, path)
+    after = _get(failing_app_server, "/fine")  # the server still serves, and has finished with the failure
+
+    status_line, headers, body = _split_response(raw)
+    assert status_line == "HTTP/1.1 500 Internal Server Error", raw[:300]
+    assert headers["content-type"] == JSON_CONTENT_TYPE
+    assert headers["connection"] == "close"
+    assert headers["x-request-id"] and headers["date"] == START_DATE
+    assert "bug" in json.loads(body)["message"]
+    assert after.startswith(b"HTTP/1.1 200 OK\r\n")
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert len(errors) == 1, [record.getMessage() for record in errors]
+    assert path in errors[0].getMessage()
+    assert not any("never retrieved" in record.getMessage() for record in caplog.records)

@@ -100,7 +100,7 @@ def lint_problems(description: dict[str, Any]) -> list[str]:
         for status in statuses:
             if not _HTTP_STATUS.match(status):
                 problems.append(f"{where}: response {status!r} is not one status code")
-        for status in ("400", "401", "429", "431", "503"):
+        for status in ("400", "401", "414", "429", "431", "501", "503", "505"):
             if status not in statuses:
                 problems.append(f"{where}: every request can get {status}, and it is not listed")
         for status, raw in operation.get("responses", {}).items():

@@ -29,6 +29,7 @@ MISTAKES = [
     ("a method the path does not offer", 405, "DELETE", A_PATIENT, {}),
     ("Accept: text/html", 406, "GET", f"{BASE_URL}/user", {"headers": {"Accept": "text/html"}}),
     ("a body over 1 MiB", 413, "POST", PATIENTS, {"json": {"first_name": "A" * 1_100_000}}),
+    ("a URL over 16 KiB", 414, "GET", PATIENTS, {"params": {"q": "first_name:=" + "A" * 17_000}}),
     ("Content-Type: application/x-www-form-urlencoded", 415, "POST", PATIENTS,
      {"data": {"first_name": "Ana", "last_name": "Rossi"}}),
     ("a blank first name", 422, "POST", PATIENTS, {"json": {"first_name": "", "last_name": "Rossi"}}),

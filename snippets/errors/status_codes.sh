@@ -43,6 +43,8 @@
   { printf '{"first_name": "'; head -c 1100000 /dev/zero | tr '\0' 'A'; printf '"}'; } |
     try 413 "a body over 1 MiB" \
       "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data-binary @- "$base_url/patients"
+  try 414 "a URL over 16 KiB" \
+    "${key[@]}" "${accept[@]}" "${agent[@]}" "$base_url/patients?q=first_name:=$(head -c 17000 /dev/zero | tr '\0' A)"
   try 415 "Content-Type: application/x-www-form-urlencoded (curl's default for --data)" \
     "${key[@]}" "${accept[@]}" "${agent[@]}" --data "first_name=Ana&last_name=Rossi" "$base_url/patients"
   try 422 "a blank first name" \

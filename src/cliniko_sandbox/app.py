@@ -6,13 +6,15 @@ problems is predictable and documented:
 1. the body is read, and refused with `413` past 1 MiB; a request whose body never arrives in full is
    dropped without a response, and nothing is stored; (a server fault prepared by the test controls
    answers `503` here, before anything else);
-2. `User-Agent` must name a contact e-mail (`400`);
+2. `User-Agent` must name a contact e-mail (`400`; two `User-Agent` headers are `400` too);
 3. Basic authentication with the API key (`401`; two `Authorization` headers are `400`);
 4. the account's rate limit (`429`); from here on the request counts toward it;
-5. the route: unknown path `404`, known path with another method `405`;
+5. the route: unknown path `404`, known path with another method `405`; a path is split at its slashes
+   before `%2F` and the other escapes are decoded, so an encoded slash is part of a segment, never a
+   separator, and a segment holding one names no route (`404`);
 6. `Accept` must allow JSON (`406`);
-7. a body (of a `POST`, `PUT` or `PATCH`) must be `application/json`, not content-encoded (`415`), and
-   valid JSON (`400`);
+7. a body (of a `POST`, `PUT` or `PATCH`) must be `application/json`, not content-encoded (`415`), sent
+   with one `Content-Type` header, and valid JSON that names no member twice in one object (`400`);
 8. the query parameters: each must be one the operation takes, with a name (`400`); then a list's
    `page`, `per_page`, filters and order must be valid (`400`);
 9. the user's role must allow the change (`403`);
@@ -41,6 +43,9 @@ any patient that exists) and `If-Unmodified-Since` (ignored when `If-Match` is s
 valid HTTP date). When the patient has changed since, the answer is `412` and nothing changes. A change
 sent without either header is made as before. Reads and creates ignore both headers.
 
+A header sent on several lines is read as one line with the values joined by commas (RFC 9110, 5.3);
+`request_rules` says which headers may be sent only once.
+
 The clock is read once, when the request arrives: every time in the response (`Date`, a record's
 `updated_at`, the rate-limit window) is that instant, even when a `429` moves the clock for the next one.
 """
@@ -52,6 +57,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from starlette.datastructures import URL, Headers, QueryParams
 from starlette.requests import Request
@@ -162,14 +168,7 @@ class MockApi:
     # ASGI ------------------------------------------------------------------------------------
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+        # The transport (transport.py) sends only `http` scopes: no lifespan, no websockets.
         if scope["type"] != "http":
             return
         response = await self._respond(scope, receive)
@@ -205,14 +204,14 @@ class MockApi:
         body = await _read_body(headers, receive)
         self._fail_if_a_fault_is_pending()
 
-        request_rules.check_user_agent(headers.get("user-agent"))
+        request_rules.check_user_agent(request_rules.single_field(headers, "User-Agent"))
         user = authenticate(request_rules.single_authorization(headers), self.store)
         self._count_toward_rate_limit(user, now)
 
         route, child_scope = self._match(scope)
         scope = {**scope, **child_scope}
         request = Request(scope)
-        request_rules.check_accept(headers.get("accept"))
+        request_rules.check_accept(request_rules.list_field(headers, "accept"))
         data = request_rules.parse_json_body(headers, body) if scope["method"] in BODY_METHODS else None
         request_rules.check_query_names(request.query_params, QUERY_PARAMETERS.get(route.endpoint, ()))
         reply = await route.endpoint(self, Call(request, body, data, user, now))
@@ -250,6 +249,7 @@ class MockApi:
         # The first route whose path fits decides which path it is; the method then picks among that
         # path's routes. So `PUT /v1/patients/archived` gets `405` from the list's path, rather than
         # being taken as an update of a patient whose ID is "archived".
+        scope = {**scope, "path": _routed_path(scope)}
         path: str | None = None
         allowed: list[str] = []
         for route in self.routes:
@@ -282,12 +282,28 @@ class MockApi:
         content = dump_json(reply.body)
         if reply.last_modified is not None:
             validators = caching.Validators.of(
-                request.url, content, reply.last_modified, leave_out=self.base_url.encode()
+                request.url, content, reply.last_modified, now=now, leave_out=self.base_url.encode()
             )
             headers.update(validators.headers())
             if validators.not_modified_for(request.headers):
                 return Response(None, 304, headers)
         return Response(content, reply.status, headers, media_type=JSON_TYPE)
+
+
+def _routed_path(scope: Scope) -> str:
+    """The path routes are matched against: the raw path split at its slashes, then each segment decoded.
+
+    `%2F` is a slash as data, inside one segment; decoding the whole path first would make it a separator,
+    and `/patients/1%2Farchive` the archive route. A segment that decodes to hold a slash matches no
+    route, so it is refused here with `404`.
+    """
+    raw = scope.get("raw_path")
+    if raw is None:
+        return scope["path"]
+    segments = [unquote(segment) for segment in raw.decode("ascii", errors="replace").split("/")]
+    if any("/" in segment for segment in segments):
+        raise ApiError(404, "Not found: an encoded slash (%2F) is never a path separator, and no API path holds one.")
+    return "/".join(segments)
 
 
 async def _read_body(headers: Headers, receive: Receive) -> bytes:
@@ -351,12 +367,6 @@ def _existing_patient(api: MockApi, call: Call) -> Patient:
     return patient
 
 
-def _combined(headers: Headers, name: str) -> str | None:
-    """A header's lines joined into one list, as RFC 9110 allows; None when it was not sent."""
-    values = headers.getlist(name)
-    return ", ".join(values) if values else None
-
-
 def _check_preconditions(api: MockApi, call: Call, patient: Patient) -> None:
     """Refuse a change with `412` when `If-Match` or `If-Unmodified-Since` shows the patient has changed.
 
@@ -365,13 +375,17 @@ def _check_preconditions(api: MockApi, call: Call, patient: Patient) -> None:
     between this check and the change: the endpoints run on one event loop and do not wait in between.
     """
     headers = call.request.headers
-    if_match = _combined(headers, "if-match")
-    if_unmodified_since = _combined(headers, "if-unmodified-since")
+    if_match = request_rules.list_field(headers, "if-match")
+    if_unmodified_since = request_rules.list_field(headers, "if-unmodified-since")
     if if_match is None and if_unmodified_since is None:
         return
     content = dump_json(patient_json(patient, api.base_url))
     current = caching.Validators.of(
-        URL(patient_url(patient.id, api.base_url)), content, patient.updated_at, leave_out=api.base_url.encode()
+        URL(patient_url(patient.id, api.base_url)),
+        content,
+        patient.updated_at,
+        now=call.now,
+        leave_out=api.base_url.encode(),
     )
     if caching.precondition_holds(
         if_match=if_match,

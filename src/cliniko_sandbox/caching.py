@@ -10,18 +10,26 @@ is asked.
 * Changes to a patient (update, archive, unarchive) take `If-Match` and `If-Unmodified-Since`, and are
   refused with `412` when the patient has changed since the client read it. That a change honours them
   is this guide's own rule; how each is compared is RFC 9110's.
+
+A header sent on several lines is read as one line with the values joined by commas (RFC 9110, 5.3): a
+list of tags is one list however it was split, and a date sent twice is a list of dates, which is not a
+date and is ignored (RFC 9110, 13.1.3 and 13.1.4).
+
+`Last-Modified` is never later than the response's `Date`: a record whose time is ahead of the clock (the
+clock was set back) is sent with the clock's time instead, as RFC 9110 (8.8.2.1) requires.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
-from starlette.datastructures import URL
+from starlette.datastructures import URL, Headers
+
+from cliniko_sandbox.request_rules import list_field
 
 #: Sent with every successful read: a cache may store the answer but must revalidate before reuse,
 #: and only the client that asked (the answer depends on the key) may store it.
@@ -30,6 +38,16 @@ CACHE_CONTROL = "private, no-cache"
 VARY = "Accept, Authorization"
 
 _ENTITY_TAG = re.compile(r'\s*(W/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')
+_DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+_MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_TIME = r"\d\d:\d\d:\d\d"
+#: The three forms of an HTTP-date a recipient must read (RFC 9110, 5.6.7), and nothing else: the
+#: preferred `Thu, 15 Jan 2026 09:30:00 GMT`, the obsolete RFC 850 form, and C's asctime() form (in UTC).
+_HTTP_DATE = re.compile(
+    rf"{_DAY}, \d\d {_MONTH} \d{{4}} {_TIME} GMT"
+    rf"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, \d\d-{_MONTH}-\d\d {_TIME} GMT"
+    rf"|{_DAY} {_MONTH} (?:\d\d| \d) {_TIME} \d{{4}}"
+)
 
 
 def http_date(instant: datetime) -> str:
@@ -79,13 +97,15 @@ def _if_match_matches(header: str, etag: str) -> bool:
 
 
 def _parse_http_date(value: str) -> datetime | None:
+    """The instant an HTTP-date names; None for anything else, a list of dates included."""
+    if not _HTTP_DATE.fullmatch(value.strip()):
+        return None
     try:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if parsed is None or parsed.tzinfo is None:
-        return None
-    return parsed
+        return None  # a date that cannot be, such as 31 February
+    # Only the asctime() form names no zone; it is UTC.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def is_not_modified(
@@ -146,19 +166,20 @@ class Validators:
     last_modified: datetime
 
     @classmethod
-    def of(cls, url: URL, content: bytes, last_modified: datetime, *, leave_out: bytes) -> Validators:
+    def of(cls, url: URL, content: bytes, last_modified: datetime, *, now: datetime, leave_out: bytes) -> Validators:
         """The validators of `content` read at `url`.
 
         Args:
             url: the request's URL; its path and query are part of the tag.
             content: the response body.
             last_modified: when the representation last changed.
+            now: the response's `Date`; a `last_modified` after it is replaced by it.
             leave_out: bytes dropped from the body before hashing (the server's own address, so that a
                 tag does not depend on where the mock listens; it still changes with every change to
                 the record or the query).
         """
         target = url.path + ("?" + url.query if url.query else "")
-        return cls(strong_etag(target, content.replace(leave_out, b"")), last_modified)
+        return cls(strong_etag(target, content.replace(leave_out, b"")), min(last_modified, now))
 
     def headers(self) -> dict[str, str]:
         return {
@@ -168,11 +189,11 @@ class Validators:
             "Vary": VARY,
         }
 
-    def not_modified_for(self, request_headers: Mapping[str, str]) -> bool:
+    def not_modified_for(self, request_headers: Headers) -> bool:
         """Whether the request's conditional headers make this a `304`."""
         return is_not_modified(
-            if_none_match=request_headers.get("if-none-match"),
-            if_modified_since=request_headers.get("if-modified-since"),
+            if_none_match=list_field(request_headers, "if-none-match"),
+            if_modified_since=list_field(request_headers, "if-modified-since"),
             etag=self.etag,
             last_modified=self.last_modified,
         )

@@ -15,6 +15,8 @@ class ApiError(Exception):
         status: the HTTP status code.
         message: the human-readable `message` of the body.
         errors: for `422`, the field errors (`{"field": "problem"}`; `base` for the record as a whole).
+        errors_not_listed: for `422`, how many more problems there were than `errors` lists; the body
+            says so (`errors_not_listed`) only when there were some.
         headers: extra response headers, such as `WWW-Authenticate` or `Retry-After`.
     """
 
@@ -24,18 +26,22 @@ class ApiError(Exception):
         message: str,
         *,
         errors: dict[str, str] | None = None,
+        errors_not_listed: int = 0,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(f"{status} {message}")
         self.status = status
         self.message = message
         self.errors = errors
+        self.errors_not_listed = errors_not_listed
         self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"message": self.message}
         if self.errors is not None:
             body["errors"] = self.errors
+        if self.errors_not_listed:
+            body["errors_not_listed"] = self.errors_not_listed
         return body
 
 

@@ -4,8 +4,11 @@
 response it gets, is kept as an `Exchange` in a bounded `ExchangeLog`. It is switched on only in the
 tests (`MockCliniko(record_exchanges=True)`); the hand-started mock never records.
 
-What never reaches the application is not recorded: a client speaking plain HTTP, or bytes that are not
-HTTP at all, gets its fixed answer from the server's transport before any route is matched.
+The server's transport answers some requests itself (a body declared over the limit, a framing error,
+a failure of the application): `Recorder.answered` keeps those answers too, as the response of the
+request's exchange, since they are what the client got. What never became a request is not recorded: a
+client speaking plain HTTP, or a head that cannot be parsed, gets its fixed answer before there is a
+request to record.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from typing import Any
 DEFAULT_CAPACITY = 256
 #: How much of each body is kept (64 KiB). A larger body, such as the `413` lesson's, is kept cut short.
 BODY_LIMIT = 64 * 1024
+#: The key under which `Recorder` leaves a request's exchange in its ASGI scope, for `Recorder.answered`.
+_SCOPE_KEY = "cliniko_sandbox.exchange"
 
 
 @dataclass
@@ -107,12 +112,8 @@ class Recorder:
         if scope.get("type") != "http":
             await self.app(scope, receive, send)
             return
-        exchange = Exchange(
-            method=scope["method"],
-            path=scope.get("path", ""),
-            query=scope.get("query_string", b"").decode("latin-1"),
-            request_headers=_decode_headers(scope.get("headers", [])),
-        )
+        exchange = _exchange_of(scope)
+        scope[_SCOPE_KEY] = exchange
         self.log.add(exchange)
         body = bytearray()
 
@@ -143,3 +144,36 @@ class Recorder:
             await send(message)
 
         await self.app(scope, recording_receive, recording_send)
+
+    def answered(
+        self,
+        scope: dict[str, Any],
+        status: int,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        body_unread: bool,
+    ) -> None:
+        """Keep an answer the server's transport gave itself to a request (the `answered` of
+        `transport.HttpServer`): as the response of the request's exchange when the application had it
+        (whatever the application sent is replaced: the client got this answer instead), or as a new
+        exchange. `body_unread` marks the request's body as not kept in full, as it was not read."""
+        exchange = scope.get(_SCOPE_KEY)
+        if exchange is None:
+            exchange = _exchange_of(scope)
+            self.log.add(exchange)
+        exchange.request_body_truncated = exchange.request_body_truncated or body_unread
+        exchange.status = status
+        exchange.response_headers = _decode_headers(headers)
+        exchange.response_body = body[:BODY_LIMIT]
+        exchange.response_body_truncated = len(body) > BODY_LIMIT
+        exchange.complete = True
+
+
+def _exchange_of(scope: dict[str, Any]) -> Exchange:
+    """A new exchange for the request of an ASGI scope, with no response yet."""
+    return Exchange(
+        method=scope["method"],
+        path=scope.get("path", ""),
+        query=scope.get("query_string", b"").decode("latin-1"),
+        request_headers=_decode_headers(scope.get("headers", [])),
+    )

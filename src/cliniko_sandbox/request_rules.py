@@ -3,6 +3,12 @@ Content-Type, Content-Encoding, body size, JSON, and the names of the query para
 
 Every check here takes time in proportion to its input at most, and its input is bounded first: no
 header or body, however it is made, can hold the server up.
+
+A request is read one way only. A list header sent on several lines (`Accept`, `Content-Encoding`, the
+tags of `If-None-Match` and `If-Match`) means what one line with the values joined by ", " means (RFC
+9110, 5.3). A header that holds one value (`User-Agent`, `Authorization`, `Content-Type`) sent twice is
+refused with `400` rather than one of the two winning, and so is a JSON object that names a field twice
+(which I-JSON, RFC 7493, forbids).
 """
 
 from __future__ import annotations
@@ -51,6 +57,23 @@ def contains_email(text: str) -> bool:
             if local and _has_domain(domain):
                 return True
     return False
+
+
+def list_field(headers: Headers, name: str) -> str | None:
+    """A header's lines joined into one value with ", ", as RFC 9110 (5.3) reads them; None when not sent."""
+    values = headers.getlist(name)
+    return ", ".join(values) if values else None
+
+
+def single_field(headers: Headers, name: str) -> str | None:
+    """The value of a header that holds one value; sent on more than one line, it is refused with `400`.
+
+    `name` is written as the message shows it (`User-Agent`).
+    """
+    values = headers.getlist(name.lower())
+    if len(values) > 1:
+        raise ApiError(400, f"Send one {name} header; this request has {len(values)}.")
+    return values[0] if values else None
 
 
 def check_user_agent(user_agent: str | None) -> None:
@@ -132,11 +155,12 @@ def _media_ranges(accept: str) -> list[tuple[str, str, float]]:
 
 
 def accepts_json(accept: str | None) -> bool:
-    """Whether an `Accept` header allows `application/json` (a missing header allows anything).
+    """Whether an `Accept` header allows `application/json` (a missing or empty header allows anything).
 
-    The most specific range that matches decides, so `application/json;q=0, */*` refuses JSON.
+    The most specific range that matches decides, so `application/json;q=0, */*` refuses JSON. Empty
+    members of the list are skipped (RFC 9110, 5.6.1), so `Accept: ,` is an empty header.
     """
-    if accept is None or not accept.strip():
+    if accept is None or not accept.replace(",", "").strip():
         return True
     best: tuple[int, float] | None = None
     for kind, subtype, quality in _media_ranges(accept):
@@ -162,18 +186,38 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
+class _NameTwice(ValueError):
+    """A JSON object names the same member twice."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _object_naming_each_member_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _NameTwice(name)
+            seen.add(name)
+    return found
+
+
 def parse_json_body(headers: Headers, body: bytes) -> Any:
     """Decode a request body, which must be JSON sent as `application/json`, with no content coding.
 
     An empty body decodes to `None`. Raises `ApiError` 415 for another content type or a content coding
-    (such as gzip), and 400 for malformed JSON.
+    (such as gzip), and 400 for two `Content-Type` headers, for malformed JSON, and for an object that
+    names a member twice.
     """
     if not body:
         return None
-    content_type = headers.get("content-type")
     codings = [coding.strip().lower() for value in headers.getlist("content-encoding") for coding in value.split(",")]
     if any(coding not in ("", "identity") for coding in codings):
         raise ApiError(415, "Request bodies must not be content-encoded (no gzip): send the JSON as it is.")
+    content_type = single_field(headers, "Content-Type")
     media = (content_type or "").split(";")[0].strip().lower()
     if media != "application/json":
         raise ApiError(415, "Request bodies must be JSON, sent with Content-Type: application/json.")
@@ -185,10 +229,16 @@ def parse_json_body(headers: Headers, body: bytes) -> Any:
     if charset not in (None, "utf-8", "utf8"):
         raise ApiError(415, "JSON request bodies must be encoded as UTF-8.")
     try:
-        value = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        value = json.loads(
+            body.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_object_naming_each_member_once
+        )
         # An escape such as "\ud800" decodes to a lone surrogate, which no UTF-8 answer can echo back;
         # I-JSON (RFC 7493) forbids them, so such a body is refused like any other bad JSON.
         json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except _NameTwice as twice:
+        raise ApiError(
+            400, f"The request body's JSON names {_quoted(twice.name)} twice in one object; send each name once."
+        ) from None
     except (UnicodeError, ValueError, RecursionError):
         raise ApiError(400, "The request body is not valid JSON.") from None
     return value

@@ -10,7 +10,7 @@ import ipaddress
 import tempfile
 from pathlib import Path
 
-from cliniko_sandbox import caching
+from cliniko_sandbox import caching, request_rules
 from cliniko_sandbox.app import MockApi
 from cliniko_sandbox.clock import Clock
 from cliniko_sandbox.control import Controls, control_app
@@ -87,12 +87,25 @@ class MockCliniko:
         context = self.tls.server_context
         #: Every exchange the API answered, when recording is on (the tests); None otherwise.
         self.exchanges: ExchangeLog | None = ExchangeLog() if record_exchanges else None
-        served = self.api if self.exchanges is None else Recorder(self.api, self.exchanges)
-        self._servers = [HttpServer(served, listener, context, date, timeouts, request_id=self.request_ids.next)]
+        recorder = None if self.exchanges is None else Recorder(self.api, self.exchanges)
+        limit = request_rules.MAX_BODY_BYTES
+        self._servers = [
+            HttpServer(
+                self.api if recorder is None else recorder,
+                listener,
+                context,
+                date,
+                timeouts,
+                request_id=self.request_ids.next,
+                max_body=limit,
+                answered=None if recorder is None else recorder.answered,
+            )
+        ]
         self.control_port: int | None = None
         if control_listener is not None:
             self.control_port = control_listener.getsockname()[1]
-            self._servers.append(HttpServer(control_app(self.controls), control_listener, context, date, timeouts))
+            controls = control_app(self.controls)
+            self._servers.append(HttpServer(controls, control_listener, context, date, timeouts, max_body=limit))
 
     @property
     def _url_host(self) -> str:

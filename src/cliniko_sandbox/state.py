@@ -2,11 +2,11 @@
 
 All changes go through `Store`, under one lock, so concurrent requests see a consistent state.
 
-A change always moves the time of what it changed, even while the clock stands still: a record's
-`updated_at` (and the time its account's patient list last changed) becomes the request's instant, or one
-second after the previous time when that instant is not later by a whole second. `Last-Modified` has
-whole seconds only, so without this rule a second change within one second would keep its
-`Last-Modified`, and `If-Modified-Since` would answer `304` for a changed record.
+A change sets the time of what it changed (a record's `updated_at`, and the time its account's patient
+list last changed) to the request's instant. It never moves a time back: after the clock is set back, the
+later time is kept, and a response sends it as the clock's time (`caching.Validators`), so that
+`Last-Modified` is never later than `Date` (RFC 9110, 8.8.2.1). Several changes within one second share
+one `Last-Modified`, which has whole seconds only; the `ETag` tells them apart.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from cliniko_sandbox.clock import Clock
 
@@ -24,10 +24,7 @@ ROLES_THAT_WRITE_PATIENTS = frozenset({"administrator", "practitioner", "recepti
 
 def next_change_time(previous: datetime | None, now: datetime) -> datetime:
     """The time of a change made at `now` to something last changed at `previous` (see the module)."""
-    if previous is None:
-        return now
-    earliest = previous.replace(microsecond=0) + timedelta(seconds=1)
-    return now if now >= earliest else earliest
+    return now if previous is None or now >= previous else previous
 
 
 @dataclass

@@ -5,13 +5,25 @@ It knows nothing about the API. It serves any ASGI application over one listenin
 * Each new connection's first byte is peeked at. A TLS handshake (0x16) is served over TLS; anything else
   is a client speaking plain HTTP, which gets one fixed `400` (JSON, saying to use HTTPS) before the
   connection is closed. No API data is ever sent in the clear.
-* HTTP/1.1 is parsed by h11. A request reaches the application only once its head is complete and valid;
-  its body is handed over as it arrives, and a connection that ends before the body does is reported to
-  the application as a disconnect, so that it can drop the request.
-* Every wait has a limit (`Timeouts`), so that a client that stops sending cannot hold a connection.
-* The transport's own answers (plain HTTP, a malformed request, a head too large) carry the same
-  `X-Request-Id` as the application's, from the counter the server is given, and no body when the
-  request was a `HEAD`, as a client reads none after one.
+* HTTP/1.1 (and 1.0) is parsed by h11. A request reaches the application only once its head is complete
+  and valid; its body is handed over as it arrives, and a connection that ends before the body does is
+  reported to the application as a disconnect, so that it can drop the request.
+* A request whose framing is broken gets its answer at once, from the transport, and the connection is
+  closed: `400` for a malformed head or chunked body (a chunk line must end with CRLF, and a chunk's data
+  must be as long as its size says), `413` for a body that `Content-Length` or a chunk size declares
+  larger than the limit (before any `100 Continue`), `414` for a request line longer than the head's
+  limit, `431` for a head over its limit, `501` for a transfer coding other than chunked, and `505` for
+  an HTTP version other than 1.0 and 1.1.
+* Every wait has a limit (`Timeouts`), so that a client that stops sending, or stops reading, cannot hold
+  a connection.
+* The application is called inside an error boundary, and its ASGI messages are checked for order. The
+  response is held until the application returns, so when it fails (it raises, sends its messages out of
+  order, or returns without a complete response) nothing has been sent yet: the client gets a `500`
+  instead, the connection is closed, and the failure is logged once.
+* The transport's own answers carry the same `X-Request-Id` as the application's, from the counter the
+  server is given, the same JSON error body, and no body when the request was a `HEAD`, as a client
+  reads none after one. Those to a request whose head was read are also reported (`answered`), so that a
+  record of the exchanges holds them too.
 * When `accept()` fails (for example with too many open files), the error is logged and accepting resumes
   after a short pause.
 
@@ -40,10 +52,17 @@ from cliniko_sandbox.errors import JSON_TYPE, dump_json
 logger = logging.getLogger("cliniko_sandbox")
 
 ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict[str, Any]]], Callable[[dict[str, Any]], Awaitable[None]]], Awaitable[None]]
+#: Told of each answer the transport gives itself to a request whose head it read: the request's ASGI
+#: scope (the one the application got, when it was called), the status, the headers and the body sent,
+#: and whether the request's body went unread.
+Answered = Callable[[dict[str, Any], int, list[tuple[bytes, bytes]], bytes, bool], None]
 
-#: The largest request head (request line and headers) served; a larger one gets `431`.
+#: The largest request head (request line and headers) served; a larger one gets `431`, or `414` when its
+#: request line alone is larger.
 MAX_HEAD_BYTES = 16 * 1024
 PLAIN_HTTP_MESSAGE = "The Cliniko API is served over HTTPS only. Plain HTTP is not supported: use https://."
+#: The HTTP versions served; a request line with another gets `505`.
+HTTP_VERSIONS = (b"1.0", b"1.1")
 _TLS_HANDSHAKE = 0x16
 #: `accept()` errors that mean "out of a resource for now": wait, then accept again.
 _RESOURCE_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
@@ -52,6 +71,15 @@ _READ_SIZE = 65536
 _LINGER_SECONDS = 1.0
 _LINGER_GAP = 0.25
 _LINGER_BYTES = 2 * 1024 * 1024
+#: After refusing a body it has not read (`413`), the server reads and drops up to this much of it,
+#: for as long as the client keeps sending, so that a client that sends its whole body before it reads
+#: still gets the answer.
+_DRAIN_BYTES = 16 * 1024 * 1024
+_DRAIN_GAP = 1.0
+#: The longest line of a chunked body the server reads: a chunk size with its extensions.
+_MAX_CHUNK_LINE = 1024
+#: The most hex digits a chunk size may have (64 bits' worth); leading zeros count.
+_MAX_CHUNK_DIGITS = 16
 
 
 class PortInUseError(RuntimeError):
@@ -66,12 +94,15 @@ class Timeouts:
         handshake: for the first byte of a new connection, and then for its TLS handshake.
         header: for a whole request head, from its first byte (or from the handshake, for the first request).
         idle: for the next request on a kept-alive connection, and between two pieces of a request body.
+        write: for the client to take what the server sends: a response that cannot be written for
+            this long (the client is not reading) ends the connection.
         accept_backoff: the pause after `accept()` fails for want of a resource.
     """
 
     handshake: float = 10.0
     header: float = 10.0
     idle: float = 5.0
+    write: float = 10.0
     accept_backoff: float = 0.1
 
 
@@ -93,44 +124,116 @@ def bind(host: str, port: int) -> socket.socket:
     return listener
 
 
+#: Reason phrases as RFC 9110 section 15 names the statuses, where Python's `HTTPStatus` still has an
+#: older name (RFC 7231's); every other status takes `HTTPStatus`'s phrase, which matches RFC 9110 or,
+#: for `429` and `431`, RFC 6585.
+RFC_9110_REASONS = {
+    413: "Content Too Large",
+    414: "URI Too Long",
+    416: "Range Not Satisfiable",
+    422: "Unprocessable Content",
+}
+
+
+def _reason(status: int) -> bytes:
+    if status in RFC_9110_REASONS:
+        return RFC_9110_REASONS[status].encode("ascii")
+    try:
+        return HTTPStatus(status).phrase.encode("ascii")
+    except ValueError:
+        return b""
+
+
+def _size_in_words(size: int) -> str:
+    """`1048576` as "1 MiB", `16384` as "16 KiB": how the API's messages name a limit."""
+    for unit, name in ((1024 * 1024, "MiB"), (1024, "KiB")):
+        if size % unit == 0:
+            return f"{size // unit} {name}"
+    return f"{size} bytes"
+
+
 class FixedResponse:
-    """An error response built once, with only its `Date` and `X-Request-Id` filled in when sent.
+    """An error response of the transport's own: JSON with a `message`, and `Connection: close`, with only
+    its `Date` and `X-Request-Id` filled in when sent.
 
     Args:
         status: the status code.
-        reason: the reason phrase.
         message: the JSON body's `message`.
     """
 
-    def __init__(self, status: int, reason: str, message: str) -> None:
-        self._body = dump_json({"message": message})
-        self._start = f"HTTP/1.1 {status} {reason}\r\ndate: ".encode("ascii")
-        self._fields = (
-            f"\r\ncontent-type: {JSON_TYPE}\r\ncontent-length: {len(self._body)}\r\ncache-control: no-store\r\n"
-        ).encode("ascii")
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        self.body = dump_json({"message": message})
+        self._start = b"HTTP/1.1 %d %s\r\n" % (status, _reason(status))
+
+    def headers(self, date: str, request_id: str | None = None) -> list[tuple[bytes, bytes]]:
+        """The headers as sent: with `X-Request-Id` when there is an ID, and the body's length (which a
+        response to `HEAD` keeps, without the body)."""
+        fields = [
+            (b"date", date.encode("ascii")),
+            (b"content-type", JSON_TYPE.encode("ascii")),
+            (b"content-length", str(len(self.body)).encode("ascii")),
+            (b"cache-control", b"no-store"),
+        ]
+        if request_id is not None:
+            fields.append((b"x-request-id", request_id.encode("ascii")))
+        return [*fields, (b"connection", b"close")]
 
     def bytes(self, date: str, request_id: str | None = None, *, head: bool = False) -> bytes:
-        """The response as sent: with `X-Request-Id` when there is an ID, and without the body after `HEAD`
-        (which keeps the `Content-Length` the body would have had)."""
-        named = b"" if request_id is None else b"x-request-id: " + request_id.encode("ascii") + b"\r\n"
-        end = b"connection: close\r\n\r\n"
-        return self._start + date.encode("ascii") + self._fields + named + end + (b"" if head else self._body)
+        """The response as sent, without its body after `HEAD`."""
+        fields = b"".join(name + b": " + value + b"\r\n" for name, value in self.headers(date, request_id))
+        return self._start + fields + b"\r\n" + (b"" if head else self.body)
 
 
-_PLAIN_HTTP = FixedResponse(400, "Bad Request", PLAIN_HTTP_MESSAGE)
+_PLAIN_HTTP = FixedResponse(400, PLAIN_HTTP_MESSAGE)
 _HEAD_TOO_LARGE = FixedResponse(
     431,
-    "Request Header Fields Too Large",
-    f"The request line and headers are larger than the limit of {MAX_HEAD_BYTES} bytes (16 KiB).",
+    f"The request line and headers are larger than the limit of {MAX_HEAD_BYTES} bytes ({_size_in_words(MAX_HEAD_BYTES)}).",
+)
+_LINE_TOO_LONG = FixedResponse(
+    414,
+    f"The request line (the method, the path with its query, and the version) is longer than the limit of "
+    f"{MAX_HEAD_BYTES} bytes ({_size_in_words(MAX_HEAD_BYTES)}): send a shorter URL.",
+)
+_UNKNOWN_CODING = FixedResponse(
+    501,
+    "The request's Transfer-Encoding is not supported: send the body with Content-Length, "
+    "or with Transfer-Encoding: chunked and no other coding.",
+)
+_ANOTHER_SERVER = FixedResponse(400, "The request target names another server; this is not a proxy.")
+_APPLICATION_FAILED = FixedResponse(
+    500, "The server failed while answering this request; this is a bug in the sandbox, not in the request."
 )
 
 
 def _bad_http(detail: str) -> FixedResponse:
-    return FixedResponse(400, "Bad Request", f"The request is not valid HTTP: {detail}")
+    return FixedResponse(400, f"The request is not valid HTTP: {detail}")
+
+
+def _version_not_supported(version: bytes) -> FixedResponse:
+    return FixedResponse(
+        505, f"HTTP/{version.decode('ascii')} is not supported: send the request as HTTP/1.1 (or HTTP/1.0)."
+    )
+
+
+def _body_too_large(limit: int) -> FixedResponse:
+    return FixedResponse(413, f"The request body is larger than the limit of {limit} bytes ({_size_in_words(limit)}).")
 
 
 class _ClientGone(Exception):
-    """The client closed the connection, broke the framing, or stopped sending in time."""
+    """The client closed the connection, or stopped sending or reading in time."""
+
+
+class _Refused(Exception):
+    """A request body whose framing is broken, and the transport's answer to it."""
+
+    def __init__(self, response: FixedResponse) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+class AsgiMessageError(RuntimeError):
+    """The application sent an ASGI message that is not one it may send at that point."""
 
 
 #: How much of a request's first bytes is kept to tell, when its head cannot be parsed, whether it was a
@@ -140,6 +243,121 @@ _METHOD_PEEK = 64
 
 def _is_head(start: bytes) -> bool:
     return start.lstrip(b"\r\n").startswith(b"HEAD ")
+
+
+class _HeadStart:
+    """What the server notes of a request head while it arrives: its first bytes (to tell a `HEAD`), and
+    how long its request line is so far (to tell a `414` from a `431` when h11 gives up on the head).
+
+    Args:
+        buffered: the bytes of the head that had arrived with the previous request.
+    """
+
+    def __init__(self, buffered: bytes) -> None:
+        self.first = bytearray()
+        self.line_length = 0
+        self.line_ended = False
+        self._started = False
+        self.feed(buffered)
+
+    def feed(self, data: bytes) -> None:
+        if len(self.first) < _METHOD_PEEK:
+            self.first += data[: _METHOD_PEEK - len(self.first)]
+        if self.line_ended:
+            return
+        if not self._started:
+            data = data.lstrip(b"\r\n")
+            if not data:
+                return
+            self._started = True
+        end = data.find(b"\n")
+        if end < 0:
+            self.line_length += len(data)
+        else:
+            self.line_length += len(data[:end].rstrip(b"\r"))
+            self.line_ended = True
+
+    @property
+    def is_head(self) -> bool:
+        return _is_head(bytes(self.first))
+
+    @property
+    def line_too_long(self) -> bool:
+        return not self.line_ended or self.line_length > MAX_HEAD_BYTES
+
+
+class _ChunkedFraming:
+    """Checks a chunked request body's framing as its bytes arrive, before h11 decodes them.
+
+    h11 waits for a CRLF that a bare LF never brings, and takes a chunk size of up to 20 digits as a
+    promise of that much data; this check refuses both at once instead: every line of a chunked body
+    (chunk sizes, the CRLF after each chunk's data, the trailer fields) must end with CRLF (`400`), a chunk
+    size must be at most 16 hex digits (`400`), and the sizes together must stay within the body limit
+    (`413`). It stops at the end of the body: what follows is the next request.
+
+    Args:
+        limit: the largest body served, in bytes; None for no limit.
+    """
+
+    def __init__(self, limit: int | None) -> None:
+        self._limit = limit
+        self._state = "size"  # "size", "data", "data-end", "trailer", or "done"
+        self._line = bytearray()
+        self._left = 0
+        self._total = 0
+        self._trailer_bytes = 0
+
+    def feed(self, data: bytes) -> None:
+        """Check the next bytes received; raises `_Refused` at the first one that breaks the framing."""
+        at = 0
+        while at < len(data) and self._state != "done":
+            if self._state == "data":
+                taken = min(self._left, len(data) - at)
+                at += taken
+                self._left -= taken
+                if self._left == 0:
+                    self._state = "data-end"
+            elif self._state == "data-end":
+                self._line.append(data[at])
+                at += 1
+                if not b"\r\n".startswith(self._line):
+                    raise _Refused(_bad_http("a chunk's data is longer than its size, or does not end with CRLF"))
+                if len(self._line) == 2:
+                    self._line.clear()
+                    self._state = "size"
+            else:
+                end = data.find(b"\n", at)
+                self._line += data[at : len(data) if end < 0 else end + 1]
+                at = len(data) if end < 0 else end + 1
+                if end >= 0:
+                    self._end_of_line(bytes(self._line))
+                    self._line.clear()
+                elif self._state == "size" and len(self._line) > _MAX_CHUNK_LINE:
+                    raise _Refused(_bad_http(f"a chunk-size line is longer than {_MAX_CHUNK_LINE} bytes"))
+                elif self._state == "trailer" and self._trailer_bytes + len(self._line) > MAX_HEAD_BYTES:
+                    raise _Refused(_bad_http(f"the trailer fields are larger than {_size_in_words(MAX_HEAD_BYTES)}"))
+
+    def _end_of_line(self, line: bytes) -> None:
+        if not line.endswith(b"\r\n"):
+            raise _Refused(_bad_http("each line of a chunked body must end with CRLF, not with a bare LF"))
+        if self._state == "trailer":
+            self._trailer_bytes += len(line)
+            if line == b"\r\n":
+                self._state = "done"
+            elif self._trailer_bytes > MAX_HEAD_BYTES:
+                raise _Refused(_bad_http(f"the trailer fields are larger than {_size_in_words(MAX_HEAD_BYTES)}"))
+            return
+        size_text = line[:-2].split(b";", 1)[0].rstrip(b" \t")
+        if not size_text or size_text.strip(b"0123456789abcdefABCDEF"):
+            raise _Refused(_bad_http(f"a chunk size must be hex digits, not {size_text[:40]!r}"))
+        if len(size_text) > _MAX_CHUNK_DIGITS:
+            raise _Refused(_bad_http(f"a chunk size has more than {_MAX_CHUNK_DIGITS} hex digits"))
+        size = int(size_text, 16)
+        self._total += size
+        if self._limit is not None and self._total > self._limit:
+            raise _Refused(_body_too_large(self._limit))
+        self._left = size
+        self._state = "data" if size else "trailer"
 
 
 class HttpServer:
@@ -153,6 +371,9 @@ class HttpServer:
         timeouts: the limits on every wait.
         request_id: the `X-Request-Id` of each of the transport's own error responses, from the counter
             the application uses too; None sends none (the control port's server).
+        max_body: the largest request body served, in bytes; a body declared larger (by `Content-Length`
+            or by its chunk sizes) gets `413` at once. None sets no limit.
+        answered: told of each answer the transport gives itself to a request whose head it read.
     """
 
     def __init__(
@@ -163,12 +384,17 @@ class HttpServer:
         date: Callable[[], str],
         timeouts: Timeouts,
         request_id: Callable[[], str] | None = None,
+        *,
+        max_body: int | None = None,
+        answered: Answered | None = None,
     ) -> None:
         self._app = app
         self._listener = listener
         self._tls = tls
         self._date = date
         self._request_id = request_id
+        self._max_body = max_body
+        self._answered = answered
         self.timeouts = timeouts
         host, port = listener.getsockname()[:2]
         self._authority = (f"[{host}]" if ":" in host else host) + f":{port}"
@@ -252,6 +478,10 @@ class HttpServer:
             await self._serve_requests(reader, writer)
         except (TimeoutError, OSError, ssl.SSLError, _ClientGone):
             pass
+        except Exception:
+            # A fault of the transport itself: logged here, once, rather than left in the task for
+            # asyncio to report when the task is collected.
+            logger.exception("the connection failed unexpectedly")
         finally:
             if writer is not None:
                 writer.close()
@@ -259,7 +489,7 @@ class HttpServer:
                     async with asyncio.timeout(1):
                         await writer.wait_closed()
                 except (TimeoutError, OSError, ssl.SSLError):
-                    pass
+                    writer.transport.abort()  # what is still unsent stays unsent: the socket is freed now
             else:
                 connection.close()
 
@@ -277,7 +507,8 @@ class HttpServer:
         except (TimeoutError, OSError):
             pass
         try:
-            await loop.sock_sendall(connection, self._fixed(_PLAIN_HTTP, head=_is_head(received[:_METHOD_PEEK])))
+            async with asyncio.timeout(self.timeouts.write):
+                await loop.sock_sendall(connection, self._fixed(_PLAIN_HTTP, head=_is_head(received[:_METHOD_PEEK])))
             connection.shutdown(socket.SHUT_WR)
             async with asyncio.timeout(1):
                 while await loop.sock_recv(connection, 4096):
@@ -289,20 +520,20 @@ class HttpServer:
         connection = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
         wait_for_first_byte = self.timeouts.header
         while True:
-            start = bytearray(connection.trailing_data[0][:_METHOD_PEEK])
+            start = _HeadStart(connection.trailing_data[0])
             try:
                 request = await self._read_head(connection, reader, wait_for_first_byte, start)
             except h11.RemoteProtocolError as error:
-                too_large = error.error_status_hint == 431
-                fixed = _HEAD_TOO_LARGE if too_large else _bad_http(str(error))
-                writer.write(self._fixed(fixed, head=_is_head(start)))
-                await _finish_writing(writer, reader)
+                if error.error_status_hint == 431:
+                    fixed = _LINE_TOO_LONG if start.line_too_long else _HEAD_TOO_LARGE
+                elif error.error_status_hint == 501:
+                    fixed = _UNKNOWN_CODING
+                else:
+                    fixed = _bad_http(str(error))
+                writer.write(self._fixed(fixed, head=start.is_head))
+                await self._finish_writing(writer, reader)
                 return
             if request is None:
-                return
-            if _head_size(request) > MAX_HEAD_BYTES:
-                writer.write(self._fixed(_HEAD_TOO_LARGE, head=request.method == b"HEAD"))
-                await _finish_writing(writer, reader)
                 return
             keep_open = await self._exchange(connection, request, reader, writer)
             if not keep_open or connection.our_state is not h11.DONE or connection.their_state is not h11.DONE:
@@ -311,12 +542,11 @@ class HttpServer:
             wait_for_first_byte = self.timeouts.idle
 
     async def _read_head(
-        self, connection: h11.Connection, reader: asyncio.StreamReader, wait_for_first_byte: float, start: bytearray
+        self, connection: h11.Connection, reader: asyncio.StreamReader, wait_for_first_byte: float, start: _HeadStart
     ) -> h11.Request | None:
         """The next request's head, or None when the client closed the connection between requests.
 
-        The head's first bytes are kept in `start` as they arrive (up to `_METHOD_PEEK`), for the answer
-        to a head that cannot be parsed.
+        What arrives is noted in `start` too, for the answer to a head that cannot be parsed.
         """
         loop = asyncio.get_running_loop()
         deadline: float | None = None
@@ -333,9 +563,29 @@ class HttpServer:
                 data = await reader.read(_READ_SIZE)
             if deadline is None:
                 deadline = loop.time() + self.timeouts.header
-            if len(start) < _METHOD_PEEK:
-                start += data[: _METHOD_PEEK - len(start)]
+            start.feed(data)
             connection.receive_data(data)
+
+    def _refusal(self, connection: h11.Connection, request: h11.Request, path: bytes | None) -> tuple[FixedResponse, int] | None:
+        """The transport's own answer to a request it read the head of, when it has one, and how much of
+        the body the client may still send; None when the request goes to the application."""
+        if request.http_version not in HTTP_VERSIONS:
+            return _version_not_supported(request.http_version), 0
+        if _request_line_size(request) > MAX_HEAD_BYTES:
+            return _LINE_TOO_LONG, 0
+        if _head_size(request) > MAX_HEAD_BYTES:
+            return _HEAD_TOO_LARGE, 0
+        names = [name for name, _ in request.headers]
+        # A message framed both ways is ambiguous (RFC 9112 section 6.3): refused, and the connection closed.
+        if b"transfer-encoding" in names and b"content-length" in names:
+            return _bad_http("Content-Length and Transfer-Encoding must not be sent together"), 0
+        if path is None:
+            return _ANOTHER_SERVER, 0
+        declared = next((int(value) for name, value in request.headers if name == b"content-length"), 0)
+        if self._max_body is not None and declared > self._max_body:
+            # Answered before any `100 Continue`, and before the body is read (RFC 9110 section 10.1.1).
+            return _body_too_large(self._max_body), max(0, declared - len(connection.trailing_data[0]))
+        return None
 
     async def _exchange(
         self,
@@ -344,23 +594,155 @@ class HttpServer:
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
     ) -> bool:
-        """Run the application for one request; whether the connection may serve another."""
-        names = [name for name, _ in request.headers]
+        """Answer one request; whether the connection may serve another."""
         head = request.method == b"HEAD"
-        # A message framed both ways is ambiguous (RFC 9112 section 6.3): refused, and the connection closed.
-        if b"transfer-encoding" in names and b"content-length" in names:
-            fixed = _bad_http("Content-Length and Transfer-Encoding must not be sent together")
-            writer.write(self._fixed(fixed, head=head))
-            await _finish_writing(writer, reader)
-            return False
         path = self._origin_form(request.target)
-        if path is None:
-            fixed = FixedResponse(400, "Bad Request", "The request target names another server; this is not a proxy.")
-            writer.write(self._fixed(fixed, head=head))
-            await _finish_writing(writer, reader)
+        scope = self._scope(request, request.target if path is None else path)
+        chunked = any(name == b"transfer-encoding" for name, _ in request.headers)
+        has_body = chunked or any(name == b"content-length" and value != b"0" for name, value in request.headers)
+        refusal = self._refusal(connection, request, path)
+        framing = _ChunkedFraming(self._max_body) if chunked and refusal is None else None
+        if framing is not None:
+            try:
+                framing.feed(connection.trailing_data[0])  # the body's first bytes, read with the head
+            except _Refused as refused:
+                refusal = refused.response, _still_coming(refused.response)
+        if refusal is not None:
+            fixed, body_left = refusal
+            await self._answer(scope, fixed, writer, reader, head=head, body_unread=has_body, body_left=body_left)
             return False
+
+        body_done = False
+        client_gone = False
+        broken: FixedResponse | None = None
+        response: dict[str, Any] = {}
+
+        async def receive() -> dict[str, Any]:
+            nonlocal body_done, client_gone, broken
+            if body_done or client_gone or broken is not None:
+                return {"type": "http.disconnect"}
+            if connection.they_are_waiting_for_100_continue:
+                writer.write(connection.send(h11.InformationalResponse(status_code=100, headers=[])))
+            try:
+                event = await self._next_body_event(connection, reader, framing)
+            except _Refused as refused:
+                broken = refused.response
+                return {"type": "http.disconnect"}
+            except h11.RemoteProtocolError as error:
+                broken = _bad_http(str(error))
+                return {"type": "http.disconnect"}
+            except (_ClientGone, TimeoutError, OSError, ssl.SSLError):
+                client_gone = True
+                return {"type": "http.disconnect"}
+            if isinstance(event, h11.Data):
+                return {"type": "http.request", "body": bytes(event.data), "more_body": True}
+            body_done = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            if isinstance(message, dict) and message.get("type") == "http.response.start":
+                message = {**message, "headers": list(message.get("headers", []))}  # an iterable, read once
+            _check_message(message, response)
+            if message["type"] == "http.response.start":
+                response["status"] = message["status"]
+                response["headers"] = message["headers"]
+                response["body"] = []
+            else:
+                response["body"].append(bytes(message.get("body", b"")))
+                if not message.get("more_body", False):
+                    response["complete"] = True
+
+        failed = False
+        try:
+            await self._app(scope, receive, send)
+        except Exception:
+            logger.exception("the application failed while answering %s %s", scope["method"], scope["path"])
+            failed = True
+        if broken is not None:  # the body's framing broke while the application read it
+            await self._answer(
+                scope, broken, writer, reader, head=head, body_unread=True, body_left=_still_coming(broken)
+            )
+            return False
+        if client_gone:
+            return False  # the request was dropped: nothing to send, and the connection ends
+        if not failed and not response.get("complete"):
+            logger.error(
+                "the application returned without a complete response to %s %s", scope["method"], scope["path"]
+            )
+            failed = True
+        out: list[bytes] = []
+        closing = False
+        if not failed:
+            headers = response["headers"]
+            # A body the application did not read to its end is still on the wire: close rather than read
+            # it, and linger. A client that asked to close (`Connection: close`) has sent all of its
+            # request when h11 says it must close: the connection then ends after the response, with
+            # nothing to drop.
+            closing = connection.their_state not in (h11.DONE, h11.MUST_CLOSE)
+            if closing:
+                headers = [*headers, (b"connection", b"close")]
+            status = response["status"]
+            body = b"".join(response["body"])
+            try:
+                out.append(connection.send(h11.Response(status_code=status, headers=headers, reason=_reason(status))))
+                if body and not head:
+                    out.append(connection.send(h11.Data(data=body)))
+                out.append(connection.send(h11.EndOfMessage()))
+            except h11.LocalProtocolError as error:
+                logger.error(
+                    "the application's response to %s %s is not valid HTTP: %s", scope["method"], scope["path"], error
+                )
+                failed = True
+        if failed:
+            body_unread = connection.their_state is h11.SEND_BODY
+            await self._answer(scope, _APPLICATION_FAILED, writer, reader, head=head, body_unread=body_unread)
+            return False
+        # The whole response leaves in one write, so that it travels in as few TLS records as it can.
+        writer.write(b"".join(chunk or b"" for chunk in out))
+        if closing:
+            await self._finish_writing(writer, reader)
+        else:
+            await self._drain(writer)
+        return not closing
+
+    async def _answer(
+        self,
+        scope: dict[str, Any],
+        fixed: FixedResponse,
+        writer: asyncio.StreamWriter,
+        reader: asyncio.StreamReader,
+        *,
+        head: bool,
+        body_unread: bool,
+        body_left: int = 0,
+    ) -> None:
+        """Send one of the transport's own answers to a request it read the head of, and end the
+        connection; the answer is reported to `answered` too."""
+        date = self._date()
+        request_id = None if self._request_id is None else self._request_id()
+        writer.write(fixed.bytes(date, request_id, head=head))
+        if self._answered is not None:
+            self._answered(scope, fixed.status, fixed.headers(date, request_id), b"" if head else fixed.body, body_unread)
+        await self._finish_writing(writer, reader, body_left=body_left)
+
+    async def _next_body_event(
+        self, connection: h11.Connection, reader: asyncio.StreamReader, framing: _ChunkedFraming | None
+    ) -> h11.Event:
+        while True:
+            event = connection.next_event()
+            if isinstance(event, (h11.Data, h11.EndOfMessage)):
+                return event
+            if isinstance(event, h11.ConnectionClosed):
+                raise _ClientGone
+            async with asyncio.timeout(self.timeouts.idle):
+                data = await reader.read(_READ_SIZE)
+            if framing is not None:
+                framing.feed(data)
+            connection.receive_data(data)
+
+    def _scope(self, request: h11.Request, path: bytes) -> dict[str, Any]:
         raw_path, _, query = path.partition(b"?")
-        scope = {
+        return {
             "type": "http",
             "asgi": {"version": "3.0", "spec_version": "2.3"},
             "http_version": request.http_version.decode("ascii"),
@@ -374,70 +756,6 @@ class HttpServer:
             "server": None,
             "client": None,
         }
-        body_done = False
-        client_gone = False
-        response: dict[str, Any] = {}
-
-        async def receive() -> dict[str, Any]:
-            nonlocal body_done, client_gone
-            if body_done or client_gone:
-                return {"type": "http.disconnect"}
-            if connection.they_are_waiting_for_100_continue:
-                writer.write(connection.send(h11.InformationalResponse(status_code=100, headers=[])))
-            try:
-                event = await self._next_body_event(connection, reader)
-            except (_ClientGone, h11.RemoteProtocolError, TimeoutError, OSError, ssl.SSLError):
-                client_gone = True
-                return {"type": "http.disconnect"}
-            if isinstance(event, h11.Data):
-                return {"type": "http.request", "body": bytes(event.data), "more_body": True}
-            body_done = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                response["status"] = message["status"]
-                response["headers"] = list(message.get("headers", []))
-                response["body"] = []
-            elif message["type"] == "http.response.body":
-                response["body"].append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    response["complete"] = True
-
-        await self._app(scope, receive, send)
-        if client_gone or not response.get("complete"):
-            return False  # the request was dropped: nothing to send, and the connection ends
-        headers = response["headers"]
-        # A body the application did not read to its end is still on the wire: close rather than read it,
-        # and linger. A client that asked to close (`Connection: close`) has sent all of its request when
-        # h11 says it must close: the connection then ends after the response, with nothing to drop.
-        closing = connection.their_state not in (h11.DONE, h11.MUST_CLOSE)
-        if closing:
-            headers = [*headers, (b"connection", b"close")]
-        status = response["status"]
-        # The whole response leaves in one write, so that it travels in as few TLS records as it can.
-        out = [connection.send(h11.Response(status_code=status, headers=headers, reason=_reason(status)))]
-        body = b"".join(response["body"])
-        if body and request.method != b"HEAD":
-            out.append(connection.send(h11.Data(data=body)))
-        out.append(connection.send(h11.EndOfMessage()))
-        writer.write(b"".join(chunk or b"" for chunk in out))
-        if closing:
-            await _finish_writing(writer, reader)
-        else:
-            await writer.drain()
-        return not closing
-
-    async def _next_body_event(self, connection: h11.Connection, reader: asyncio.StreamReader) -> h11.Event:
-        while True:
-            event = connection.next_event()
-            if isinstance(event, (h11.Data, h11.EndOfMessage)):
-                return event
-            if isinstance(event, h11.ConnectionClosed):
-                raise _ClientGone
-            async with asyncio.timeout(self.timeouts.idle):
-                data = await reader.read(_READ_SIZE)
-            connection.receive_data(data)
 
     def _origin_form(self, target: bytes) -> bytes | None:
         """The path and query of a request target; an absolute-form target must name this server."""
@@ -450,31 +768,94 @@ class HttpServer:
                 return slash + rest if slash else b"/"
         return target
 
+    # Writing ---------------------------------------------------------------------------------
 
-#: Reason phrases as RFC 9110 section 15 names the statuses, where Python's `HTTPStatus` still has an
-#: older name (RFC 7231's); every other status takes `HTTPStatus`'s phrase, which matches RFC 9110 or,
-#: for `429` and `431`, RFC 6585.
-RFC_9110_REASONS = {
-    413: "Content Too Large",
-    414: "URI Too Long",
-    416: "Range Not Satisfiable",
-    422: "Unprocessable Content",
-}
+    async def _drain(self, writer: asyncio.StreamWriter) -> None:
+        """Wait until the client has taken enough of what was written; a client that takes nothing for
+        `Timeouts.write` loses the connection, and what it has not taken."""
+        try:
+            async with asyncio.timeout(self.timeouts.write):
+                await writer.drain()
+        except TimeoutError:
+            writer.transport.abort()
+            raise _ClientGone from None
+
+    async def _finish_writing(self, writer: asyncio.StreamWriter, reader: asyncio.StreamReader, *, body_left: int = 0) -> None:
+        """Send what is written, then linger before the connection is closed.
+
+        The server closes after a response that ends the connection early (an oversized head, a body it did
+        not read), often while the client is still sending its request. Closing at once would make the
+        client's next write fail and throw away the response waiting in its buffer, so the server first reads
+        and drops what still arrives, as RFC 9112 section 9.6 advises. The linger is bounded: it ends when the
+        client closes, when nothing has arrived for `_LINGER_GAP` seconds, after `_LINGER_SECONDS` in all, or
+        after `_LINGER_BYTES`.
+
+        `body_left` is the rest of a body the server refused without reading it (`413`), which the client
+        may well be sending still: the server then reads and drops up to that much (at most `_DRAIN_BYTES`),
+        and closes once it has, or when nothing arrives for `_DRAIN_GAP` seconds (or `Timeouts.idle`, if
+        shorter), or after `Timeouts.header` in all.
+        """
+        loop = asyncio.get_running_loop()
+        try:
+            await self._drain(writer)
+            if body_left:
+                most, gap, seconds = min(body_left, _DRAIN_BYTES), min(_DRAIN_GAP, self.timeouts.idle), self.timeouts.header
+            else:
+                most, gap, seconds = _LINGER_BYTES, _LINGER_GAP, _LINGER_SECONDS
+            give_up = loop.time() + seconds
+            dropped = 0
+            while dropped < most and loop.time() < give_up:
+                async with asyncio.timeout(min(gap, max(0.0, give_up - loop.time()))):
+                    chunk = await reader.read(min(_READ_SIZE, most - dropped))
+                if not chunk:
+                    return
+                dropped += len(chunk)
+        except (TimeoutError, OSError, ssl.SSLError, _ClientGone):
+            pass
 
 
-def _reason(status: int) -> bytes:
-    if status in RFC_9110_REASONS:
-        return RFC_9110_REASONS[status].encode("ascii")
-    try:
-        return HTTPStatus(status).phrase.encode("ascii")
-    except ValueError:
-        return b""
+def _still_coming(refusal: FixedResponse) -> int:
+    """How much of a chunked body refused for its framing may still be on its way: after a `413` the client
+    is most likely still sending it, so the server drains as much as it would of a declared one."""
+    return _DRAIN_BYTES if refusal.status == 413 else 0
+
+
+def _check_message(message: dict[str, Any], response: dict[str, Any]) -> None:
+    """Raise `AsgiMessageError` unless `message` is one an application may send now, given the `response`
+    so far: one `http.response.start` with a valid status and headers, then `http.response.body` messages
+    up to the one without `more_body`, and nothing after it."""
+    kind = message.get("type") if isinstance(message, dict) else None
+    if kind == "http.response.start":
+        if "status" in response:
+            raise AsgiMessageError("http.response.start sent a second time")
+        status = message.get("status")
+        if not isinstance(status, int) or isinstance(status, bool) or not 200 <= status <= 599:
+            raise AsgiMessageError(f"http.response.start with the status {status!r}, not a number from 200 to 599")
+        headers = message.get("headers", [])
+        if not all(
+            isinstance(pair, (list, tuple)) and len(pair) == 2 and all(isinstance(part, bytes) for part in pair)
+            for pair in headers
+        ):
+            raise AsgiMessageError("http.response.start with headers that are not pairs of bytes")
+    elif kind == "http.response.body":
+        if "status" not in response:
+            raise AsgiMessageError("http.response.body sent before http.response.start")
+        if response.get("complete"):
+            raise AsgiMessageError("http.response.body sent after the response's last body")
+        if not isinstance(message.get("body", b""), (bytes, bytearray)):
+            raise AsgiMessageError("http.response.body with a body that is not bytes")
+    else:
+        raise AsgiMessageError(f"the message {kind!r} is not one this server takes")
+
+
+def _request_line_size(request: h11.Request) -> int:
+    """The size of a request line as sent, without its line end: method, target and version."""
+    return len(request.method) + len(request.target) + len(b"HTTP/1.1") + 2
 
 
 def _head_size(request: h11.Request) -> int:
     """The size of a request head as sent: the request line and every header line."""
-    line = len(request.method) + len(request.target) + len(b"HTTP/1.1") + 4
-    return line + sum(len(name) + len(value) + 4 for name, value in request.headers.raw_items())
+    return _request_line_size(request) + 2 + sum(len(name) + len(value) + 4 for name, value in request.headers.raw_items())
 
 
 async def _accept_streams(
@@ -489,32 +870,6 @@ async def _accept_streams(
     )
     writer = asyncio.StreamWriter(transport, protocol, reader, loop)
     return reader, writer
-
-
-async def _finish_writing(writer: asyncio.StreamWriter, reader: asyncio.StreamReader) -> None:
-    """Send what is written, then linger before the connection is closed.
-
-    The server closes after a response that ends the connection early (an oversized head, a body it did
-    not read), often while the client is still sending its request. Closing at once would make the
-    client's next write fail and throw away the response waiting in its buffer, so the server first reads
-    and drops what still arrives, as RFC 9112 section 9.6 advises. The linger is bounded: it ends when the
-    client closes, when nothing has arrived for `_LINGER_GAP` seconds, after `_LINGER_SECONDS` in all, or
-    after `_LINGER_BYTES`.
-    """
-    loop = asyncio.get_running_loop()
-    try:
-        async with asyncio.timeout(2):
-            await writer.drain()
-        give_up = loop.time() + _LINGER_SECONDS
-        dropped = 0
-        while dropped < _LINGER_BYTES and loop.time() < give_up:
-            async with asyncio.timeout(min(_LINGER_GAP, max(0.0, give_up - loop.time()))):
-                chunk = await reader.read(_READ_SIZE)
-            if not chunk:
-                return
-            dropped += len(chunk)
-    except (TimeoutError, OSError, ssl.SSLError):
-        pass
 
 
 async def _peek(connection: socket.socket) -> bytes:

@@ -3,6 +3,12 @@
 `{"message": "Validation Failed", "errors": {"first_name": "can't be blank"}}`; a problem with the
 request as a whole rather than one field is reported under `base`.
 
+The body is small whatever the request holds (this guide's own rule): `errors` lists every problem of a
+patient field, and at most `MAX_LISTED_ERRORS` problems in all; the names that are not patient fields
+fill the rest, in the order sent, a long one cut to `NAME_SHOWN` characters. How many problems were left
+out is in `errors_not_listed`, which the body has only when some were. The work is bounded too: once the
+list is full, a name left is only counted, never copied or shortened.
+
 Every limit on a patient field is in `FIELD_LIMITS`, so that a description of the contract can carry them.
 No check here can take more than time in proportion to its input, which the limits bound first.
 """
@@ -25,6 +31,11 @@ MAX_NAME_LENGTH = FIELD_LIMITS["first_name"]
 MAX_TITLE_LENGTH = FIELD_LIMITS["title"]
 MAX_EMAIL_LENGTH = FIELD_LIMITS["email"]
 DATE_FORMAT = "must be a date written as YYYY-MM-DD"
+UNKNOWN_FIELD = "is not an attribute of a patient that can be set"
+#: The most problems the `errors` of one `422` lists.
+MAX_LISTED_ERRORS = 20
+#: How many characters of a name that is not a patient field the `errors` of a `422` shows.
+NAME_SHOWN = 40
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -34,8 +45,12 @@ def is_email(value: str) -> bool:
     return bool(at and local) and "@" not in domain and "." in domain[1:-1] and not any(c.isspace() for c in value)
 
 
-def validation_failed(errors: dict[str, str]) -> ApiError:
-    return ApiError(422, "Validation Failed", errors=errors)
+def validation_failed(errors: dict[str, str], not_listed: int = 0) -> ApiError:
+    return ApiError(422, "Validation Failed", errors=errors, errors_not_listed=not_listed)
+
+
+def _shown(name: str) -> str:
+    return name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN] + "…"
 
 
 def patient_fields(body: Any, *, creating: bool, today: date) -> dict[str, str | None]:
@@ -55,10 +70,23 @@ def patient_fields(body: Any, *, creating: bool, today: date) -> dict[str, str |
     #: The limits apply to a value as sent, before the spaces around it are removed, as in the
     #: OpenAPI description (`maxLength`).
     sent_length: dict[str, int] = {}
+    # Each patient field has at most one problem, and all of them are listed; unknown names get the room
+    # left. Once that is full and every field sent has been read, the rest of the body is only counted.
+    room = MAX_LISTED_ERRORS - len(Patient.WRITABLE)
+    fields_sent = sum(1 for name in Patient.WRITABLE if name in body)
+    unknown_sent = len(body) - fields_sent
+    unknown_listed = fields_read = 0
     for name, value in body.items():
         if name not in Patient.WRITABLE:
-            errors[name] = "is not an attribute of a patient that can be set"
+            if unknown_listed < room:
+                shown = _shown(name)
+                if shown not in errors:  # two long names may be cut to the same text: the second is counted
+                    errors[shown] = UNKNOWN_FIELD
+                    unknown_listed += 1
+            elif fields_read == fields_sent:
+                break
             continue
+        fields_read += 1
         if value is not None and not isinstance(value, str):
             errors[name] = "must be a string"
             continue
@@ -94,5 +122,5 @@ def patient_fields(body: Any, *, creating: bool, today: date) -> dict[str, str |
                 errors["date_of_birth"] = "can't be in the future"
 
     if errors:
-        raise validation_failed(errors)
+        raise validation_failed(errors, unknown_sent - unknown_listed)
     return fields
