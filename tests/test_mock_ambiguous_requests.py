@@ -110,6 +110,21 @@ def test_if_none_match_on_several_lines_is_one_list(client, order):
     assert separate.body == together.body == b""
 
 
+@pytest.mark.parametrize("around", ["empty-line-first", "leading-comma", "empty-element-between"])
+def test_empty_elements_of_an_entity_tag_list_are_skipped(client, around):
+    """RFC 9110 section 5.6.1: a recipient skips empty list elements; they do not spoil the list."""
+    etag = _etag(client)
+    lines = {
+        "empty-line-first": [("If-None-Match", ""), ("If-None-Match", etag)],
+        "leading-comma": [("If-None-Match", f", {etag}")],
+        "empty-element-between": [("If-None-Match", f'"other", , {etag}')],
+    }[around]
+
+    answer = client.send("GET", f"/v1/patients/{PATIENT}", _headers(client, *lines))
+
+    assert answer.status == 304
+
+
 def test_if_match_on_several_lines_is_one_list(client):
     etag = _etag(client)
     lines = [("Content-Type", "application/json"), ("If-Match", '"other"'), ("If-Match", etag)]

@@ -179,12 +179,26 @@ def test_if_unmodified_since_accepts_an_older_http_date_form(api):
     _assert_refused_and_unchanged(api, "patch", {"If-Unmodified-Since": "Sunday, 01-Jan-23 00:00:00 GMT"})
 
 
-def test_a_change_moves_last_modified_past_the_date_a_client_read(api):
+def test_a_change_moves_last_modified_to_its_own_time_past_an_older_date_a_client_read(api):
     _, last_modified = _validators(api, PATIENT)
     assert _change(api, "put", {"If-Unmodified-Since": last_modified}).status_code == 200
 
-    # The clock has not moved, yet the change moved Last-Modified on, so the date read no longer holds.
+    # The seeded patient last changed in 2025; the change took the clock's time, so the date read no
+    # longer holds.
     _assert_refused_and_unchanged(api, "patch", {"If-Unmodified-Since": last_modified})
+
+
+def test_if_unmodified_since_misses_a_change_in_the_same_second_and_if_match_catches_it(api):
+    """Dates have whole seconds: a change made in the second of the read is not later than it (RFC 9110
+    section 13.1.4), so the guard lets the next change through. The sync page says so, and to prefer
+    If-Match, which tells every version apart."""
+    assert _change(api, "patch", {}).status_code == 200  # the patient's Last-Modified is now the clock's
+    etag, last_modified = _validators(api, PATIENT)
+    assert last_modified == NOW
+    assert _change(api, "put", {}, json={"title": "Ms"}).status_code == 200  # someone else, same second
+
+    assert _change(api, "patch", {"If-Unmodified-Since": last_modified}, json={"title": "Mr"}).status_code == 200
+    _assert_refused_and_unchanged(api, "patch", {"If-Match": etag})
 
 
 # Both ------------------------------------------------------------------------------------------

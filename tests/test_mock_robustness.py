@@ -565,7 +565,7 @@ def test_a_client_that_never_reads_its_responses_is_cut_off():
                     sock.sendall(request * count)
                     while not cut_off and time.perf_counter() - started < 4:
                         time.sleep(0.05)
-                        sock.send(b"\r\n")  # an empty line, which HTTP/1.1 allows between requests
+                        sock.send(b"\r\n")  # a client still sending; the server, stuck writing, never reads it
                 except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
                     cut_off = True
 

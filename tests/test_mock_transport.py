@@ -220,7 +220,11 @@ def test_status_lines_use_rfc_9110_reason_phrases(mock, expected):
 #: A request, as raw bytes after its head's well-behaved headers (`_framed`), whose framing is broken.
 #: name: (method, target, version, extra header lines, bytes after the head, the status it must get).
 BROKEN_FRAMING: dict[str, tuple[str, str, str, tuple[str, ...], bytes, int]] = {
-    "chunk-size-with-too-many-digits": ("POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: chunked",), b"1" * 25 + b"\r\n", 400),
+    "chunk-size-with-too-many-digits": ("POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: chunked",), b"1" * 17 + b"\r\n", 400),
+    "chunk-size-line-too-long-in-one-piece": (
+        "POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: chunked",), b"5;" + b"x" * 5000 + b"\r\nhello\r\n0\r\n\r\n", 400,
+    ),
+    "chunked-in-http-1-0": ("POST", "/v1/patients", "HTTP/1.0", ("Transfer-Encoding: chunked",), b"2\r\n{}\r\n0\r\n\r\n", 400),
     "chunk-size-over-the-body-limit": ("POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: chunked",), b"FFFFFFFF\r\n", 413),
     "negative-chunk-size": ("POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: chunked",), b"-5\r\nhello\r\n0\r\n\r\n", 400),
     "chunk-longer-than-its-size": ("POST", "/v1/patients", "HTTP/1.1", ("Transfer-Encoding: chunked",), b"5\r\nhelloEXTRA\r\n0\r\n\r\n", 400),
@@ -349,6 +353,13 @@ async def _breaks_as_its_path_says(scope, receive, send) -> None:  # type: ignor
         await send(_BODY)
     elif path == "/unknown-message":
         await send({"type": "http.response.push", "path": "/fine", "headers": []})
+    elif path == "/swallows-its-error":
+        await send(_START)
+        await send(_BODY)
+        try:
+            await send(_BODY)
+        except Exception:  # an application that hides its mistake still gets its 500
+            pass
     elif path == "/invalid-header":
         await send({**_START, "headers": [(b"bad name", b"x")]})
         await send(_BODY)
@@ -362,6 +373,7 @@ FAILURES = [
     "/body-before-start",
     "/starts-twice",
     "/sends-after-the-end",
+    "/swallows-its-error",
     "/unknown-message",
     "/invalid-header",
     "/returns-without-responding",
@@ -413,3 +425,17 @@ def test_an_application_that_fails_gets_a_500_in_json_logged_once(failing_app_se
     assert len(errors) == 1, [record.getMessage() for record in errors]
     assert path in errors[0].getMessage()
     assert not any("never retrieved" in record.getMessage() for record in caplog.records)
+
+
+def test_a_client_that_closes_tls_cleanly_inside_its_body_is_gone_and_gets_no_made_up_400(mock):
+    """A close_notify halfway through a body ends the request like a plain close: nothing is answered,
+    so nothing is recorded as answered, and the next client is served."""
+    before = len(mock.exchanges.snapshot())
+    with _tls(mock, str(mock.ca_file)) as tls:
+        head = _framed(mock, "POST", "/v1/patients", "HTTP/1.1", ("Content-Length: 44",), b'{"first_name"')
+        tls.sendall(head)
+        tls.unwrap()  # TLS's close_notify, then the TCP connection ends with the block
+    assert send(mock, "GET", "/user").status_code == 200
+    time.sleep(0.1)  # the closed connection's task ends as soon as it reads the close; give it a moment
+    recorded = [f"{exchange}" for exchange in mock.exchanges.snapshot()[before:]]
+    assert not [line for line in recorded if "-> 400" in line], recorded

@@ -60,8 +60,10 @@ def test_an_include_of_a_missing_snippet_fails_the_build(tmp_path: Path) -> None
 #: without it, with its changelog's entries left out of the index (hooks/changelog_feed.py): 35.3 KB, so
 #: 35 KiB. The contributors' guide, indexed by each section's heading and first paragraph so that
 #: contributors find it (it was left out before), and the reader's feedback page added 3.9 KB (39.2 KB),
-#: so 39 KiB. New prose moves it by what it measures; what the index leaves out must stay out.
-SEARCH_INDEX_BUDGET = 39 * 1024
+#: so 39 KiB. The sandbox's new rules (a header sent twice, the bounded 422, the framing statuses, and
+#: that If-Unmodified-Since has whole seconds) added 0.7 KB (39.9 KB), so 40 KiB. New prose moves it by
+#: what it measures; what the index leaves out must stay out.
+SEARCH_INDEX_BUDGET = 40 * 1024
 
 
 def test_the_search_index_stays_small_and_keeps_the_prose_readers_search(built_site: Path) -> None:

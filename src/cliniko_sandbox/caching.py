@@ -37,7 +37,8 @@ CACHE_CONTROL = "private, no-cache"
 #: The answer depends on the key and on what the client accepts.
 VARY = "Accept, Authorization"
 
-_ENTITY_TAG = re.compile(r'\s*(W/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')
+#: One entity tag of a list, with the empty elements before it skipped (RFC 9110 section 5.6.1).
+_ENTITY_TAG = re.compile(r'[\s,]*(W/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')
 _DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 _MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _TIME = r"\d\d:\d\d:\d\d"
@@ -63,11 +64,11 @@ def strong_etag(request_target: str, body: bytes) -> str:
 
 def _if_none_match_matches(header: str, etag: str) -> bool:
     """Weak comparison of `If-None-Match` against the current ETag; `*` matches any current record."""
-    if header.strip() == "*":
+    if header.strip(" \t,") == "*":
         return True
     wanted = etag  # the server's own tags are always strong; the pattern drops a client's W/ prefix
     position = 0
-    while position < len(header):
+    while header[position:].strip(" \t,"):  # what is left holds more than empty elements
         match = _ENTITY_TAG.match(header, position)
         if match is None:
             return False  # a malformed list matches nothing
@@ -83,10 +84,10 @@ def _if_match_matches(header: str, etag: str) -> bool:
     A weak tag (`W/"..."`) never matches, even when its quoted part is the current tag. A malformed value
     matches nothing, so the change is refused rather than made on a guess.
     """
-    if header.strip() == "*":
+    if header.strip(" \t,") == "*":
         return True
     position = 0
-    while position < len(header):
+    while header[position:].strip(" \t,"):  # what is left holds more than empty elements
         match = _ENTITY_TAG.match(header, position)
         if match is None:
             return False

@@ -237,7 +237,8 @@ class AsgiMessageError(RuntimeError):
 
 
 #: How much of a request's first bytes is kept to tell, when its head cannot be parsed, whether it was a
-#: `HEAD` (leading empty lines, which HTTP/1.1 allows before a request, included).
+#: `HEAD`. Empty lines before it are skipped here, though h11 refuses a request that starts with one
+#: (RFC 9112 section 2.2 says a server should skip them: this server does not).
 _METHOD_PEEK = 64
 
 
@@ -329,11 +330,12 @@ class _ChunkedFraming:
                 end = data.find(b"\n", at)
                 self._line += data[at : len(data) if end < 0 else end + 1]
                 at = len(data) if end < 0 else end + 1
+                if self._state == "size" and len(self._line) > _MAX_CHUNK_LINE + 2:
+                    # Checked whether the line came in one piece or in several; its CRLF is not counted.
+                    raise _Refused(_bad_http(f"a chunk-size line is longer than {_MAX_CHUNK_LINE} bytes"))
                 if end >= 0:
                     self._end_of_line(bytes(self._line))
                     self._line.clear()
-                elif self._state == "size" and len(self._line) > _MAX_CHUNK_LINE:
-                    raise _Refused(_bad_http(f"a chunk-size line is longer than {_MAX_CHUNK_LINE} bytes"))
                 elif self._state == "trailer" and self._trailer_bytes + len(self._line) > MAX_HEAD_BYTES:
                     raise _Refused(_bad_http(f"the trailer fields are larger than {_size_in_words(MAX_HEAD_BYTES)}"))
 
@@ -579,6 +581,9 @@ class HttpServer:
         # A message framed both ways is ambiguous (RFC 9112 section 6.3): refused, and the connection closed.
         if b"transfer-encoding" in names and b"content-length" in names:
             return _bad_http("Content-Length and Transfer-Encoding must not be sent together"), 0
+        # HTTP/1.0 has no chunked coding: a 1.0 message that claims it is faulty (RFC 9112 section 6.1).
+        if b"transfer-encoding" in names and request.http_version == b"1.0":
+            return _bad_http("HTTP/1.0 has no Transfer-Encoding: send Content-Length, or use HTTP/1.1"), 0
         if path is None:
             return _ANOTHER_SERVER, 0
         declared = next((int(value) for name, value in request.headers if name == b"content-length"), 0)
@@ -642,7 +647,12 @@ class HttpServer:
         async def send(message: dict[str, Any]) -> None:
             if isinstance(message, dict) and message.get("type") == "http.response.start":
                 message = {**message, "headers": list(message.get("headers", []))}  # an iterable, read once
-            _check_message(message, response)
+            try:
+                _check_message(message, response)
+            except AsgiMessageError as error:
+                # Kept, so that an application that catches the error still gets its 500.
+                response.setdefault("invalid", str(error))
+                raise
             if message["type"] == "http.response.start":
                 response["status"] = message["status"]
                 response["headers"] = message["headers"]
@@ -665,6 +675,12 @@ class HttpServer:
             return False
         if client_gone:
             return False  # the request was dropped: nothing to send, and the connection ends
+        if not failed and "invalid" in response:
+            logger.error(
+                "the application sent a message out of order for %s %s: %s",
+                scope["method"], scope["path"], response["invalid"],
+            )
+            failed = True
         if not failed and not response.get("complete"):
             logger.error(
                 "the application returned without a complete response to %s %s", scope["method"], scope["path"]
@@ -736,6 +752,10 @@ class HttpServer:
                 raise _ClientGone
             async with asyncio.timeout(self.timeouts.idle):
                 data = await reader.read(_READ_SIZE)
+            if not data:
+                # The client closed in the middle of its body (with TLS's close_notify or without): it
+                # is gone, and there is no one to answer, so no made-up 400 is recorded either.
+                raise _ClientGone
             if framing is not None:
                 framing.feed(data)
             connection.receive_data(data)
