@@ -87,9 +87,9 @@ example: $(STAMP)
 	@test -n "$(S)" || { echo "give the example(s) to run: make example S=snippets/<dir>/<file>"; exit 2; }
 	$(PY) tests/example_runner.py $(S)
 
-## Print the mock API's speed figures (requests per second, reset time)
+## Print the mock API's speed figures, and its memory and a bystander's waits under attack: make bench ARGS=--attacks
 bench: $(STAMP)
-	$(PY) tests/bench_mock.py
+	$(PY) tests/bench_mock.py $(ARGS)
 
 ## Print how long the test suite takes here, whole and in parts (wall clock and CPU)
 bench-suite: $(STAMP)
