@@ -52,6 +52,7 @@ The clock is read once, when the request arrives: every time in the response (`D
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -81,6 +82,8 @@ DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 #: The methods whose body is read, as JSON, before the query and the record are looked at.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+#: From this many bytes, a JSON body is decoded in a thread, so that other clients are answered meanwhile.
+_PARSE_IN_A_THREAD_FROM = 64 * 1024
 #: The query parameters of a list; every other operation takes none (`QUERY_PARAMETERS`).
 LIST_PARAMETERS = ("page", "per_page", *filters.PARAMETERS)
 #: How much of an oversized body is read and thrown away before the `413` is sent.
@@ -147,6 +150,8 @@ class MockApi:
         self.store = store
         self.clock = clock
         self.limiter = limiter
+        #: Lets one large body at a time be decoded in a thread (`_pipeline`).
+        self._large_bodies: asyncio.Semaphore | None = None
         self.base_url = base_url.rstrip("/")
         self.switches = switches
         self.request_ids = request_ids if request_ids is not None else RequestIds()
@@ -212,7 +217,19 @@ class MockApi:
         scope = {**scope, **child_scope}
         request = Request(scope)
         request_rules.check_accept(request_rules.list_field(headers, "accept"))
-        data = request_rules.parse_json_body(headers, body) if scope["method"] in BODY_METHODS else None
+        data = None
+        if scope["method"] in BODY_METHODS:
+            if len(body) > _PARSE_IN_A_THREAD_FROM:
+                # Decoding a large body takes tens of milliseconds of CPU: in a thread, the event loop
+                # keeps its turns (Python switches threads every few milliseconds) and other clients
+                # are still answered meanwhile. One such thread at a time, or the loop's turns would
+                # come as seldom as one in every few dozen.
+                if self._large_bodies is None:
+                    self._large_bodies = asyncio.Semaphore(1)  # made here, in the server's own loop
+                async with self._large_bodies:
+                    data = await asyncio.to_thread(request_rules.parse_json_body, headers, body)
+            else:
+                data = request_rules.parse_json_body(headers, body)
         request_rules.check_query_names(request.query_params, QUERY_PARAMETERS.get(route.endpoint, ()))
         reply = await route.endpoint(self, Call(request, body, data, user, now))
         return self._success_response(request, reply, now)

@@ -78,6 +78,8 @@ _DRAIN_BYTES = 16 * 1024 * 1024
 _DRAIN_GAP = 1.0
 #: The longest line of a chunked body the server reads: a chunk size with its extensions.
 _MAX_CHUNK_LINE = 1024
+#: How many pieces of a body the application receives before the server lets other connections run.
+_PIECES_BETWEEN_TURNS = 64
 #: The most hex digits a chunk size may have (64 bits' worth); leading zeros count.
 _MAX_CHUNK_DIGITS = 16
 
@@ -542,6 +544,9 @@ class HttpServer:
                 return
             connection.start_next_cycle()
             wait_for_first_byte = self.timeouts.idle
+            # Pipelined requests are read from bytes already received, with no wait between them that
+            # would let another connection run: give the others a turn after each.
+            await asyncio.sleep(0)
 
     async def _read_head(
         self, connection: h11.Connection, reader: asyncio.StreamReader, wait_for_first_byte: float, start: _HeadStart
@@ -621,11 +626,17 @@ class HttpServer:
         client_gone = False
         broken: FixedResponse | None = None
         response: dict[str, Any] = {}
+        pieces = 0
 
         async def receive() -> dict[str, Any]:
-            nonlocal body_done, client_gone, broken
+            nonlocal body_done, client_gone, broken, pieces
             if body_done or client_gone or broken is not None:
                 return {"type": "http.disconnect"}
+            pieces += 1
+            if pieces % _PIECES_BETWEEN_TURNS == 0:
+                # A body of many tiny chunks is read from bytes already received, with no wait that
+                # would let another connection run: give the others a turn now and then.
+                await asyncio.sleep(0)
             if connection.they_are_waiting_for_100_continue:
                 writer.write(connection.send(h11.InformationalResponse(status_code=100, headers=[])))
             try:
@@ -876,6 +887,11 @@ def _request_line_size(request: h11.Request) -> int:
 def _head_size(request: h11.Request) -> int:
     """The size of a request head as sent: the request line and every header line."""
     return _request_line_size(request) + 2 + sum(len(name) + len(value) + 4 for name, value in request.headers.raw_items())
+
+
+#: asyncio gives each TLS connection a read buffer of 256 KiB, most of what an idle connection costs.
+#: A TLS record holds at most 16 KiB of data, so 32 KiB reads one whole record and then some.
+asyncio.sslproto.SSLProtocol.max_size = 32 * 1024
 
 
 async def _accept_streams(
