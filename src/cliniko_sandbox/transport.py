@@ -34,6 +34,7 @@ hook: what happens before the TLS handshake, when the timers start, and how a re
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import errno
 import logging
 import socket
@@ -430,7 +431,7 @@ class HttpServer:
         self._loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
         self._listener.setblocking(False)
-        connections: set[asyncio.Task[None]] = set()
+        connections = _Connections()
         accepting = asyncio.create_task(self._accept_forever(connections))
         self._ready.set()
         try:
@@ -442,7 +443,7 @@ class HttpServer:
             await asyncio.gather(accepting, *connections, return_exceptions=True)
             self._listener.close()
 
-    async def _accept_forever(self, connections: set[asyncio.Task[None]]) -> None:
+    async def _accept_forever(self, connections: _Connections) -> None:
         loop = asyncio.get_running_loop()
         while True:
             try:
@@ -455,8 +456,8 @@ class HttpServer:
                 await asyncio.sleep(pause)
                 continue
             task = loop.create_task(self._connection(connection))
-            connections.add(task)
-            task.add_done_callback(connections.discard)
+            connections.opened(task)
+            task.add_done_callback(connections.closed)
 
     def _fixed(self, response: FixedResponse, *, head: bool) -> bytes:
         """One of the transport's own responses, dated and numbered now."""
@@ -887,6 +888,36 @@ def _request_line_size(request: h11.Request) -> int:
 def _head_size(request: h11.Request) -> int:
     """The size of a request head as sent: the request line and every header line."""
     return _request_line_size(request) + 2 + sum(len(name) + len(value) + 4 for name, value in request.headers.raw_items())
+
+
+#: glibc's `malloc_trim`, which hands freed memory back to the system: glibc otherwise keeps it for the
+#: process's next allocations, and after a burst of connections the idle sandbox would hold it all.
+try:
+    _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+except (OSError, AttributeError):  # not glibc: nothing to do
+    _malloc_trim = None
+
+
+class _Connections(set):  # type: ignore[type-arg]
+    """The tasks of the open connections, and the most there were since memory was last handed back."""
+
+    peak = 0
+
+    def opened(self, task: asyncio.Task[None]) -> None:
+        self.add(task)
+        self.peak = max(self.peak, len(self))
+
+    def closed(self, task: asyncio.Task[None]) -> None:
+        """A connection has ended. Once three in four of the connections of a burst have ended, the
+        memory they held goes back to the system (`malloc_trim`), so that the sandbox shrinks again."""
+        self.discard(task)
+        if self.peak >= _TRIM_AFTER and len(self) <= self.peak // 4 and _malloc_trim is not None:
+            _malloc_trim(0)
+            self.peak = len(self)
+
+
+#: The fewest connections of a burst after which their memory is handed back when they end.
+_TRIM_AFTER = 32
 
 
 #: asyncio gives each TLS connection a read buffer of 256 KiB, most of what an idle connection costs.
