@@ -135,9 +135,9 @@ def leads_only(content: str) -> str:
     pieces = [content[: starts[0]]]
     for start, end in zip(starts, starts[1:] + [len(content)]):
         section = content[start:end]
-        heading_end = section.find(">", section.find("</h")) + 1
-        lead = LEAD.match(section, section.find("</h"))
-        keep = lead.end() if lead else heading_end
+        closing_tag = section.find("</h")
+        lead = LEAD.match(section, closing_tag)
+        keep = lead.end() if lead else section.find(">", closing_tag) + 1
         rest = section[keep:]
         pieces.append(section[:keep] + (SEARCH_ONLY_WRAPPER.format(rest) if rest.strip() else rest))
     return "".join(pieces)

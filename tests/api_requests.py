@@ -47,6 +47,20 @@ def basic_auth(api_key: str, password: str = "") -> str:
     return "Basic " + base64.b64encode(f"{api_key}:{password}".encode()).decode("ascii")
 
 
+def raw_head(host: str, method: str, target: str, *lines: str, version: str = "HTTP/1.1") -> bytes:
+    """The bytes of a request head, for tests that send what a client library would not: `Host`, the
+    administrator's key, the tests' `User-Agent` and `Accept: application/json`, then `lines`."""
+    head = [
+        f"{method} {target} {version}",
+        f"Host: {host}",
+        f"User-Agent: {USER_AGENT}",
+        f"Authorization: {basic_auth(ADMIN_KEY_A)}",
+        "Accept: application/json",
+        *lines,
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+
+
 def client_headers(api_key: str | None = ADMIN_KEY_A) -> dict[str, str]:
     """The headers every request of a well-behaved client carries."""
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT}

@@ -27,7 +27,7 @@ from urllib.parse import quote, urlencode
 from hypothesis import HealthCheck, find, given, seed, settings
 from hypothesis import strategies as st
 
-from api_requests import JSON_CONTENT_TYPE, USER_AGENT, Answer, RawClient, basic_auth, read_response
+from api_requests import JSON_CONTENT_TYPE, USER_AGENT, Answer, RawClient, basic_auth, raw_head, read_response
 from cliniko_sandbox import MockCliniko
 from cliniko_sandbox.rate_limit import LIMIT
 from cliniko_sandbox.request_rules import MAX_BODY_BYTES
@@ -359,16 +359,7 @@ def broken_framings(draw: Any, flaw: str | None = None) -> dict[str, Any]:
     else:  # another-http-version
         version = draw(st.sampled_from(["HTTP/2.0", "HTTP/0.9", "HTTP/1.2", "HTTP/3.0", "HTTP/9.9"]))
         lines = []
-    head = [
-        f"{method} {target} {version}",
-        "Host: 127.0.0.1",
-        f"Authorization: {basic_auth(ADMIN_KEY_A)}",
-        f"User-Agent: {USER_AGENT}",
-        "Accept: application/json",
-        "Content-Type: application/json",
-        *lines,
-    ]
-    raw = ("\r\n".join(head) + "\r\n\r\n").encode("ascii") + body
+    raw = raw_head("127.0.0.1", method, target, "Content-Type: application/json", *lines, version=version) + body
     return {"flaw": flaw, "status": FRAMING_FLAWS[flaw], "method": method, "raw": raw}
 
 

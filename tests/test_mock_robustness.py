@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from api_requests import USER_AGENT, RawClient, basic_auth, client_headers, error_message, read_until_closed, send
+from api_requests import RawClient, basic_auth, client_headers, error_message, raw_head, read_until_closed, send
 from cliniko_sandbox import MockCliniko
 from cliniko_sandbox.clock import START, Clock
 from cliniko_sandbox.seed import ACCOUNT_A as ACCOUNT
@@ -60,15 +60,7 @@ def _tls_socket(mock) -> Iterator[ssl.SSLSocket]:
 
 
 def _head(mock, method: str, target: str, *extra: str) -> bytes:
-    lines = [
-        f"{method} {target} HTTP/1.1",
-        f"Host: {mock.host}:{mock.port}",
-        f"User-Agent: {USER_AGENT}",
-        f"Authorization: {basic_auth(ADMIN_KEY_A)}",
-        "Accept: application/json",
-        *extra,
-    ]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return raw_head(f"{mock.host}:{mock.port}", method, target, *extra)
 
 
 def _closed_within(sock: socket.socket, seconds: float) -> bool:

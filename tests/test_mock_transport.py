@@ -23,6 +23,7 @@ from api_requests import (
     USER_AGENT,
     basic_auth,
     client_headers,
+    raw_head,
     read_response,
     read_until_closed,
     send,
@@ -244,16 +245,8 @@ BROKEN_FRAMING: dict[str, tuple[str, str, str, tuple[str, ...], bytes, int]] = {
 
 
 def _framed(mock, method: str, target: str, version: str, lines: tuple[str, ...], body: bytes) -> bytes:
-    head = [
-        f"{method} {target} {version}",
-        f"Host: {mock.host}:{mock.port}",
-        f"Authorization: {basic_auth(ADMIN_KEY_A)}",
-        f"User-Agent: {USER_AGENT}",
-        "Accept: application/json",
-        "Content-Type: application/json",
-        *lines,
-    ]
-    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+    head = raw_head(f"{mock.host}:{mock.port}", method, target, "Content-Type: application/json", *lines, version=version)
+    return head + body
 
 
 @pytest.mark.parametrize("name", BROKEN_FRAMING)
