@@ -4,7 +4,8 @@ Each test here stands for a way a client (careless or hostile) once broke the mo
 backtracked, a body acted on before it had arrived, an accept loop that died when file handles ran out,
 connections held open forever (by a client that stopped sending, or reading), a body declared too
 large that got no answer, a header limit that held only sometimes, unbounded fields, an error
-body that grew with the request, a `Last-Modified` later than `Date`, and ambiguous requests.
+body that grew with the request, a `Last-Modified` later than `Date`, ambiguous requests, and memory
+without a bound (no cap on connections, every pending body buffered whole).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -34,7 +36,8 @@ from cliniko_sandbox.clock import START, Clock
 from cliniko_sandbox.seed import ACCOUNT_A as ACCOUNT
 from cliniko_sandbox.seed import ADMIN_KEY_A, initial_dataset
 from cliniko_sandbox.state import Store
-from cliniko_sandbox.transport import MAX_HEAD_BYTES, Timeouts
+from cliniko_sandbox.tls import make_tls
+from cliniko_sandbox.transport import MAX_HEAD_BYTES, HttpServer, Timeouts, bind
 from cliniko_sandbox.validation import FIELD_LIMITS
 
 PATIENT = "1240000000000000001"
@@ -42,7 +45,7 @@ NEW_PATIENT = b'{"first_name": "Half", "last_name": "Body"}'
 #: Time a healthy mock needs, at most, to respond on this machine while a worst case is in flight.
 PROMPT = 1.0
 #: The short limits of the mock these tests start for themselves.
-SHORT = Timeouts(handshake=0.5, header=0.5, idle=0.5, write=0.5, accept_backoff=0.05)
+SHORT = Timeouts(handshake=0.5, header=0.5, idle=0.5, body=1.0, write=0.5, accept_backoff=0.05)
 
 
 def _count_patients(mock) -> int:
@@ -534,6 +537,30 @@ def _send_buffer_limit() -> int:
         return 4 * 1024 * 1024
 
 
+def test_a_body_still_arriving_when_its_time_is_up_is_dropped(impatient):
+    """A byte every 0.2 s never keeps the server waiting past its idle limit (0.5 s), but the whole body
+    has a limit too (1 s): without it, a client could hold a connection, and its buffered body, forever."""
+    before = _count_patients(impatient)
+    started = time.perf_counter()
+    closed = False
+    with _tls_socket(impatient) as sock:
+        sock.sendall(_head(impatient, "POST", "/v1/patients", "Content-Type: application/json", "Content-Length: 4096"))
+        try:
+            for byte in NEW_PATIENT * 100:
+                sock.sendall(bytes([byte]))
+                time.sleep(0.2)
+                if time.perf_counter() - started > 4:
+                    break
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            closed = True
+        if not closed:
+            closed = _closed_within(sock, 0.5)
+
+    assert closed, "the server still read the body after 4 s"
+    assert time.perf_counter() - started < 3
+    assert _count_patients(impatient) == before
+
+
 def test_a_client_that_never_reads_its_responses_is_cut_off():
     """Pipelined requests for a full page of patients, more answers than the kernel can buffer, never read.
 
@@ -570,6 +597,163 @@ def test_the_timeouts_serve_a_prompt_client(impatient):
         second = send(impatient, "GET", "/user", session=session)
 
     assert (first.status_code, second.status_code) == (200, 200)
+
+
+# What the server holds ---------------------------------------------------------------------------------
+
+
+def test_past_its_connection_cap_the_server_accepts_no_more_until_a_connection_ends():
+    """At the cap, a new client's TLS handshake waits (in the system's queue), and goes through as soon as
+    one of the open connections ends."""
+    answers: list[bytes] = []
+    with MockCliniko(max_connections=2) as mock:
+        with _tls_socket(mock) as first, _tls_socket(mock) as second:
+            for sock in (first, second):
+                sock.sendall(_head(mock, "GET", "/v1/user"))
+                assert sock.recv(65536).startswith(b"HTTP/1.1 200 OK")
+
+            def third() -> None:
+                with _tls_socket(mock) as sock:
+                    sock.sendall(_head(mock, "GET", "/v1/user", "Connection: close"))
+                    answers.append(read_until_closed(sock))
+
+            waiting = threading.Thread(target=third)
+            waiting.start()
+            waiting.join(0.6)
+            assert waiting.is_alive() and not answers, "a third connection was served past a cap of two"
+            first.close()
+            waiting.join(5)
+
+    assert not waiting.is_alive()
+    assert answers and answers[0].startswith(b"HTTP/1.1 200 OK")
+
+
+#: The size limit of the bodies in the pool tests, and the pool's size: one body at the limit.
+POOL_BODY = 256 * 1024
+
+
+async def _count_body(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    """An application that reads the whole body and answers with its length and the number of pieces it
+    came in: `262144 in 9`."""
+    size = pieces = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        size += len(message.get("body", b""))
+        pieces += 1
+        if not message.get("more_body", False):
+            break
+    body = f"{size} in {pieces}".encode("ascii")
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"%d" % len(body))]})
+    await send({"type": "http.response.body", "body": body})
+
+
+@pytest.fixture(scope="module")
+def pool_tls(tmp_path_factory):  # type: ignore[no-untyped-def]
+    return make_tls(tmp_path_factory.mktemp("body-pool"))
+
+
+@contextmanager
+def _pool_server(tls, timeouts: Timeouts) -> Iterator[SimpleNamespace]:  # type: ignore[no-untyped-def]
+    """The transport in front of `_count_body`, whose bodies share a pool of one body at the limit."""
+    listener = bind("127.0.0.1", 0)
+    where = SimpleNamespace(host="127.0.0.1", port=listener.getsockname()[1], ca_file=tls.ca_file)
+    server = HttpServer(
+        _count_body, listener, tls.server_context, lambda: "Mon, 01 Jan 2024 00:00:00 GMT", timeouts,
+        max_body=POOL_BODY, body_pool=POOL_BODY,
+    )
+    server.start()
+    try:
+        yield where
+    finally:
+        server.stop()
+
+
+def _answered_within(sock: ssl.SSLSocket, seconds: float) -> bytes:
+    """What the server sends within `seconds` (empty when nothing)."""
+    sock.settimeout(seconds)
+    try:
+        return sock.recv(65536)
+    except TimeoutError:
+        return b""
+
+
+def test_a_large_body_waits_for_its_share_of_the_body_pool_and_is_then_read(pool_tls):
+    """The first body takes nearly all of the pool before its end has arrived; the second, sent whole,
+    is not read beyond its free share until the first is done, and then is served in full."""
+    body = b"x" * POOL_BODY
+    with _pool_server(pool_tls, Timeouts()) as server, _tls_socket(server) as first, _tls_socket(server) as second:
+        head = _head(server, "POST", "/", f"Content-Length: {POOL_BODY}")
+        first.sendall(head + body[: 20 * 1024])
+        time.sleep(0.2)  # its reservation is taken
+        second.sendall(head + body)
+
+        assert _answered_within(second, 0.6) == b"", "the second body was read while the pool was spent"
+        first.sendall(body[20 * 1024 :])
+        first_answer = _answered_within(first, 5)
+        second_answer = _answered_within(second, 5)
+
+    assert first_answer.startswith(b"HTTP/1.1 200 OK") and b"\r\n\r\n%d in " % POOL_BODY in first_answer
+    assert second_answer.startswith(b"HTTP/1.1 200 OK") and b"\r\n\r\n%d in " % POOL_BODY in second_answer
+
+
+def test_a_body_that_gets_no_share_of_the_pool_in_time_gets_503_with_retry_after(pool_tls):
+    """The first body holds the pool while its client goes on sending a byte at a time; the second waits
+    no longer than the idle limit for a share, then gets `503` (JSON, `Retry-After`), read in full though
+    its client sent the whole body."""
+    body = b"x" * POOL_BODY
+    stop = threading.Event()
+    with (
+        _pool_server(pool_tls, Timeouts(idle=0.4)) as server,
+        _tls_socket(server) as first,
+        _tls_socket(server) as second,
+    ):
+        head = _head(server, "POST", "/", f"Content-Length: {POOL_BODY}")
+        first.sendall(head + body[: 20 * 1024])
+
+        def trickle() -> None:
+            sent = 20 * 1024
+            while not stop.wait(0.1) and sent < POOL_BODY - 1:
+                first.sendall(b"x")
+                sent += 1
+
+        trickling = threading.Thread(target=trickle)
+        trickling.start()
+        try:
+            time.sleep(0.2)
+            started = time.perf_counter()
+            second.sendall(head + body)
+            second.settimeout(5)
+            raw = read_until_closed(second)
+            waited = time.perf_counter() - started
+        finally:
+            stop.set()
+            trickling.join()
+
+    status_line, _, rest = raw.partition(b"\r\n")
+    headers, _, payload = rest.partition(b"\r\n\r\n")
+    assert status_line == b"HTTP/1.1 503 Service Unavailable", raw[:200]
+    assert b"retry-after: 1\r\n" in headers.lower() + b"\r\n"
+    assert b"connection: close" in headers.lower()
+    assert "Retry-After" in json.loads(payload)["message"]
+    assert 0.3 < waited < 2
+
+
+def test_a_body_of_tiny_chunks_is_handed_over_in_few_pieces(pool_tls):
+    """Twenty thousand one-byte chunks, all received at once, reach the application as a few hundred
+    pieces at most: one object per chunk is what made such a body cost 130 MiB."""
+    chunks = 20_000
+    with _pool_server(pool_tls, Timeouts()) as server, _tls_socket(server) as sock:
+        sock.sendall(
+            _head(server, "POST", "/", "Transfer-Encoding: chunked") + b"1\r\nx\r\n" * chunks + b"0\r\n\r\n"
+        )
+        answer = _answered_within(sock, 10)
+
+    assert answer.startswith(b"HTTP/1.1 200 OK"), answer[:200]
+    size, _, pieces = answer.partition(b"\r\n\r\n")[2].decode("ascii").partition(" in ")
+    assert int(size) == chunks
+    assert int(pieces) <= chunks // 50, f"{pieces} pieces"
 
 
 # Out of file handles -------------------------------------------------------------------------------------

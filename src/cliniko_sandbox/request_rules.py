@@ -104,6 +104,8 @@ def single_authorization(headers: Headers) -> str | None:
 
 #: How much of an unknown query parameter's name a message quotes.
 _NAME_SHOWN = 40
+#: A JSON escape of a UTF-16 surrogate (`\\ud800` to `\\udfff`, in either case).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 
 
 def _quoted(name: str) -> str:
@@ -233,8 +235,11 @@ def parse_json_body(headers: Headers, body: bytes) -> Any:
             body.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_object_naming_each_member_once
         )
         # An escape such as "\ud800" decodes to a lone surrogate, which no UTF-8 answer can echo back;
-        # I-JSON (RFC 7493) forbids them, so such a body is refused like any other bad JSON.
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
+        # I-JSON (RFC 7493) forbids them, so such a body is refused like any other bad JSON. Only an
+        # escape can make one (UTF-8 itself cannot), so only a body with such an escape is checked:
+        # encoding a large value again costs as much as decoding it did.
+        if _SURROGATE_ESCAPE.search(body):
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
     except _NameTwice as twice:
         raise ApiError(
             400, f"The request body's JSON names {_quoted(twice.name)} twice in one object; send each name once."

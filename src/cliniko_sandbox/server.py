@@ -21,7 +21,7 @@ from cliniko_sandbox.seed import ADMIN_KEY_A, initial_dataset
 from cliniko_sandbox.state import Store
 from cliniko_sandbox.switches import Switches
 from cliniko_sandbox.tls import Tls, make_tls
-from cliniko_sandbox.transport import HttpServer, PortInUseError, Timeouts, bind
+from cliniko_sandbox.transport import MAX_CONNECTIONS, HttpServer, PortInUseError, Timeouts, bind
 
 __all__ = ["MockCliniko", "PortInUseError", "Timeouts"]
 
@@ -47,6 +47,7 @@ class MockCliniko:
         workdir: where to write the CA certificate (a new temporary folder by default).
         timeouts: how long the servers wait for a client (see `Timeouts`).
         record_exchanges: keep each request and response in `exchanges` (see `cliniko_sandbox.exchanges`).
+        max_connections: the most connections each port serves at once (see `HttpServer`).
     """
 
     def __init__(
@@ -59,6 +60,7 @@ class MockCliniko:
         workdir: Path | None = None,
         timeouts: Timeouts = Timeouts(),
         record_exchanges: bool = False,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         if control_port is not None and not _is_loopback(host):
             raise ValueError(f"the controls have no authentication, so they listen on loopback only, not on {host}")
@@ -99,13 +101,18 @@ class MockCliniko:
                 request_id=self.request_ids.next,
                 max_body=limit,
                 answered=None if recorder is None else recorder.answered,
+                max_connections=max_connections,
             )
         ]
         self.control_port: int | None = None
         if control_listener is not None:
             self.control_port = control_listener.getsockname()[1]
             controls = control_app(self.controls)
-            self._servers.append(HttpServer(controls, control_listener, context, date, timeouts, max_body=limit))
+            self._servers.append(
+                HttpServer(
+                    controls, control_listener, context, date, timeouts, max_body=limit, max_connections=max_connections
+                )
+            )
 
     @property
     def _url_host(self) -> str:

@@ -16,6 +16,15 @@ It knows nothing about the API. It serves any ASGI application over one listenin
   an HTTP version other than 1.0 and 1.1.
 * Every wait has a limit (`Timeouts`), so that a client that stops sending, or stops reading, cannot hold
   a connection.
+* What the server holds has a bound too. It serves at most `max_connections` connections at once, and
+  past that it stops accepting until one ends: a client that arrives then waits in the system's queue
+  rather than costing a TLS handshake to be told to go away. It works on a few TLS handshakes at a time,
+  so that a crowd of new connections cannot hold the event loop while the clients it already serves
+  wait. Each request body may have its first 16 KiB handed to the application freely; a larger one
+  reserves the rest of its size from a pool shared by the port's connections before more of it is read.
+  When the pool is spent, it waits (its bytes stay with the client, unread) until a reservation is given
+  back, and gets `503` with `Retry-After` if none is within `Timeouts.idle`. A whole body must arrive
+  within `Timeouts.body`, so that no body holds its reservation for long.
 * The application is called inside an error boundary, and its ASGI messages are checked for order. The
   response is held until the application returns, so when it fails (it raises, sends its messages out of
   order, or returns without a complete response) nothing has been sent yet: the client gets a `500`
@@ -34,6 +43,7 @@ hook: what happens before the TLS handshake, when the timers start, and how a re
 from __future__ import annotations
 
 import asyncio
+import collections
 import ctypes
 import errno
 import logging
@@ -79,10 +89,22 @@ _DRAIN_BYTES = 16 * 1024 * 1024
 _DRAIN_GAP = 1.0
 #: The longest line of a chunked body the server reads: a chunk size with its extensions.
 _MAX_CHUNK_LINE = 1024
-#: How many pieces of a body the application receives before the server lets other connections run.
+#: How many pieces of a body the server reads (chunks, say) before it lets other connections run; the
+#: pieces already received are handed to the application together, as many at a time.
 _PIECES_BETWEEN_TURNS = 64
 #: The most hex digits a chunk size may have (64 bits' worth); leading zeros count.
 _MAX_CHUNK_DIGITS = 16
+#: The most connections a server serves at once; past it, it accepts no more until one ends.
+MAX_CONNECTIONS = 1000
+#: How many TLS handshakes the server works on at once, and how long each may keep its turn. A
+#: handshake's costly step (the key exchange and the signature) comes as soon as the client's hello is
+#: read, so the turn ends when the handshake does, or after a short while for a client slow to finish it.
+_HANDSHAKES_AT_ONCE = 8
+_HANDSHAKE_TURN = 0.02
+#: How much of each request body is handed to the application without a reservation from the pool.
+BODY_BYTES_FREE = 16 * 1024
+#: The pool shared by the bodies larger than that, as a number of bodies at the size limit.
+BODY_POOL_BODIES = 16
 
 
 class PortInUseError(RuntimeError):
@@ -97,6 +119,8 @@ class Timeouts:
         handshake: for the first byte of a new connection, and then for its TLS handshake.
         header: for a whole request head, from its first byte (or from the handshake, for the first request).
         idle: for the next request on a kept-alive connection, and between two pieces of a request body.
+        body: for a whole request body, from the end of its head; a body waiting for its turn at the pool
+            of body bytes waits no longer than `idle` for it.
         write: for the client to take what the server sends: a response that cannot be written for
             this long (the client is not reading) ends the connection.
         accept_backoff: the pause after `accept()` fails for want of a resource.
@@ -105,6 +129,7 @@ class Timeouts:
     handshake: float = 10.0
     header: float = 10.0
     idle: float = 5.0
+    body: float = 30.0
     write: float = 10.0
     accept_backoff: float = 0.1
 
@@ -164,10 +189,11 @@ class FixedResponse:
         message: the JSON body's `message`.
     """
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, retry_after: int | None = None) -> None:
         self.status = status
         self.body = dump_json({"message": message})
         self._start = b"HTTP/1.1 %d %s\r\n" % (status, _reason(status))
+        self._retry_after = retry_after
 
     def headers(self, date: str, request_id: str | None = None) -> list[tuple[bytes, bytes]]:
         """The headers as sent: with `X-Request-Id` when there is an ID, and the body's length (which a
@@ -178,6 +204,8 @@ class FixedResponse:
             (b"content-length", str(len(self.body)).encode("ascii")),
             (b"cache-control", b"no-store"),
         ]
+        if self._retry_after is not None:
+            fields.append((b"retry-after", str(self._retry_after).encode("ascii")))
         if request_id is not None:
             fields.append((b"x-request-id", request_id.encode("ascii")))
         return [*fields, (b"connection", b"close")]
@@ -204,6 +232,12 @@ _UNKNOWN_CODING = FixedResponse(
     "or with Transfer-Encoding: chunked and no other coding.",
 )
 _ANOTHER_SERVER = FixedResponse(400, "The request target names another server; this is not a proxy.")
+_BODIES_BUSY = FixedResponse(
+    503,
+    "The server is receiving as many large request bodies as it holds at once, and none finished in time "
+    "for this one: send the request again after the seconds in Retry-After.",
+    retry_after=1,
+)
 _APPLICATION_FAILED = FixedResponse(
     500, "The server failed while answering this request; this is a bug in the sandbox, not in the request."
 )
@@ -379,6 +413,10 @@ class HttpServer:
         max_body: the largest request body served, in bytes; a body declared larger (by `Content-Length`
             or by its chunk sizes) gets `413` at once. None sets no limit.
         answered: told of each answer the transport gives itself to a request whose head it read.
+        max_connections: the most connections served at once; past it the server accepts no more until
+            one ends.
+        body_pool: the bytes of request bodies beyond each one's first `BODY_BYTES_FREE` that may be
+            held at once; by default `BODY_POOL_BODIES` bodies at the size limit (never less than one).
     """
 
     def __init__(
@@ -392,7 +430,11 @@ class HttpServer:
         *,
         max_body: int | None = None,
         answered: Answered | None = None,
+        max_connections: int = MAX_CONNECTIONS,
+        body_pool: int | None = None,
     ) -> None:
+        if max_connections < 1:
+            raise ValueError(f"max_connections must be at least 1, not {max_connections}")
         self._app = app
         self._listener = listener
         self._tls = tls
@@ -400,11 +442,15 @@ class HttpServer:
         self._request_id = request_id
         self._max_body = max_body
         self._answered = answered
+        self._max_connections = max_connections
         self.timeouts = timeouts
         host, port = listener.getsockname()[:2]
         self._authority = (f"[{host}]" if ":" in host else host) + f":{port}"
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
+        self._handshakes = asyncio.Semaphore(_HANDSHAKES_AT_ONCE)
+        pool_size = BODY_POOL_BODIES * max_body if body_pool is None and max_body is not None else body_pool
+        self._body_pool = None if max_body is None or pool_size is None else _BodyPool(max(pool_size, max_body))
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="mock-cliniko", daemon=True)
 
@@ -446,6 +492,9 @@ class HttpServer:
     async def _accept_forever(self, connections: _Connections) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            # At the cap, the next client waits in the listener's queue (and then in the system's) until
+            # a connection ends: refusing it over TLS would cost the handshake the cap is there to save.
+            await connections.fewer_than(self._max_connections)
             try:
                 connection, _ = await loop.sock_accept(self._listener)
             except OSError as error:
@@ -479,7 +528,7 @@ class HttpServer:
             if self._tls is not None and first[0] != _TLS_HANDSHAKE:
                 await self._refuse_plain_http(connection)
                 return
-            reader, writer = await _accept_streams(connection, self._tls, self.timeouts.handshake)
+            reader, writer = await self._open_streams(connection)
             await self._serve_requests(reader, writer)
         except (TimeoutError, OSError, ssl.SSLError, _ClientGone):
             pass
@@ -497,6 +546,27 @@ class HttpServer:
                     writer.transport.abort()  # what is still unsent stays unsent: the socket is freed now
             else:
                 connection.close()
+
+    async def _open_streams(self, connection: socket.socket) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """The connection's streams, after its TLS handshake, which waits for its turn (see
+        `_HANDSHAKES_AT_ONCE`) within the handshake's time limit."""
+        if self._tls is None:
+            return await _accept_streams(connection, None, self.timeouts.handshake)
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.timeouts.handshake
+        async with asyncio.timeout_at(give_up):
+            await self._handshakes.acquire()
+        opening = asyncio.ensure_future(
+            _accept_streams(connection, self._tls, max(0.001, give_up - loop.time()))
+        )
+        try:
+            await asyncio.wait({opening}, timeout=_HANDSHAKE_TURN)
+        except BaseException:
+            opening.cancel()
+            raise
+        finally:
+            self._handshakes.release()
+        return await opening
 
     async def _refuse_plain_http(self, connection: socket.socket) -> None:
         """Read what the client sent (so closing does not reset the connection), respond, and close."""
@@ -592,7 +662,7 @@ class HttpServer:
             return _bad_http("HTTP/1.0 has no Transfer-Encoding: send Content-Length, or use HTTP/1.1"), 0
         if path is None:
             return _ANOTHER_SERVER, 0
-        declared = next((int(value) for name, value in request.headers if name == b"content-length"), 0)
+        declared = _declared_length(request) or 0
         if self._max_body is not None and declared > self._max_body:
             # Answered before any `100 Continue`, and before the body is read (RFC 9110 section 10.1.1).
             return _body_too_large(self._max_body), max(0, declared - len(connection.trailing_data[0]))
@@ -628,22 +698,51 @@ class HttpServer:
         broken: FixedResponse | None = None
         response: dict[str, Any] = {}
         pieces = 0
+        turn_due = False  # the last piece was cut short at `_PIECES_BETWEEN_TURNS`, with more received
+        following: list[h11.Event] = []  # what came after the last piece, already read from h11
+        loop = asyncio.get_running_loop()
+        body_ends_by = loop.time() + self.timeouts.body
+        # The most the body may still bring (its declared length, or the limit for a chunked one), less
+        # what has been handed over; a reservation from the pool, once taken, covers all of it.
+        may_come = self._max_body if chunked else _declared_length(request)
+        handed = reserved = 0
+        pool = self._body_pool
+        broken_left = 0  # how much of the body may still arrive after a refusal halfway through it
 
         async def receive() -> dict[str, Any]:
-            nonlocal body_done, client_gone, broken, pieces
+            nonlocal body_done, client_gone, broken, broken_left, pieces, handed, reserved, turn_due
             if body_done or client_gone or broken is not None:
                 return {"type": "http.disconnect"}
             pieces += 1
-            if pieces % _PIECES_BETWEEN_TURNS == 0:
-                # A body of many tiny chunks is read from bytes already received, with no wait that
-                # would let another connection run: give the others a turn now and then.
+            if turn_due or pieces % _PIECES_BETWEEN_TURNS == 0:
+                # A body that has already arrived is read with no wait that would let another connection
+                # run (a body of tiny chunks, above all): give the others a turn now and then.
+                turn_due = False
                 await asyncio.sleep(0)
+            if pool is not None and may_come is not None and not reserved and handed >= BODY_BYTES_FREE:
+                rest = max(0, may_come - handed)
+                if rest:
+                    try:
+                        async with asyncio.timeout_at(min(loop.time() + self.timeouts.idle, body_ends_by)):
+                            await pool.reserve(min(rest, pool.size))
+                    except TimeoutError:
+                        broken, broken_left = _BODIES_BUSY, rest
+                        return {"type": "http.disconnect"}
+                    reserved = min(rest, pool.size)
             if connection.they_are_waiting_for_100_continue:
                 writer.write(connection.send(h11.InformationalResponse(status_code=100, headers=[])))
             try:
-                event = await self._next_body_event(connection, reader, framing)
+                if following:
+                    event = following.pop()
+                    if isinstance(event, h11.ConnectionClosed):
+                        raise _ClientGone
+                else:
+                    event = await self._next_body_event(connection, reader, framing, body_ends_by)
+                if isinstance(event, h11.Data):
+                    data, after, turn_due = _with_the_pieces_received(connection, event)
+                    following.extend(after)
             except _Refused as refused:
-                broken = refused.response
+                broken, broken_left = refused.response, _still_coming(refused.response)
                 return {"type": "http.disconnect"}
             except h11.RemoteProtocolError as error:
                 broken = _bad_http(str(error))
@@ -652,7 +751,8 @@ class HttpServer:
                 client_gone = True
                 return {"type": "http.disconnect"}
             if isinstance(event, h11.Data):
-                return {"type": "http.request", "body": bytes(event.data), "more_body": True}
+                handed += len(data)
+                return {"type": "http.request", "body": data, "more_body": True}
             body_done = True
             return {"type": "http.request", "body": b"", "more_body": False}
 
@@ -680,10 +780,11 @@ class HttpServer:
         except Exception:
             logger.exception("the application failed while answering %s %s", scope["method"], scope["path"])
             failed = True
+        finally:
+            if reserved and pool is not None:
+                pool.give_back(reserved)
         if broken is not None:  # the body's framing broke while the application read it
-            await self._answer(
-                scope, broken, writer, reader, head=head, body_unread=True, body_left=_still_coming(broken)
-            )
+            await self._answer(scope, broken, writer, reader, head=head, body_unread=True, body_left=broken_left)
             return False
         if client_gone:
             return False  # the request was dropped: nothing to send, and the connection ends
@@ -754,15 +855,20 @@ class HttpServer:
         await self._finish_writing(writer, reader, body_left=body_left)
 
     async def _next_body_event(
-        self, connection: h11.Connection, reader: asyncio.StreamReader, framing: _ChunkedFraming | None
+        self,
+        connection: h11.Connection,
+        reader: asyncio.StreamReader,
+        framing: _ChunkedFraming | None,
+        body_ends_by: float,
     ) -> h11.Event:
+        loop = asyncio.get_running_loop()
         while True:
             event = connection.next_event()
             if isinstance(event, (h11.Data, h11.EndOfMessage)):
                 return event
             if isinstance(event, h11.ConnectionClosed):
                 raise _ClientGone
-            async with asyncio.timeout(self.timeouts.idle):
+            async with asyncio.timeout_at(min(loop.time() + self.timeouts.idle, body_ends_by)):
                 data = await reader.read(_READ_SIZE)
             if not data:
                 # The client closed in the middle of its body (with TLS's close_notify or without): it
@@ -846,6 +952,31 @@ class HttpServer:
             pass
 
 
+def _with_the_pieces_received(connection: h11.Connection, first: h11.Data) -> tuple[bytes, list[h11.Event], bool]:
+    """A piece of a body joined with those after it that h11 has already received (up to
+    `_PIECES_BETWEEN_TURNS` of them, and `_READ_SIZE` bytes), so that a body of a million tiny chunks is
+    not a million pieces to hand over and hold; the event after them, if one was read; and whether the
+    piece was cut short with more still received."""
+    pieces = [first.data]
+    size = len(first.data)
+    while size < _READ_SIZE:
+        if len(pieces) == _PIECES_BETWEEN_TURNS:
+            return b"".join(pieces), [], True
+        event = connection.next_event()
+        if event is h11.NEED_DATA:
+            break
+        if not isinstance(event, h11.Data):
+            return b"".join(pieces), [event], False
+        pieces.append(event.data)
+        size += len(event.data)
+    return b"".join(pieces), [], False
+
+
+def _declared_length(request: h11.Request) -> int | None:
+    """The body's length as `Content-Length` gives it (h11 has checked it), or None without one."""
+    return next((int(value) for name, value in request.headers if name == b"content-length"), None)
+
+
 def _still_coming(refusal: FixedResponse) -> int:
     """How much of a chunked body refused for its framing may still be on its way: after a `413` the client
     is most likely still sending it, so the server drains as much as it would of a declared one."""
@@ -903,6 +1034,10 @@ class _Connections(set):  # type: ignore[type-arg]
 
     peak = 0
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._one_ended = asyncio.Event()
+
     def opened(self, task: asyncio.Task[None]) -> None:
         self.add(task)
         self.peak = max(self.peak, len(self))
@@ -911,9 +1046,56 @@ class _Connections(set):  # type: ignore[type-arg]
         """A connection has ended. Once three in four of the connections of a burst have ended, the
         memory they held goes back to the system (`malloc_trim`), so that the sandbox shrinks again."""
         self.discard(task)
+        self._one_ended.set()
         if self.peak >= _TRIM_AFTER and len(self) <= self.peak // 4 and _malloc_trim is not None:
             _malloc_trim(0)
             self.peak = len(self)
+
+    async def fewer_than(self, most: int) -> None:
+        """Return once fewer than `most` connections are open."""
+        while len(self) >= most:
+            self._one_ended.clear()
+            await self._one_ended.wait()
+
+
+class _BodyPool:
+    """Bytes of request bodies that connections reserve before they read them, first come, first served.
+
+    A reservation is all that a body may still bring, so that each body that gets one can be read to its
+    end, and no two bodies can each wait for the other's bytes.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = self.free = size
+        self._waiting: collections.deque[tuple[int, asyncio.Future[None]]] = collections.deque()
+
+    async def reserve(self, amount: int) -> None:
+        """Take `amount` bytes (at most the pool's size), waiting for them as long as it takes."""
+        if not self._waiting and amount <= self.free:
+            self.free -= amount
+            return
+        turn = asyncio.get_running_loop().create_future()
+        entry = (amount, turn)
+        self._waiting.append(entry)
+        try:
+            await turn
+        except BaseException:
+            if turn.done() and not turn.cancelled():
+                self.give_back(amount)  # granted just as the wait was given up
+            else:
+                self._waiting.remove(entry)
+                self._grant()  # a smaller reservation behind this one may fit now
+            raise
+
+    def give_back(self, amount: int) -> None:
+        self.free += amount
+        self._grant()
+
+    def _grant(self) -> None:
+        while self._waiting and self._waiting[0][0] <= self.free:
+            amount, turn = self._waiting.popleft()
+            self.free -= amount
+            turn.set_result(None)
 
 
 #: The fewest connections of a burst after which their memory is handed back when they end.
@@ -923,6 +1105,11 @@ _TRIM_AFTER = 32
 #: asyncio gives each TLS connection a read buffer of 256 KiB, most of what an idle connection costs.
 #: A TLS record holds at most 16 KiB of data, so 32 KiB reads one whole record and then some.
 asyncio.sslproto.SSLProtocol.max_size = 32 * 1024
+#: How much a connection reads ahead of what the server has asked for, in received TLS records (asyncio's
+#: default is 256 KiB) and then in decrypted bytes: a client's bytes beyond that stay in the system's
+#: buffers until the server wants them.
+_TLS_READ_AHEAD = 32 * 1024
+_STREAM_READ_AHEAD = 32 * 1024
 
 
 async def _accept_streams(
@@ -930,11 +1117,13 @@ async def _accept_streams(
 ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     """Streams over an accepted socket, after the TLS handshake when there is a context."""
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=_READ_SIZE)
+    reader = asyncio.StreamReader(limit=_STREAM_READ_AHEAD // 2)  # it stops reading at twice its limit
     protocol = asyncio.StreamReaderProtocol(reader)
     transport, _ = await loop.connect_accepted_socket(
         lambda: protocol, connection, ssl=tls, ssl_handshake_timeout=handshake_timeout if tls else None
     )
+    if tls is not None:
+        transport.set_read_buffer_limits(high=_TLS_READ_AHEAD)
     writer = asyncio.StreamWriter(transport, protocol, reader, loop)
     return reader, writer
 
