@@ -10,6 +10,7 @@ without a bound (no cap on connections, every pending body buffered whole).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import multiprocessing
@@ -655,12 +656,12 @@ def pool_tls(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 
 @contextmanager
-def _pool_server(tls, timeouts: Timeouts) -> Iterator[SimpleNamespace]:  # type: ignore[no-untyped-def]
-    """The transport in front of `_count_body`, whose bodies share a pool of one body at the limit."""
+def _pool_server(tls, timeouts: Timeouts, app=_count_body) -> Iterator[SimpleNamespace]:  # type: ignore[no-untyped-def]
+    """The transport in front of `app`, whose bodies share a pool of one body at the limit."""
     listener = bind("127.0.0.1", 0)
     where = SimpleNamespace(host="127.0.0.1", port=listener.getsockname()[1], ca_file=tls.ca_file)
     server = HttpServer(
-        _count_body, listener, tls.server_context, lambda: "Mon, 01 Jan 2024 00:00:00 GMT", timeouts,
+        app, listener, tls.server_context, lambda: "Mon, 01 Jan 2024 00:00:00 GMT", timeouts,
         max_body=POOL_BODY, body_pool=POOL_BODY,
     )
     server.start()
@@ -754,6 +755,90 @@ def test_a_body_of_tiny_chunks_is_handed_over_in_few_pieces(pool_tls):
     size, _, pieces = answer.partition(b"\r\n\r\n")[2].decode("ascii").partition(" in ")
     assert int(size) == chunks
     assert int(pieces) <= chunks // 50, f"{pieces} pieces"
+
+
+# Fairness: a client whose bytes have all arrived still leaves the event loop to the others ------------------
+
+
+class _Turns:
+    """An application that counts the event loop's turns: a task of its own, started with the first
+    request, adds one each time the loop lets it run. Between two readings of the count that are equal,
+    no other connection could have been served.
+
+    It answers each request with nothing, after noting the count (`seen`) and how many bytes of its body
+    were handed over with no turn in between (`runs`).
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.runs: list[int] = []
+        self.seen: list[int] = []
+        self._spinning: asyncio.Task[None] | None = None
+
+    async def _spin(self) -> None:
+        while True:
+            await asyncio.sleep(0)
+            self.count += 1
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if self._spinning is None:
+            self._spinning = asyncio.ensure_future(self._spin())
+        self.seen.append(self.count)
+        run, last = 0, self.count
+        while True:  # a request without a body is read too, to its end
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            if self.count != last:
+                self.runs.append(run)
+                run, last = 0, self.count
+            run += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        self.runs.append(run)
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    def stop(self) -> None:
+        if self._spinning is not None:
+            self._spinning.get_loop().call_soon_threadsafe(self._spinning.cancel)
+
+
+def test_a_body_of_tiny_chunks_already_received_leaves_the_loop_to_others_every_few_chunks(pool_tls):
+    """Forty thousand one-byte chunks sent in one write are read from bytes already received, where no
+    wait lets another connection run: the server gives the others a turn at least every 64 chunks."""
+    turns = _Turns()
+    chunks = 40_000
+    with _pool_server(pool_tls, Timeouts(), app=turns) as server, _tls_socket(server) as sock:
+        sock.sendall(_head(server, "POST", "/", "Transfer-Encoding: chunked") + b"1\r\nx\r\n" * chunks + b"0\r\n\r\n")
+        answer = _answered_within(sock, 10)
+        turns.stop()
+
+    assert answer.startswith(b"HTTP/1.1 204 No Content"), answer[:200]
+    assert sum(turns.runs) == chunks
+    # The counting task starts with the request, and counts from its second turn on.
+    longest = max(turns.runs[1:])
+    assert longest <= 64, f"{longest} chunks handed over with no turn for anyone else"
+
+
+def test_pipelined_requests_leave_the_loop_to_others_between_them(pool_tls):
+    """A hundred requests in one write: the server gives the others a turn after each one."""
+    turns = _Turns()
+    count = 100
+    with _pool_server(pool_tls, Timeouts(), app=turns) as server, _tls_socket(server) as sock:
+        sock.sendall(_head(server, "GET", "/") * count)
+        received = b""
+        sock.settimeout(10)
+        while received.count(b"HTTP/1.1 204 No Content") < count:
+            data = sock.recv(65536)
+            assert data, "the server closed the connection"
+            received += data
+        turns.stop()
+
+    assert len(turns.seen) == count
+    # The counting task starts with the first request, and counts from its second turn on.
+    after_the_first = turns.seen[1:]
+    assert all(later > earlier for earlier, later in zip(after_the_first, after_the_first[1:])), turns.seen
 
 
 # Out of file handles -------------------------------------------------------------------------------------

@@ -697,8 +697,7 @@ class HttpServer:
         client_gone = False
         broken: FixedResponse | None = None
         response: dict[str, Any] = {}
-        pieces = 0
-        turn_due = False  # the last piece was cut short at `_PIECES_BETWEEN_TURNS`, with more received
+        pieces_since_turn = 0  # pieces of the body read since the other connections last had a turn
         following: list[h11.Event] = []  # what came after the last piece, already read from h11
         loop = asyncio.get_running_loop()
         body_ends_by = loop.time() + self.timeouts.body
@@ -710,14 +709,13 @@ class HttpServer:
         broken_left = 0  # how much of the body may still arrive after a refusal halfway through it
 
         async def receive() -> dict[str, Any]:
-            nonlocal body_done, client_gone, broken, broken_left, pieces, handed, reserved, turn_due
+            nonlocal body_done, client_gone, broken, broken_left, pieces_since_turn, handed, reserved
             if body_done or client_gone or broken is not None:
                 return {"type": "http.disconnect"}
-            pieces += 1
-            if turn_due or pieces % _PIECES_BETWEEN_TURNS == 0:
+            if pieces_since_turn >= _PIECES_BETWEEN_TURNS:
                 # A body that has already arrived is read with no wait that would let another connection
                 # run (a body of tiny chunks, above all): give the others a turn now and then.
-                turn_due = False
+                pieces_since_turn = 0
                 await asyncio.sleep(0)
             if pool is not None and may_come is not None and not reserved and handed >= BODY_BYTES_FREE:
                 rest = max(0, may_come - handed)
@@ -738,9 +736,12 @@ class HttpServer:
                         raise _ClientGone
                 else:
                     event = await self._next_body_event(connection, reader, framing, body_ends_by)
+                pieces_since_turn += 1
                 if isinstance(event, h11.Data):
-                    data, after, turn_due = _with_the_pieces_received(connection, event)
+                    room = max(1, _PIECES_BETWEEN_TURNS - pieces_since_turn + 1)
+                    data, after, joined = _with_the_pieces_received(connection, event, room)
                     following.extend(after)
+                    pieces_since_turn += joined - 1
             except _Refused as refused:
                 broken, broken_left = refused.response, _still_coming(refused.response)
                 return {"type": "http.disconnect"}
@@ -952,24 +953,23 @@ class HttpServer:
             pass
 
 
-def _with_the_pieces_received(connection: h11.Connection, first: h11.Data) -> tuple[bytes, list[h11.Event], bool]:
-    """A piece of a body joined with those after it that h11 has already received (up to
-    `_PIECES_BETWEEN_TURNS` of them, and `_READ_SIZE` bytes), so that a body of a million tiny chunks is
-    not a million pieces to hand over and hold; the event after them, if one was read; and whether the
-    piece was cut short with more still received."""
+def _with_the_pieces_received(
+    connection: h11.Connection, first: h11.Data, most: int
+) -> tuple[bytes, list[h11.Event], int]:
+    """A piece of a body joined with those after it that h11 has already received (`most` pieces in all,
+    and `_READ_SIZE` bytes, at most), so that a body of a million tiny chunks is not a million pieces to
+    hand over and hold; the event after them, if one was read; and how many pieces were joined."""
     pieces = [first.data]
     size = len(first.data)
-    while size < _READ_SIZE:
-        if len(pieces) == _PIECES_BETWEEN_TURNS:
-            return b"".join(pieces), [], True
+    while size < _READ_SIZE and len(pieces) < most:
         event = connection.next_event()
         if event is h11.NEED_DATA:
             break
         if not isinstance(event, h11.Data):
-            return b"".join(pieces), [event], False
+            return b"".join(pieces), [event], len(pieces)
         pieces.append(event.data)
         size += len(event.data)
-    return b"".join(pieces), [], False
+    return b"".join(pieces), [], len(pieces)
 
 
 def _declared_length(request: h11.Request) -> int | None:
