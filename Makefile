@@ -22,7 +22,7 @@ export NO_MKDOCS_2_WARNING := 1
 # src/ are installed into .venv/ (editable), but not into Zensical's environment, which reads them from here.
 export PYTHONPATH := $(CURDIR)/src:$(CURDIR)
 
-.PHONY: serve test build build-zensical mock example update-outputs postman lock bench bench-suite bench-site clean
+.PHONY: serve test check build build-zensical mock example update-outputs postman lock bench bench-suite bench-site clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,12 +42,16 @@ serve: $(STAMP)
 
 # pytest keeps the test modules it has rewritten (for its assert messages) as bytecode, and reads them
 # back on the next run in each test process; PYTHONDONTWRITEBYTECODE, if the shell sets it, would make
-# every process rewrite them all again. The examples still run without writing bytecode (tests/example_runner.py).
+# every process rewrite them all again. The examples still run without writing bytecode (tests/support/example_runner.py).
 TEST_ENV := PYTHONDONTWRITEBYTECODE=
 
 ## Run the whole test suite (mock API, every example, site build, browser)
 test: $(STAMP)
 	$(TEST_ENV) $(PY) -m pytest --numprocesses $(JOBS) $(PYTEST_ARGS)
+
+## Run the quick layer while you edit: everything but the browser tests and the slow ones (CONTRIBUTING.md)
+check: $(STAMP)
+	$(TEST_ENV) $(PY) -m pytest --numprocesses $(JOBS) -m "not browser and not slow" $(PYTEST_ARGS)
 
 ## Build the static site into site/ (strict: any warning fails)
 build: $(STAMP)
@@ -63,7 +67,7 @@ mock: $(STAMP)
 
 ## Rewrite the stored output of every example, and the examples in docs/openapi.yaml, after an intended change
 update-outputs: $(STAMP)
-	$(PY) -m pytest tests/test_snippets.py --update-outputs
+	$(PY) -m pytest tests/examples/test_snippets.py --update-outputs
 
 ## Remake docs/cliniko-api.postman_collection.json from docs/openapi.yaml (needs Node.js and npm)
 postman: $(STAMP)
@@ -85,16 +89,16 @@ clean:
 ## Run examples against the hand-started mock, as the tests do: make example S=snippets/quickstart/get_user.py
 example: $(STAMP)
 	@test -n "$(S)" || { echo "give the example(s) to run: make example S=snippets/<dir>/<file>"; exit 2; }
-	$(PY) tests/example_runner.py $(S)
+	$(PY) tests/support/example_runner.py $(S)
 
 ## Print the mock API's speed figures, and its memory and a bystander's waits under attack: make bench ARGS=--attacks
 bench: $(STAMP)
-	$(PY) tests/bench_mock.py $(ARGS)
+	$(PY) bench/bench_mock.py $(ARGS)
 
 ## Print how long the test suite takes here, whole and in parts (wall clock and CPU)
 bench-suite: $(STAMP)
-	$(TEST_ENV) $(PY) tests/bench_suite.py --jobs $(JOBS)
+	$(TEST_ENV) $(PY) bench/bench_suite.py --jobs $(JOBS)
 
 ## Lighthouse on every page, next to a bare Material build: make bench-site ARGS="--pages errors --runs 1"
 bench-site: $(STAMP)
-	$(PY) tests/bench_site.py $(ARGS)
+	$(PY) bench/bench_site.py $(ARGS)

@@ -20,7 +20,7 @@ Two things come from the example's own files rather than from the page:
   a box above the example (below the warning) says what the stored output needs and gives the commands
   that prepare it in a sandbox started by hand, generated from the scenario (`Scenario.setup`), with a
   link to the Sandbox page. The box is a Material admonition written as HTML (md_in_html), so that it
-  carries `data-example`, the example it belongs to: `tests/test_sandbox_reproduce.py` finds it on the
+  carries `data-example`, the example it belongs to: `tests/examples/test_sandbox_reproduce.py` finds it on the
   built page, runs its commands and then the example, and compares what it prints with the stored output.
 * Lines between `# --8<-- [start:lesson]` and `# --8<-- [end:lesson]` in a variant are highlighted
   (pymdownx.highlight's `hl_lines`). pymdownx.snippets drops the marker lines from a whole-file

@@ -1,4 +1,6 @@
-"""Shared fixtures: one mock Cliniko API server for the whole test session, reset before each test."""
+"""Shared fixtures: one mock Cliniko API server for the whole test session, reset before each test; and
+each test marked with its layer, the folder it is in (`pytest -m sandbox`; the layers are listed in
+pyproject.toml and in CONTRIBUTING.md's map of the code)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite the stored output of every example with what it prints now",
     )
+
+
+#: The folders of `tests/` that hold tests, each a layer and the marker of its tests.
+LAYERS = ("sandbox", "examples", "contract", "site", "browser", "meta")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with its layer. A test file outside the layers' folders is an error, so that no
+    test escapes `make check` or the map of the code by being put somewhere new."""
+    tests = Path(__file__).parent
+    for item in items:
+        try:
+            folder = item.path.relative_to(tests).parts[0]
+        except ValueError:  # a test outside tests/ (pytester's inner sessions)
+            continue
+        if folder not in LAYERS:
+            raise pytest.UsageError(
+                f"{item.path.relative_to(tests.parent)} is in no layer: put it in one of tests/{{{','.join(LAYERS)}}}/"
+            )
+        item.add_marker(folder)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

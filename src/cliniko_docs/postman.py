@@ -14,7 +14,7 @@ option keeps its default. Then this module sets up what a reader needs, and noth
 The converter gives the collection, each request and each saved response an ID drawn at random; they
 are replaced by IDs made from names (UUID version 5), so that converting the same description again
 writes the same file. (The values the converter makes up are repeatable too: the script in `tools/node/`
-seeds its random numbers.) `tests/test_reader_tools.py` converts again and compares with the committed
+seeds its random numbers.) `tests/contract/test_reader_tools.py` converts again and compares with the committed
 file, and runs the committed collection with newman against the sandbox.
 
     python -m cliniko_docs.postman

@@ -7,12 +7,12 @@ fields and what each does, for contributors: https://cliniko.github.io/cliniko-a
 `Scenario.read` checks every field (`_FIELDS` maps each to its check) and names the file, the field and
 what was expected when one is wrong; an unknown field is an error, not silently ignored. The site build
 reads `changes` from here too (`hooks/examples.py`), so the warning on the page and the test that every
-writing example carries it (`tests/test_scenario.py`) look at the same flag.
+writing example carries it (`tests/examples/test_scenario.py`) look at the same flag.
 
 A scenario that prepares a condition (`Scenario.prepared`: another key, the clock, the quota, the clock's
 jump or a failure) also says how a reader gets that condition in a sandbox started by hand
 (`Scenario.setup`): the page shows those commands above the example, and
-`tests/test_sandbox_reproduce.py` runs them, as the page shows them, before the example.
+`tests/examples/test_sandbox_reproduce.py` runs them, as the page shows them, before the example.
 """
 
 from __future__ import annotations

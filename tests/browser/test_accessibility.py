@@ -9,7 +9,6 @@ import pytest
 from browser.page_walk import Visit, Walker, each_page, serious_violations
 from docs_site import Site
 
-pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

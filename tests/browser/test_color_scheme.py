@@ -9,7 +9,6 @@ import pytest
 from browser.page_walk import Visit, set_system_scheme
 from docs_site import Site
 
-pytestmark = pytest.mark.browser
 
 
 def scheme(page: Any) -> str:

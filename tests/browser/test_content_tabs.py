@@ -9,7 +9,6 @@ import pytest
 from browser.page_walk import Visit
 from docs_site import Site
 
-pytestmark = pytest.mark.browser
 
 CURL_TAB = ">curl</label>"
 

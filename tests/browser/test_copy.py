@@ -15,12 +15,11 @@ import pytest
 
 from browser.page_walk import Visit, Walker, each_page
 from hooks.example_reports import with_report_links
-from test_example_reports import ADDRESS as REPORT_PAGE, EXAMPLES, links as report_links
+from report_samples import ADDRESS as REPORT_PAGE, EXAMPLES, links as report_links
 from page_examples import included_examples, snippet
 from docs_site import Site, page_sources, site_url
 from project import ROOT
 
-pytestmark = pytest.mark.browser
 
 ISSUES = "https://github.com/cliniko/cliniko-api/issues/new"
 

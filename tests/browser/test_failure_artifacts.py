@@ -12,7 +12,6 @@ import pytest
 from browser.artifacts import finish_contexts
 from docs_site import Site
 
-pytestmark = pytest.mark.browser
 
 
 def test_the_files_asked_for_are_written_for_each_context(

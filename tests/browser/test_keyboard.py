@@ -9,7 +9,6 @@ import pytest
 from browser.page_walk import Visit, settled_search_results, wait_until_settled
 from docs_site import Site
 
-pytestmark = pytest.mark.browser
 
 DESCRIBE_FOCUS = """() => {
     const element = document.activeElement;

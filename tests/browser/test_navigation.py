@@ -12,7 +12,6 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from browser.page_walk import Visit, wait_until_settled
 from docs_site import Site
 
-pytestmark = pytest.mark.browser
 
 
 def test_navigation_groups_pages_in_sections_and_shows_the_path(visit: Visit, site: Site) -> None:

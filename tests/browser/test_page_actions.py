@@ -13,7 +13,6 @@ from browser.page_walk import Visit
 from docs_site import Site, page_sources, site_url
 from project import ROOT
 
-pytestmark = pytest.mark.browser
 
 REPOSITORY = "https://github.com/cliniko/cliniko-api"
 PAGE = "rate-limiting/"

@@ -10,7 +10,6 @@ import pytest
 from browser.page_walk import MISSING, Visit, Walker, each_page
 from docs_site import Site, page_paths
 
-pytestmark = pytest.mark.browser
 
 
 def browser_cancelled_favicon(failure: str) -> bool:

@@ -11,7 +11,6 @@ import pytest
 from browser.page_walk import Visit, settled_search_results
 from docs_site import Site
 
-pytestmark = pytest.mark.browser
 
 
 def search(page: Any, site: Site, query: str, *, again: bool = False) -> list[str]:

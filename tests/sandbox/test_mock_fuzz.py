@@ -24,6 +24,7 @@ import threading
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import pytest
 from hypothesis import HealthCheck, find, given, seed, settings
 from hypothesis import strategies as st
 
@@ -34,6 +35,9 @@ from cliniko_sandbox.request_rules import MAX_BODY_BYTES
 from cliniko_sandbox.seed import ACCOUNT_A, ACCOUNT_B, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
 from cliniko_sandbox.transport import MAX_HEAD_BYTES
 
+# Slow (left out of `make check`): Hypothesis sends thousands of requests.
+pytestmark = pytest.mark.slow
+
 #: Every status the API documents (a 503 only comes from a test control, which the fuzz never sets).
 #: `501` and `505` are refusals of the request, not faults: a transfer coding or an HTTP version the API
 #: does not support.
@@ -41,7 +45,7 @@ DOCUMENTED = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409, 412, 413, 4
 WITHOUT_BODY = {204, 304}
 #: Statuses the fuzz must produce, to show that it reaches past the first checks. `412` is not among
 #: them: it takes a change with a failing precondition that passes every earlier check, which most runs
-#: make a dozen times or so, but one in a few makes none (tests/test_mock_preconditions.py covers it).
+#: make a dozen times or so, but one in a few makes none (tests/sandbox/test_mock_preconditions.py covers it).
 MUST_REACH = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409, 413, 414, 415, 422, 429, 501, 505}
 EXAMPLES = 3000
 FUZZ_SEED = 20261206

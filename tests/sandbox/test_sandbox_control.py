@@ -36,6 +36,9 @@ from cliniko_sandbox.seed import ACCOUNT_A, ACCOUNT_B, ADMIN_KEY_B, BOOKKEEPER_K
 from openapi_description import load_description
 from project import DOCS
 
+# Slow (left out of `make check`): Schemathesis on the control API.
+pytestmark = pytest.mark.slow
+
 CONTROL_DESCRIPTION = DOCS / "sandbox-control.yaml"
 #: A date as RFC 9110 writes it (IMF-fixdate).
 HTTP_DATE = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$"

@@ -3,7 +3,7 @@
 Each request the example makes and each response it gets must obey `docs/openapi.yaml` (the rules are in
 `example_runner`'s docstring). An example's waits are recorded rather than waited, and before each
 retry it must have waited as long as `Retry-After` asked (`example_runner.waits_as_told`); the
-Sandbox page's reproduction test (`tests/test_sandbox_reproduce.py`) runs them with real waits.
+Sandbox page's reproduction test (`tests/examples/test_sandbox_reproduce.py`) runs them with real waits.
 
 The examples of the description (`docs/openapi.yaml`, `components/examples`) are checked here too, at no
 extra run: each one that names the example in `x-recorded-by` must be what this run sent or received at
@@ -15,37 +15,17 @@ the values of the description's examples with them.
 
 from __future__ import annotations
 
-import re
-import shutil
-
 import pytest
 
 import description_examples
 import example_runner
 from example_runner import Example
 from exchange_contract import checker_for, run_checked
-from project import in_ci
-
-#: Command-line tools the curl examples may use, beyond bash itself.
-SHELL_TOOLS = ("curl", "jq")
-
-
-def _require_tools(example: Example) -> None:
-    """Skip a curl example whose tools this machine lacks; under CI a missing tool is a failure."""
-    if example.path.suffix != ".sh":
-        return
-    text = example.path.read_text(encoding="utf-8")
-    missing = [t for t in SHELL_TOOLS if re.search(rf"(^|[\s|(]){t}\s", text, re.MULTILINE) and not shutil.which(t)]
-    if missing:
-        message = f"{example} needs {', '.join(missing)}, which this machine does not have"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 @pytest.mark.parametrize("example", example_runner.discover(), ids=str)
 def test_example_prints_its_stored_output(example: Example, mock, controls, request) -> None:
-    _require_tools(example)
+    example_runner.require_tools(example)
     api_key = example_runner.prepare(example, controls)
     result, problems = run_checked(example, mock, api_key, checker_for(mock.base_url))
     # Checked first, so that a response the mock got wrong is reported as the rule it breaks.

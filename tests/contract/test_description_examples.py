@@ -1,6 +1,6 @@
 """The examples of the OpenAPI description: every operation has them, and each is what a run really exchanged.
 
-`tests/test_snippets.py` checks each example against the run of the example of the guide that recorded it
+`tests/examples/test_snippets.py` checks each example against the run of the example of the guide that recorded it
 (`description_examples.run_problems`), and `make update-outputs` rewrites them from those runs. These tests
 check the rest, cheaply: that every operation has its examples, that each names an example of the guide
 that exists and the page that shows it, that the block is exactly as the update writes it, that the

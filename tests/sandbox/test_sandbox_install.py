@@ -36,15 +36,9 @@ from pathlib import Path
 import pytest
 
 from api_requests import USER_AGENT
+from hand_started import EXPORTED, REQUESTS_CLIENT, HandStarted, curl_client, stop
+from hand_started import start as _start_sandbox
 from project import ROOT, in_ci
-from test_mock_hand_start import (
-    EXPORTED,
-    REQUESTS_CLIENT,
-    HandStarted,
-    _start as _start_sandbox,
-    _stop,
-    curl_client,
-)
 
 #: Making the venv and installing into it takes 4 to 7 s on this project's machines, most of it pip's own
 #: work (resolving, setuptools building the wheel, unpacking); more on a busy machine or a slow network.
@@ -52,7 +46,8 @@ from test_mock_hand_start import (
 INSTALL_TIMEOUT = 120
 
 # One test process makes the venv and runs every test with it; each test may take as long as the install.
-pytestmark = [pytest.mark.xdist_group("sandbox install"), pytest.mark.timeout(INSTALL_TIMEOUT + 60)]
+# Slow (left out of `make check`): pip installs the project into a fresh virtual environment.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sandbox install"), pytest.mark.timeout(INSTALL_TIMEOUT + 60)]
 
 
 @dataclass
@@ -293,7 +288,7 @@ def test_the_new_venvs_python_with_only_the_exports_gets_the_user(started, insta
 
 
 def test_ctrl_c_stops_it_with_exit_status_0_and_no_traceback(own_started):
-    returncode = _stop(own_started.process)
+    returncode = stop(own_started.process)
 
     assert returncode == 0
     assert "Traceback" not in own_started.stderr_path.read_text()

@@ -1,7 +1,7 @@
 """Drift between the description and the mock fails the suite, whichever side changes.
 
 In a copy of the project (so the real files are never touched), one rule is changed, and only the test
-that must catch it is run: `tests/test_openapi_boundaries.py`, which probes each bound the description
+that must catch it is run: `tests/contract/test_openapi_boundaries.py`, which probes each bound the description
 states, at the bound and one past it, for `per_page` alone.
 
 * The description's maximum `per_page` drops from 100 to 50: the mock still answers `per_page=51` with
@@ -9,7 +9,7 @@ states, at the bound and one past it, for `per_page` alone.
 * The mock's own maximum drops from 100 to 50: the mock refuses `per_page=100`, which the description
   allows.
 
-(`tests/test_exchange_contract.py` shows, in the suite's own process, that the examples' exchange check
+(`tests/examples/test_exchange_contract.py` shows, in the suite's own process, that the examples' exchange check
 catches a changed description as well.)
 """
 
@@ -22,7 +22,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from project import ROOT
+
+# Slow (left out of `make check`): a copy of the project, tested in a pytest session of its own.
+pytestmark = pytest.mark.slow
 
 
 def _copy_project(destination: Path) -> Path:
@@ -61,7 +66,7 @@ def _pytest(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
 
 
 def _per_page_bounds(project: Path) -> subprocess.CompletedProcess[str]:
-    return _pytest(project, "tests/test_openapi_boundaries.py", "-k", "per_page")
+    return _pytest(project, "tests/contract/test_openapi_boundaries.py", "-k", "per_page")
 
 
 def _assert_failed(run: subprocess.CompletedProcess[str], *expected: str) -> None:

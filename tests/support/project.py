@@ -14,8 +14,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
+#: The folder of the helpers the tests share (on `sys.path`, with `BENCH` and `SNIPPETS`: see pyproject.toml).
+SUPPORT = TESTS / "support"
+BENCH = ROOT / "bench"
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
 MKDOCS_YML = ROOT / "mkdocs.yml"

@@ -46,7 +46,7 @@ def test_a_bad_job_count_is_refused_before_anything_runs(
 ) -> None:
     monkeypatch.setattr(bench_suite, "measure", lambda *arguments: pytest.fail("a part ran"))
     with pytest.raises(SystemExit) as exit_info:
-        main(["--jobs", jobs, "mock"])
+        main(["--jobs", jobs, "sandbox"])
     assert exit_info.value.code == 2
     assert f"--jobs must be \"auto\" or a whole number, 0 or more, not '{jobs}'" in capsys.readouterr().err
 
@@ -54,9 +54,9 @@ def test_a_bad_job_count_is_refused_before_anything_runs(
 def test_an_unknown_part_is_refused(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(bench_suite, "measure", lambda *arguments: pytest.fail("a part ran"))
     with pytest.raises(SystemExit) as exit_info:
-        main(["mock", "everything"])
+        main(["sandbox", "everything"])
     assert exit_info.value.code == 2
-    assert "no such part: everything (choose from mock, no-browser, browser, whole)" in capsys.readouterr().err
+    assert "no such part: everything (choose from sandbox, check, no-browser, browser, whole)" in capsys.readouterr().err
 
 
 def test_each_part_asked_for_is_measured_with_the_anchor_and_printed(

@@ -30,6 +30,9 @@ from cliniko_sandbox import MockCliniko
 from cliniko_sandbox.seed import ADMIN_KEY_A
 from project import ROOT, in_ci
 
+# Slow (left out of `make check`): the readers' Node.js tools, each in a process of its own.
+pytestmark = pytest.mark.slow
+
 DESCRIPTION = postman.DESCRIPTION.relative_to(ROOT).as_posix()
 COLLECTION = postman.COLLECTION
 #: Each tool's run takes a second or two; this is only the bound on a hung one.

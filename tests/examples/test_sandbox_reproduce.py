@@ -39,9 +39,10 @@ import example_runner
 from example_runner import Example
 from page_examples import placed_examples
 from project import DOCS, in_ci
-from test_mock_hand_start import HandStarted, _start, free_port_pair
+from hand_started import HandStarted, free_port_pair, start
 
-pytestmark = pytest.mark.xdist_group("sandbox reproduce")
+# Slow (left out of `make check`): hand-started sandboxes, with real waits.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sandbox reproduce")]
 
 #: The class of the box of commands on the page; `data-example` names the example it prepares.
 SETUP_CLASS = "sandbox-setup"
@@ -78,7 +79,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HandStarted]:
         if in_ci():
             pytest.fail("curl is missing, and the commands on the pages use it")
         pytest.skip("curl is not installed, and the commands on the pages use it")
-    yield from _start(tmp_path_factory.mktemp("sandbox-reproduce"), _five_digit_port_pair())
+    yield from start(tmp_path_factory.mktemp("sandbox-reproduce"), _five_digit_port_pair())
 
 
 # The boxes on the built pages ---------------------------------------------------------------------

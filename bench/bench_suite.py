@@ -1,8 +1,8 @@
 """How long the test suite takes on this machine, whole and in parts.
 
 Run with `make bench-suite` (JOBS sets the number of test processes, as for `make test`). Runs, one
-after the other: the mock API's own tests, everything but the browser tests, the browser tests, and
-the whole suite; prints for each the number of tests, the wall-clock time, and the CPU time the whole
+after the other: the sandbox's own tests, the quick layer (`make check`), everything but the browser
+tests, the browser tests, and the whole suite; prints for each the number of tests, the wall-clock time, and the CPU time the whole
 machine was busy meanwhile (every core, every process: Chromium's too). The figures are for reading,
 not asserting: on a shared machine they move from run to run.
 
@@ -29,7 +29,8 @@ from project import ROOT
 
 
 PARTS = {
-    "mock": ("the mock API's tests", sorted(f"tests/{path.name}" for path in (ROOT / "tests").glob("test_mock_*.py"))),
+    "sandbox": ("the sandbox's tests", ["tests/sandbox"]),
+    "check": ("the quick layer (make check)", ["-m", "not browser and not slow"]),
     "no-browser": ("everything but the browser", ["--ignore=tests/browser"]),
     "browser": ("the browser tests", ["tests/browser"]),
     "whole": ("the whole suite", []),

@@ -16,7 +16,7 @@ import pytest
 
 import bench_mock
 from bench_mock import main, memory_kib, raise_file_limit, reset_peak
-from project import TESTS
+from project import BENCH, SUPPORT
 
 
 @pytest.mark.parametrize(
@@ -38,7 +38,7 @@ def test_bad_input_is_refused_in_one_line_before_anything_runs(
         main(arguments)
     assert exit_info.value.code == 2
     said = capsys.readouterr().err
-    assert said == f"tests/bench_mock.py: {message} (see tests/bench_mock.py --help)\n"
+    assert said == f"bench/bench_mock.py: {message} (see bench/bench_mock.py --help)\n"
 
 
 def test_the_resident_memory_and_its_peak_follow_what_a_process_touches() -> None:
@@ -81,7 +81,7 @@ def test_a_limit_too_low_for_the_idle_connections_is_said_and_fewer_are_opened()
     )
     run = subprocess.run(
         [sys.executable, "-c", script],
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), *sys.path])},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(SUPPORT), str(BENCH), *sys.path])},
         capture_output=True, text=True, timeout=60, check=True,
     )
     assert run.stdout.splitlines() == [

@@ -1,6 +1,6 @@
 """The examples' exchanges are checked against the description, and the check can fail.
 
-`tests/test_snippets.py` checks every example's exchanges (rules in `example_runner`'s docstring). These
+`tests/examples/test_snippets.py` checks every example's exchanges (rules in `example_runner`'s docstring). These
 tests show that the check catches each kind of break: a response the mock gets wrong, a status the
 description does not list, a request that breaks the description yet succeeds, and an error response
 outside any operation that lacks what every error carries.

@@ -3,177 +3,43 @@
 from __future__ import annotations
 
 import json
-import queue
-import shlex
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
 from api_requests import USER_AGENT
+from hand_started import (
+    EXPORTED,
+    REQUESTS_CLIENT,
+    HandStarted,
+    curl_client,
+    free_port_pair,
+    port_is_free,
+    run_to_exit,
+    start,
+    stop,
+)
 from project import in_ci
 
-READY_LINE = "Press Ctrl+C to stop."
-START_TIMEOUT = 30
-EXPORTED = {
-    "CLINIKO_API_URL",
-    "CLINIKO_API_KEY",
-    "REQUESTS_CA_BUNDLE",
-    "SSL_CERT_FILE",
-    "CURL_CA_BUNDLE",
-    "CLINIKO_MOCK_CONTROL_URL",
-}
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port_pair() -> int:
-    """A port that is free, with the next one (the control port) free as well."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        if port < 65534 and _port_is_free(port + 1):
-            return port
-    raise RuntimeError("found no two free ports in a row")
-
-
-#: The console script, as `pip install` makes it beside the interpreter (`make test` installs the project).
-SANDBOX = Path(sys.executable).with_name("cliniko-sandbox")
-
-
-def sandbox_command(*arguments: str) -> list[str]:
-    """The `cliniko-sandbox` command with `arguments`; fails the test if the project is not installed."""
-    if not SANDBOX.is_file():
-        pytest.fail(f"{SANDBOX} is missing: install the project first (make test does: pip install --editable .)")
-    return [str(SANDBOX), *arguments]
-
-
-def _launch(
-    port: str, workdir: Path, stderr: TextIO, program: Path | None = None, env: dict[str, str] | None = None
-) -> subprocess.Popen[str]:
-    """Start `program` (the checkout's `cliniko-sandbox` unless given) on `port`, in `workdir`."""
-    arguments = ("--port", port, "--dir", str(workdir))
-    return subprocess.Popen(
-        [str(program), *arguments] if program is not None else sandbox_command(*arguments),
-        cwd=workdir,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=stderr,  # a file, which never fills up and blocks the sandbox as an unread pipe could
-        text=True,
-    )
-
-
-def _run_to_exit(workdir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        sandbox_command(*arguments),
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=START_TIMEOUT,
-        check=False,
-    )
-
-
-@dataclass
-class HandStarted:
-    process: subprocess.Popen[str]
-    #: Where its standard error goes.
-    stderr_path: Path
-    #: Everything it printed up to and including the line saying it is ready.
-    printed: list[str]
-    #: The variables from its `export NAME=value` lines.
-    exports: dict[str, str]
-
-
-def _read_until_ready(process: subprocess.Popen[str], stderr_path: Path) -> list[str]:
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line.rstrip("\n"))
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    printed: list[str] = []
-    while True:
-        try:
-            line = lines.get(timeout=START_TIMEOUT)
-        except queue.Empty:
-            raise AssertionError(f"the mock printed no {READY_LINE!r} in {START_TIMEOUT} s: {printed}") from None
-        if line is None:
-            raise AssertionError(f"the mock exited before it was ready: {printed} {stderr_path.read_text()}")
-        printed.append(line)
-        if line == READY_LINE:
-            return printed
-
-
-def _exports(printed: list[str]) -> dict[str, str]:
-    exports = {}
-    for line in printed:
-        if line.startswith("export "):
-            words = shlex.split(line)
-            assert len(words) == 2, line
-            name, _, value = words[1].partition("=")
-            exports[name] = value
-    return exports
-
-
-def _stop(process: subprocess.Popen[str]) -> int:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return process.returncode
-
-
-def _start(
-    workdir: Path, port: int | None = None, program: Path | None = None, env: dict[str, str] | None = None
-) -> Iterator[HandStarted]:
-    """Start `cliniko-sandbox` in `workdir` (on `port`, or a free port pair), and stop it afterwards.
-
-    `program` and `env` start another installation's command, in its own environment.
-    """
-    stderr_path = workdir / "stderr.txt"
-    with stderr_path.open("w") as stderr:
-        process = _launch(str(port or free_port_pair()), workdir, stderr, program, env)
-        try:
-            printed = _read_until_ready(process, stderr_path)
-            yield HandStarted(process, stderr_path, printed, _exports(printed))
-        finally:
-            _stop(process)
-
+# Slow (left out of `make check`): the sandbox command, started in processes of its own.
+pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def hand_started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HandStarted]:
-    yield from _start(tmp_path_factory.mktemp("hand-started"))
+    yield from start(tmp_path_factory.mktemp("hand-started"))
 
 
 @pytest.fixture
 def own_hand_started(tmp_path: Path) -> Iterator[HandStarted]:
     """A hand-started mock of the test's own, for a test that stops it."""
-    yield from _start(tmp_path)
+    yield from start(tmp_path)
 
 
 def _run_with_only(exports: dict[str, str], command: list[str]) -> subprocess.CompletedProcess[str]:
@@ -203,29 +69,6 @@ def test_writes_its_ca_to_the_dir_it_is_given(hand_started):
 
 #: A Python client that reads only the exported variables (requests finds the CA in REQUESTS_CA_BUNDLE)
 #: and prints the status and the role of `GET /user`. test_sandbox_install.py runs it too.
-REQUESTS_CLIENT = (
-    "import os, requests\n"
-    "response = requests.get(\n"
-    "    os.environ['CLINIKO_API_URL'] + '/user',\n"
-    "    auth=(os.environ['CLINIKO_API_KEY'], ''),\n"
-    f"    headers={{'Accept': 'application/json', 'User-Agent': {USER_AGENT!r}}},\n"
-    "    timeout=10,\n"
-    ")\n"
-    "print(response.status_code, response.json()['role'])\n"
-)
-
-
-def curl_client(curl: str) -> str:
-    """A shell command: `curl` asks for `GET /user` with only the exported variables (the CA from
-    CURL_CA_BUNDLE), and prints the body, then the status on a line of its own."""
-    return (
-        f'{shlex.quote(curl)} --silent --show-error --write-out "\\n%{{http_code}}" '
-        f'-u "$CLINIKO_API_KEY:" -H "Accept: application/json" -H {shlex.quote("User-Agent: " + USER_AGENT)} '
-        '"$CLINIKO_API_URL/user"'
-    )
-
-
-
 def test_curl_with_only_the_exports_gets_the_user(hand_started):
     curl = shutil.which("curl")
     if curl is None:
@@ -401,7 +244,7 @@ def test_a_busy_port_is_a_clear_error_and_a_failure(tmp_path, taken):
         squatter.bind(("127.0.0.1", busy))
         squatter.listen()
 
-        completed = _run_to_exit(tmp_path, "--port", str(port))
+        completed = run_to_exit(tmp_path, "--port", str(port))
 
     assert completed.returncode == 1
     assert f"port {busy}" in completed.stderr
@@ -431,7 +274,7 @@ def test_a_busy_port_is_a_clear_error_and_a_failure(tmp_path, taken):
 def test_a_bad_option_is_one_clear_line_and_exit_2(tmp_path, arguments, said):
     (tmp_path / "pyproject.toml").write_text("")
 
-    completed = _run_to_exit(tmp_path, *arguments)
+    completed = run_to_exit(tmp_path, *arguments)
 
     assert completed.returncode == 2
     assert said in completed.stderr
@@ -442,7 +285,7 @@ def test_a_bad_option_is_one_clear_line_and_exit_2(tmp_path, arguments, said):
 
 
 def test_help_names_every_option(tmp_path):
-    completed = _run_to_exit(tmp_path, "--help")
+    completed = run_to_exit(tmp_path, "--help")
 
     assert completed.returncode == 0
     for option in ("--port", "--control-port", "--host", "--dir", "--version"):
@@ -454,8 +297,8 @@ def test_ctrl_c_stops_it_cleanly_and_frees_the_port(own_hand_started):
     port = urlsplit(own_hand_started.exports["CLINIKO_API_URL"]).port
     assert port is not None
 
-    returncode = _stop(own_hand_started.process)
+    returncode = stop(own_hand_started.process)
 
     assert returncode == 0
     assert "Traceback" not in own_hand_started.stderr_path.read_text()
-    assert _port_is_free(port) and _port_is_free(port + 1)
+    assert port_is_free(port) and port_is_free(port + 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from project import SNIPPETS, TESTS
+from project import BENCH, SNIPPETS, SUPPORT, TESTS
 
 
 def module_names(root: Path) -> dict[str, Path]:
@@ -124,12 +124,12 @@ def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
 
 
 def test_no_module_of_the_tests_or_snippets_imports_conftest_or_imports_itself_back() -> None:
-    assert import_problems([TESTS, SNIPPETS]) == []
+    assert import_problems([SUPPORT, BENCH, SNIPPETS, TESTS]) == []
 
 
 def test_the_root_conftest_loads_nothing_of_the_browser_tests() -> None:
     """Tests of the mock or the examples must not need Playwright, or wait for it to load."""
-    loaded = reachable(import_graph([TESTS, SNIPPETS]), "conftest")
+    loaded = reachable(import_graph([SUPPORT, BENCH, SNIPPETS, TESTS]), "conftest")
     assert "docs_site" in loaded, "the check no longer sees the site build the root conftest uses"
     assert sorted(name for name in loaded if name.split(".")[0] == "browser") == []
 

@@ -346,7 +346,7 @@ def checker_for(base_url: str) -> ContractChecker:
 def run_checked(
     example: Any, mock: Any, api_key: str, checker: ContractChecker
 ) -> tuple[Any, list[str]]:
-    """Run an example as `tests/test_snippets.py` does, and check what it exchanged with the mock.
+    """Run an example as `tests/examples/test_snippets.py` does, and check what it exchanged with the mock.
 
     The example's waits are recorded, not waited (`example_runner.run`); the mock's log still holds
     its exchanges afterwards, for `example_runner.waits_as_told`.

@@ -12,7 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from project import ROOT
+
+# Slow (left out of `make check`): a copy of the project, tested in pytest sessions of its own.
+pytestmark = pytest.mark.slow
 
 
 def _copy_project(destination: Path) -> Path:
@@ -35,7 +40,7 @@ def _run_example_tests(project: Path, *extra: str) -> subprocess.CompletedProces
     # options in pyproject.toml that belong to those plugins.
     command = [
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-        "-W", "ignore::pytest.PytestConfigWarning", "tests/test_snippets.py", *extra,
+        "-W", "ignore::pytest.PytestConfigWarning", "tests/examples/test_snippets.py", *extra,
     ]
     return subprocess.run(
         command,

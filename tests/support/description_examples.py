@@ -8,7 +8,7 @@ says which example of the guide recorded it, in `x-recorded-by` (its path under 
 that use it: a request or response body as JSON, or the value of a path or query parameter, with the
 mock's address written as the real API's (`example_runner.normalise`).
 
-- `run_problems`: while `tests/test_snippets.py` runs an example (and records its exchanges), every
+- `run_problems`: while `tests/examples/test_snippets.py` runs an example (and records its exchanges), every
   description example that names it must equal what one exchange of the run sent or received at one of
   the example's places (`places`): the same operation (any operation that uses it, when a shared
   component holds it), the same status for a response, and the same value. No example costs a run of
@@ -52,7 +52,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: The extension field that names the example of the guide that recorded a description example.
 RECORDED_BY = "x-recorded-by"
 #: The first and last lines of the block this module writes; everything between them is rewritten.
-START_MARKER = "  # >>> Recorded examples. Written by `make update-outputs`: see tests/description_examples.py."
+START_MARKER = "  # >>> Recorded examples. Written by `make update-outputs`: see tests/support/description_examples.py."
 END_MARKER = "  # <<< End of the recorded examples."
 #: What the block says of itself, under its first marker.
 BLOCK_NOTE = (

@@ -1,6 +1,6 @@
 """Figures for the mock API: its speed, and what it holds and how slow it gets under attack.
 
-Run with `make bench` (both parts), or one part alone: `tests/bench_mock.py --speed` or `--attacks`
+Run with `make bench` (both parts), or one part alone: `bench/bench_mock.py --speed` or `--attacks`
 (`--help` lists the rest). Nothing here asserts: these are figures to read, and they move from run to run
 on a shared machine.
 
@@ -62,7 +62,7 @@ import requests
 from cliniko_sandbox import MockCliniko
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A, ADMIN_KEY_B
 
-PROGRAM = "tests/bench_mock.py"
+PROGRAM = "bench/bench_mock.py"
 HEADERS = {"Accept": "application/json", "User-Agent": "Mock benchmark (docs@example.com)"}
 
 

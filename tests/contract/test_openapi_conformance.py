@@ -32,6 +32,9 @@ from cliniko_sandbox.rate_limit import LIMIT
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A
 from openapi_description import load_description, resolve, strict_description
 
+# Slow (left out of `make check`): Schemathesis generates requests for every operation.
+pytestmark = pytest.mark.slow
+
 _DESCRIPTION = load_description()
 _AGENT_SCHEMA = resolve(_DESCRIPTION, _DESCRIPTION["components"]["parameters"]["UserAgent"])["schema"]
 #: The description's own rule for `User-Agent`, and its own example of a valid one.

@@ -9,7 +9,7 @@
   long as `Retry-After` asked (`assert_waited_as_told`).
 - A trailing slash: the run in the example's own state, the reference for the conditions above, reads
   base URLs that end in a slash (`CLINIKO_API_URL=https://.../v1/`, and the control URL likewise),
-  as a reader may set them. There it must do exactly what `tests/test_snippets.py` saw it do without
+  as a reader may set them. There it must do exactly what `tests/examples/test_snippets.py` saw it do without
   the slash: send no path with `//`, exit 0, write nothing to stderr and print its stored output
   (`test_example_works_with_a_trailing_slash_on_its_base_urls`). One run proves both, so the slash
   costs no run of its own.
@@ -36,7 +36,11 @@ import pytest
 import example_runner
 from example_runner import Example, Served, retried, served, waits_as_told
 from cliniko_sandbox import MockCliniko, seed
-from test_snippets import _require_tools
+from curl_flags import CURL_FLAGS, CURL_MINIMUM
+from example_runner import require_tools
+
+# Slow (left out of `make check`): every example again under five foreign conditions.
+pytestmark = pytest.mark.slow
 
 #: The examples' own time limit under a foreign condition; none of them should wait long for anything.
 FOREIGN_TIMEOUT_SECONDS = 20
@@ -240,7 +244,7 @@ EXAMPLES = [
 @pytest.mark.parametrize("condition", CONDITIONS, ids=lambda c: c.name)
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_example_ends_cleanly_under_a_foreign_condition(example: Example, condition: Condition, closed_port: int) -> None:
-    _require_tools(example)
+    require_tools(example)
     own = outcome(example, OWN_STATE, closed_port)
     assert own.run.returncode == 0, f"{example} failed in its own state, with {TRAILING_SLASH}:\n{own.run.stderr}"
     assert_waited_as_told(f"{example} in its own state", own)
@@ -260,8 +264,8 @@ def test_example_ends_cleanly_under_a_foreign_condition(example: Example, condit
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_example_works_with_a_trailing_slash_on_its_base_urls(example: Example, closed_port: int) -> None:
     """`CLINIKO_API_URL=https://.../v1/` changes nothing: the run in the example's own state, which has
-    the slash, sends the paths and prints the output that `tests/test_snippets.py` checks without it."""
-    _require_tools(example)
+    the slash, sends the paths and prints the output that `tests/examples/test_snippets.py` checks without it."""
+    require_tools(example)
     own = outcome(example, OWN_STATE, closed_port)
     name = f"{example} with {TRAILING_SLASH}"
     printed = f"--- stdout\n{own.run.output}--- stderr\n{own.run.stderr}"
@@ -448,7 +452,7 @@ def assert_safe_to_paste(name: str, text: str, env: dict[str, str], cwd: Path) -
 @pytest.mark.parametrize("example", SHELL_EXAMPLES, ids=str)
 def test_curl_example_is_safe_to_paste(example: Example, nothing_listens: bool, mock, controls, closed_port) -> None:  # type: ignore[no-untyped-def]
     """Pasted in the state its page shows, and again with nothing listening, so its error paths run too."""
-    _require_tools(example)
+    require_tools(example)
     api_key = example_runner.prepare(example, controls)
     env = example_runner.environment(mock.environment(), api_key)
     if nothing_listens:
@@ -478,36 +482,6 @@ def test_the_paste_test_catches_what_closes_or_changes_the_shell(text: str, tmp_
 
 
 # --- curl's minimum version ------------------------------------------------------------------------
-
-#: The curl version the home page asks for: `--fail-with-body` needs it.
-CURL_MINIMUM = (7, 76, 0)
-
-#: Every curl flag the examples use (and a few they may), with the curl version that added it: the
-#: `Added:` field of the option's page in curl's own docs (docs/cmdline-opts/<option>.md).
-CURL_FLAGS = {
-    "--silent": (4, 0, 0),
-    "--show-error": (5, 9, 0),
-    "--max-time": (4, 0, 0),
-    "--user": (4, 0, 0),
-    "--header": (5, 0, 0),
-    "--include": (4, 8, 0),  # docs/cmdline-opts/show-headers.md, its newer name
-    "--request": (6, 0, 0),
-    "--data": (4, 0, 0),
-    "--data-binary": (7, 2, 0),
-    "--data-urlencode": (7, 18, 0),
-    "--get": (7, 8, 1),
-    "--output": (4, 0, 0),
-    "--dump-header": (5, 7, 0),
-    "--write-out": (6, 5, 0),
-    "--verbose": (4, 0, 0),
-    "--fail": (4, 0, 0),
-    "--fail-with-body": (7, 76, 0),
-    "--etag-save": (7, 68, 0),
-    "--etag-compare": (7, 68, 0),
-    "--retry": (7, 12, 3),
-    "--retry-max-time": (7, 12, 3),
-    "--retry-all-errors": (7, 71, 0),
-}
 
 #: Long options of the other tools the curl examples use; they are not curl's.
 OTHER_TOOLS_FLAGS = {

@@ -22,8 +22,8 @@ registry; the first run installs the pinned release with npm into `<venv>/share/
 and checks the installed package against the integrity hash pinned here. It needs Node.js 18.16 or
 newer, npm, and Chromium (`CHROMIUM_PATH`, or `chromium` on PATH).
 
-    python tests/bench_site.py                        # every page, 3 runs each
-    python tests/bench_site.py --pages errors,client --runs 1 --form-factors mobile
+    python bench/bench_site.py                        # every page, 3 runs each
+    python bench/bench_site.py --pages errors,client --runs 1 --form-factors mobile
 """
 
 from __future__ import annotations

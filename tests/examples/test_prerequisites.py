@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from test_examples_robust import CURL_FLAGS, CURL_MINIMUM
+from curl_flags import CURL_FLAGS, CURL_MINIMUM
 
 from project import ROOT, SNIPPETS
 DOCS = ROOT / "docs"

@@ -13,7 +13,7 @@ and checks it. How to add an example: https://cliniko.github.io/cliniko-api/cont
 
 Every exchange obeys the description. While an example runs, the mock records each request it
 receives and the response it sends (`src/cliniko_sandbox/exchanges.py`), and `exchange_contract.py` checks each
-one against `docs/openapi.yaml` with openapi-core; `tests/test_snippets.py` fails the example on any
+one against `docs/openapi.yaml` with openapi-core; `tests/examples/test_snippets.py` fails the example on any
 problem, naming the exchange, the operation, the status and the rule broken. The rules:
 
 - The response must be one the description documents for the operation and its status: the status is
@@ -45,6 +45,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,7 +58,7 @@ from typing import Any, NamedTuple
 
 # KEYS and ScenarioError are re-exported: callers of the runner name the keys and catch bad scenarios.
 from cliniko_docs.scenario import KEYS, Scenario, ScenarioError, scenario_path  # noqa: F401
-from project import SNIPPETS
+from project import SNIPPETS, in_ci
 
 PUBLIC_HOST = "api.cliniko.com"
 
@@ -127,6 +128,30 @@ class Example:
 
     def __str__(self) -> str:
         return self.name
+
+
+#: The programs a curl example may call besides the shell's own commands.
+SHELL_TOOLS = ("curl", "jq")
+
+
+def missing_tools(example: Example) -> list[str]:
+    """The programs a curl example calls that this machine lacks."""
+    if example.path.suffix != ".sh":
+        return []
+    text = example.path.read_text(encoding="utf-8")
+    return [t for t in SHELL_TOOLS if re.search(rf"(^|[\s|(]){t}\s", text, re.MULTILINE) and not shutil.which(t)]
+
+
+def require_tools(example: Example) -> None:
+    """In a test: skip a curl example whose tools this machine lacks; under CI a missing tool is a failure."""
+    import pytest  # only the tests call this; the command line (`make example`) never does
+
+    missing = missing_tools(example)
+    if missing:
+        message = f"{example} needs {', '.join(missing)}, which this machine does not have"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 def discover() -> list[Example]:

@@ -35,6 +35,9 @@ from exchange_contract import check_exchanges, checker_for
 from generated_client import GenerationError, Generated
 from openapi_description import load_description, operations, resolve
 
+# Slow (left out of `make check`): a client generated from the description.
+pytestmark = pytest.mark.slow
+
 USER_AGENT = "Practice Sync (dev@example.com)"
 #: A patient of the demo practice who is not archived, so that every patient operation applies to them.
 PATIENT_ID = next(
