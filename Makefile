@@ -17,7 +17,7 @@ JOBS ?= auto
 # Material for MkDocs prints an end-of-life notice about MkDocs 1.x on every
 # build; CONTRIBUTING.md explains what that means for this project.
 export NO_MKDOCS_2_WARNING := 1
-# The root is on the path for `hooks.examples`, the Markdown extension mkdocs.yml lists (`python -m`
+# The root is on the path for `hooks.shortcodes`, the Markdown extension mkdocs.yml lists (`python -m`
 # adds the folder it runs in too, but a bare `mkdocs` or `zensical` command does not). The packages under
 # src/ are installed into .venv/ (editable), but not into Zensical's environment, which reads them from here.
 export PYTHONPATH := $(CURDIR)/src:$(CURDIR)

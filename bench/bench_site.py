@@ -69,11 +69,10 @@ CONTENT_EXTENSIONS = (
     "pymdownx.superfences",
     "pymdownx.snippets",
     "pymdownx.tabbed",
-    # The example and reference-table shortcodes (Markdown extensions of our own; `make` puts the root
-    # on PYTHONPATH). Without them the bare pages would lack the examples and the tables, and would be
-    # lighter for it.
-    "hooks.examples",
-    "hooks.openapi_reference",
+    # The shortcodes of the examples and the reference tables (a Markdown extension of our own; `make`
+    # puts the root on PYTHONPATH). Without it the bare pages would lack the examples and the tables, and
+    # would be lighter for it.
+    "hooks.shortcodes",
 )
 #: The hooks the pages cannot build without (the example shortcode); the bare build runs those of them
 #: that mkdocs.yml lists, and no other.
@@ -258,11 +257,12 @@ def bare_config(site_config: dict, site_dir: Path, content_plugins: bool = False
             extensions.append(entry)
     for entry in extensions:
         # The bare config is written elsewhere, so relative paths in settings must point back here.
-        if isinstance(entry, dict) and "hooks.examples" in entry:
-            settings = dict(entry["hooks.examples"] or {})
-            if "base_path" in settings:
-                settings["base_path"] = str(ROOT / settings["base_path"])
-            entry["hooks.examples"] = settings
+        if isinstance(entry, dict) and "hooks.shortcodes" in entry:
+            settings = dict(entry["hooks.shortcodes"] or {})
+            for option in ("base_path", "description"):
+                if option in settings:
+                    settings[option] = str(ROOT / settings[option])
+            entry["hooks.shortcodes"] = settings
         if isinstance(entry, dict) and "pymdownx.snippets" in entry:
             settings = dict(entry["pymdownx.snippets"] or {})
             base = settings.get("base_path", ["."])

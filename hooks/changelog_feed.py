@@ -44,6 +44,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from hooks import shortcodes
+
 #: The page that holds the changelog, relative to docs/.
 SOURCE = "versions.md"
 #: Where the built site serves the feed, relative to the site's root.
@@ -62,7 +64,6 @@ ENTRY_HEADING = re.compile(
 #: The attribute list that ends an entry's heading: its id, then its closing brace.
 ENTRY_ATTRIBUTES = re.compile(r"(\{[ \t]*#[a-z0-9-]+)([ \t]*\}[ \t]*)$")
 ANY_HEADING = re.compile(r"^#{1,6}[ \t]")
-FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 ENTRY_FORM = "### YYYY-MM-DD: Title { #stable-id }"
 
 
@@ -102,7 +103,6 @@ def read_entries(text: str) -> list[Entry]:
     entries: list[Entry] = []
     in_section = False
     found_section = False
-    fence = ""
     current: dict[str, Any] | None = None
     body: list[str] = []
 
@@ -114,15 +114,9 @@ def read_entries(text: str) -> list[Entry]:
             raise ChangelogError(f"line {current['line']}: the entry {current['anchor']!r} has no text under its heading")
         entries.append(Entry(body=content, **current))
 
-    for number, line in enumerate(text.splitlines(), start=1):
-        opening = FENCE.match(line)
-        if fence:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = ""
-            body.append(line)
-            continue
-        if opening:
-            fence = opening.group(1)
+    for scanned in shortcodes.lines(text):
+        number, line = scanned.number, scanned.text
+        if scanned.code:
             body.append(line)
             continue
         section = SECTION_HEADING.match(line)

@@ -2,41 +2,41 @@
 
 Written from the Markdown each page is written in, never from its HTML:
 
-- the `<!-- md:example -->` shortcodes are expanded by the examples hook's own `expand` (run again here,
-  so this does not depend on the order of the hooks: a page already expanded has no shortcode left);
+- the shortcodes (`<!-- md:example -->`, the reference tables' `<!-- md:openapi -->` and the contract's
+  numbers) are expanded by the build's own `hooks.shortcodes.expand`, with the extension's options
+  from mkdocs.yml (run here on the Markdown as written: the extension expands them only in the HTML);
 - each `--8<-- "file"` or `--8<-- "file:section"` inside a code block is replaced by what the page shows
   of that file: without pymdownx.snippets' section markers and Material's annotation markers (`# (1)!`),
   a section dedented;
 - content tabs and admonitions (`=== "Python"`, `!!! warning "..."`) become a bold line with their
   content beneath it, no longer indented, so that every code block starts at the margin;
 - the box above an example that gives the commands preparing its condition (written as HTML, for its
-  `data-example`) loses its HTML and keeps its title as a bold line, as an admonition does;
+  `data-example`) loses its HTML and keeps its title as a bold line, as an admonition does, and a
+  reference table loses the HTML block around it;
 - a fence keeps only its language (no `hl_lines`), and a mkdocstrings reference (`::: module`) becomes
   the module's whole source file;
 - a link to another page (`caching.md#etag`) becomes the address of that page's Markdown copy.
 
 `llms.txt` lists the pages of `nav` in its order, under the nav's sections, each with its page
-description (the `description` of its front matter, or else its first sentence). Each page's copy is
-published beside its HTML (`caching/index.md`), and `llms-full.txt` holds them all, in nav order.
+description (the `description` of its front matter, or else its first sentence, its inline shortcodes
+expanded). Each page's copy is published beside its HTML (`caching/index.md`), and `llms-full.txt` holds
+them all, in nav order.
 """
 
 from __future__ import annotations
 
 import html
-import importlib.util
 import logging
 import posixpath
 import re
-import sys
 import textwrap
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import urljoin
 
-log = logging.getLogger("mkdocs.hooks.llms_txt")
+from hooks import shortcodes
 
-HOOKS = Path(__file__).resolve().parent
+log = logging.getLogger("mkdocs.hooks.llms_txt")
 
 #: What every copy says first, after the page's own title.
 ABOUT_THE_EXAMPLES = (
@@ -60,23 +60,13 @@ FILE_LINK = re.compile(r"\]\((?P<path>[^)\s#:?]+\.(?:py|json|yaml|xml))\)")
 SETUP_OPENING = re.compile(r'^[ \t]*<div class="admonition example sandbox-setup" data-example="[^"]*"[^>]* markdown>[ \t]*$')
 SETUP_TITLE = re.compile(r'^(?P<indent>[ \t]*)<p class="admonition-title">(?P<title>[^<]*)</p>[ \t]*$')
 SETUP_CLOSING = re.compile(r"^[ \t]*</div>[ \t]*$")
+#: The opening line of the block around a reference table (`openapi_reference._table`); it closes as the box does.
+TABLE_OPENING = re.compile(r'^[ \t]*<div class="reference-table"[^>]*>[ \t]*$')
 HEADING = re.compile(r"^#{1,6}[ \t]")
 #: An attribute list at the end of a heading (`## Scenarios { data-search-exclude }`), for HTML only.
 HEADING_ATTRIBUTES = re.compile(r"^(#{1,6}[ \t].*?)[ \t]*\{[^}]*\}[ \t]*$")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 INLINE_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-
-
-def _examples_hook() -> ModuleType:
-    """The examples hook, loaded from its file once (MkDocs loads hooks by path, not as a package)."""
-    name = "llms_txt_examples_hook"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HOOKS / "examples.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def shown_text(spec: str, snippets: Path) -> str:
@@ -92,19 +82,12 @@ def shown_text(spec: str, snippets: Path) -> str:
 
 def _flatten_containers(lines: list[str]) -> list[str]:
     """Tabs and admonitions as a bold title line over their content, moved to the margin."""
+    code = [line.code for line in shortcodes.lines("\n".join(lines))]
     out: list[str] = []
     index = 0
-    fence = ""
     while index < len(lines):
         line = lines[index]
-        opening = FENCE.match(line)
-        if opening:
-            marker = opening.group("fence")
-            if not fence:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence) and line.strip() == marker:
-                fence = ""
-        container = None if fence else CONTAINER.match(line)
+        container = None if code[index] else CONTAINER.match(line)
         if not container:
             out.append(line)
             index += 1
@@ -128,15 +111,18 @@ def _flatten_containers(lines: list[str]) -> list[str]:
     return out
 
 
-def _setup_boxes_as_markdown(lines: list[str]) -> list[str]:
-    """The examples hook's boxes of commands without their HTML: the title as a bold line, as an
-    admonition's becomes (`Example: ...`), and the content as it is."""
+def _html_blocks_as_markdown(lines: list[str]) -> list[str]:
+    """The HTML blocks the shortcodes write, without their HTML: an example's box of commands keeps its
+    title as a bold line, as an admonition's becomes (`Example: ...`), and its content as it is; a
+    reference table keeps its table."""
     out: list[str] = []
     inside = False
     for line in lines:
-        if not inside and SETUP_OPENING.match(line):
+        if not inside and (SETUP_OPENING.match(line) or TABLE_OPENING.match(line)):
             inside = True
             continue
+        if inside and not line.strip() and out and not out[-1].strip():
+            continue  # the blank line after the opening tag, where a blank line stands before it already
         title = SETUP_TITLE.match(line) if inside else None
         if title:
             out.append(f"{title.group('indent')}**Example: {html.unescape(title.group('title'))}**")
@@ -149,34 +135,30 @@ def _setup_boxes_as_markdown(lines: list[str]) -> list[str]:
     return out
 
 
-def to_markdown(markdown: str, snippets: Path, source: str, base: str) -> tuple[str, list[str]]:
+def to_markdown(markdown: str, context: shortcodes.Context, base: str) -> tuple[str, list[str]]:
     """A page's Markdown copy, and the problems found.
 
-    `source` is the page's path under docs/, `base` the site's address, which links to other pages start with.
+    `context` names the page (its path under docs/) and the files its shortcodes read; `base` is the
+    site's address, which links to other pages start with.
     """
-    text, problems = _examples_hook().expand(markdown, snippets, f"docs/{source}")
+    source, snippets = context.page or "index.md", context.snippets
+    text, problems = shortcodes.expand(markdown, context)
     out: list[str] = []
-    in_fence = ""
     skipping_options = False
-    for line in _flatten_containers(_setup_boxes_as_markdown(text.splitlines())):
+    flat = _flatten_containers(_html_blocks_as_markdown(text.split("\n")))
+    for scanned in shortcodes.lines("\n".join(flat)):
+        line = scanned.text
         if skipping_options:
             if line.startswith((" ", "\t")) or not line.strip():
                 continue
             skipping_options = False
-        opening = FENCE.match(line)
+        opening = FENCE.match(line) if scanned.fence == "open" else None
         if opening:
-            marker = opening.group("fence")
-            if not in_fence:
-                in_fence = marker
-                language = opening.group("info").strip().lstrip("{").split()
-                name = language[0].lstrip(".") if language else ""
-                out.append(f"{opening.group('indent')}{marker}{name}")
-                continue
-            if marker[0] == in_fence[0] and len(marker) >= len(in_fence) and line.strip() == marker:
-                in_fence = ""
-            out.append(line)
+            language = opening.group("info").strip().lstrip("{").split()
+            name = language[0].lstrip(".") if language else ""
+            out.append(f"{opening.group('indent')}{opening.group('fence')}{name}")
             continue
-        include = INCLUDE.match(line) if in_fence else None
+        include = INCLUDE.match(line) if scanned.code and not scanned.fence else None
         if include:
             try:
                 shown = shown_text(include.group("spec"), snippets)
@@ -185,16 +167,16 @@ def to_markdown(markdown: str, snippets: Path, source: str, base: str) -> tuple[
                 continue
             out += [f"{include.group('indent')}{code}" if code else "" for code in shown.splitlines()]
             continue
-        reference = None if in_fence else REFERENCE.match(line)
+        reference = None if scanned.code else REFERENCE.match(line)
         if reference:
-            source = snippets / (reference.group("module").replace(".", "/") + ".py")
-            if not source.is_file():
+            module_file = snippets / (reference.group("module").replace(".", "/") + ".py")
+            if not module_file.is_file():
                 problems.append(f"no source file for the reference of {reference.group('module')!r}")
                 continue
-            out += ["```python", *shown_text(source.relative_to(snippets).as_posix(), snippets).splitlines(), "```"]
+            out += ["```python", *shown_text(module_file.relative_to(snippets).as_posix(), snippets).splitlines(), "```"]
             skipping_options = True
             continue
-        if not in_fence:
+        if not scanned.code:
             line = PAGE_LINK.sub(lambda link: _page_link(link, source, base), line)
             line = FILE_LINK.sub(lambda link: _file_link(link, source, base), line)
             line = HEADING_ATTRIBUTES.sub(r"\1", line)
@@ -218,11 +200,12 @@ def _file_link(link: re.Match[str], source: str, base: str) -> str:
 
 
 def description(page: Any, markdown: str) -> str:
-    """A page's one line for llms.txt: its `description` front matter, or its first sentence."""
+    """A page's one line for llms.txt: its `description` front matter, or its first sentence (in which
+    an inline shortcode, such as a contract's number, is expanded)."""
     if page.meta.get("description"):
         return " ".join(str(page.meta["description"]).split())
     paragraph: list[str] = []
-    for line in markdown.splitlines():
+    for line in shortcodes.expand(markdown, inline_only=True)[0].splitlines():
         stripped = line.strip()
         if not stripped:
             if paragraph:
@@ -249,9 +232,9 @@ def on_pre_build(config: Any, **kwargs: Any) -> None:
 
 def on_page_markdown(markdown: str, page: Any, config: Any, **kwargs: Any) -> str:
     """Keep the page's Markdown copy, made from the Markdown as written, for the post-build step."""
-    snippets = _examples_hook().snippets_folder(config)
+    context = shortcodes.mkdocs_context(config, page.file.src_uri)
     address = copy_address(page.file.src_uri)
-    copy, problems = to_markdown(markdown, snippets, page.file.src_uri, config["site_url"] or "/")
+    copy, problems = to_markdown(markdown, context, config["site_url"] or "/")
     for problem in problems:
         log.error(f"docs/{page.file.src_uri}, llms.txt copy: {problem}")
     _copies[page.file.src_uri] = (address, copy)

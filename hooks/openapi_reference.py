@@ -21,71 +21,39 @@ makes to the guide (`https://cliniko.github.io/cliniko-api/...`) become links be
 which the strict build checks. Regular-expression patterns are not shown: each field or parameter with one
 says in its description what it accepts.
 
-The rendering is pure (`expand`: Markdown and the description in, Markdown out). It runs as a
-Python-Markdown extension (`hooks.openapi_reference` under `markdown_extensions:`), not an MkDocs hook,
-so that Zensical renders the tables too.
+The rendering is pure: a shortcode's arguments and the description in, Markdown lines out (the three
+`*_shortcode` functions at the end). `hooks/shortcodes.py` finds the shortcodes in a page and calls them,
+as a Python-Markdown extension rather than an MkDocs hook, so that Zensical renders the tables too; the
+description comes from the loader the tests read it with too (`cliniko_docs.description`).
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-from markdown import Markdown
-from markdown.extensions import Extension
-from markdown.preprocessors import Preprocessor
-
-log = logging.getLogger("mkdocs.hooks.openapi_reference")
+from cliniko_docs import description as loader
+from cliniko_docs.description import resolve
 
 #: The site the description links to; its links are rewritten as links between pages.
 GUIDE_URL = "https://cliniko.github.io/cliniko-api/"
-DESCRIPTION_FILE = "openapi.yaml"
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-SHORTCODE_START = re.compile(r"^[ \t]*<!--\s*md:openapi(?P<kind>\S*)")
-SHORTCODE = re.compile(r"^[ \t]*<!--\s*md:openapi(?P<kind>|-schema|-index)\s+(?P<names>[A-Za-z0-9_ ]+?)\s*-->\s*$")
-FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
+#: What a shortcode of this module names: an operationId, a schema or a tag.
+NAME = re.compile(r"[A-Za-z0-9_]+")
+USAGE = (
+    "write <!-- md:openapi <operationId> [<operationId> ...] -->, <!-- md:openapi-schema <Schema> --> "
+    "or <!-- md:openapi-index <tag> --> on a line of its own"
+)
 GUIDE_LINK = re.compile(r"\(?" + re.escape(GUIDE_URL) + r"(?P<path>[^\s)#]*)(?:#(?P<fragment>[^\s)]*))?\)?")
 
 
 class ReferenceError(ValueError):
-    """A shortcode that cannot be rendered; the message names the line and what is wrong."""
+    """A shortcode that cannot be rendered; the message says what is wrong (`hooks/shortcodes.py` adds the line)."""
 
 
 # Reading the description ------------------------------------------------------------------------------
-
-
-def load(path: Path) -> dict[str, Any]:
-    """The description as plain data; a clear error when it cannot be read."""
-    try:
-        description = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise ReferenceError(f"cannot read the OpenAPI description {path}: {error}") from None
-    if not isinstance(description, dict) or "paths" not in description:
-        raise ReferenceError(f"{path} is not an OpenAPI description (no `paths`)")
-    return description
-
-
-def resolve(description: dict[str, Any], node: Any) -> Any:
-    """Follow local `$ref`s (`#/components/...`) to the object they name."""
-    seen: set[str] = set()
-    while isinstance(node, dict) and "$ref" in node:
-        ref = node["$ref"]
-        if not ref.startswith("#/") or ref in seen:
-            raise ReferenceError(f"cannot follow {ref!r}: only local, non-circular references are rendered")
-        seen.add(ref)
-        target: Any = description
-        for part in ref[2:].split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
 
 
 @dataclass(frozen=True)
@@ -106,10 +74,8 @@ class Operation:
 
 def operations(description: dict[str, Any]) -> Iterator[Operation]:
     """Every operation, in the order the description lists them."""
-    for path, item in description.get("paths", {}).items():
-        for method in METHODS:
-            if method in item:
-                yield Operation(method, path, item, item[method])
+    for method, path, item, operation in loader.operations(description):
+        yield Operation(method, path, item, operation)
 
 
 def find_operation(description: dict[str, Any], operation_id: str) -> Operation:
@@ -418,128 +384,43 @@ def render_index(description: dict[str, Any], tag: str, page: str) -> list[str]:
     return [*_table(["Request", "Does", "Success"], rows), ""]
 
 
-# Pages ------------------------------------------------------------------------------------------------
+# Shortcodes ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Shortcode:
-    line: int
-    kind: str  # "", "-schema" or "-index"
-    names: list[str]
+def _names(kind: str, args: str, *, single: bool) -> list[str]:
+    """The names a shortcode's arguments give; a ReferenceError when there are none, or not one where one is due."""
+    names = args.split()
+    if not names or not all(NAME.fullmatch(name) for name in names):
+        raise ReferenceError(f"malformed shortcode 'md:{kind} {args}'; {USAGE}")
+    if single and len(names) != 1:
+        raise ReferenceError(f"md:{kind} takes one name, not {len(names)}")
+    return names
 
 
-def shortcodes(markdown: str) -> Iterator[Shortcode | ReferenceError]:
-    """Every `md:openapi` shortcode of a page outside fenced code; a malformed one as a ReferenceError."""
-    fence = ""
-    for number, line in enumerate(markdown.splitlines(), start=1):
-        opening = FENCE.match(line)
-        if opening:
-            marker = opening.group("fence")
-            if not fence:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence) and line.strip() == marker:
-                fence = ""
-            continue
-        if fence or not SHORTCODE_START.match(line):
-            continue
-        match = SHORTCODE.match(line)
-        if not match:
-            yield ReferenceError(
-                f"line {number}: malformed shortcode {line.strip()!r}; write <!-- md:openapi <operationId> ... -->, "
-                "<!-- md:openapi-schema <Schema> --> or <!-- md:openapi-index <tag> --> on a line of its own"
-            )
-            continue
-        names = match.group("names").split()
-        if match.group("kind") and len(names) != 1:
-            yield ReferenceError(f"line {number}: md:openapi{match.group('kind')} takes one name, not {len(names)}")
-            continue
-        yield Shortcode(number, match.group("kind"), names)
+def _rendered(render: Callable[[], list[str]]) -> list[str]:
+    """What `render` returns; a part of the description it cannot use becomes a ReferenceError."""
+    try:
+        return render()
+    except (KeyError, TypeError, StopIteration) as error:
+        raise ReferenceError(f"the description cannot be rendered here ({type(error).__name__}: {error})") from None
 
 
-def render(code: Shortcode, description: dict[str, Any], page: str) -> list[str]:
-    if code.kind == "-schema":
-        return render_schema(description, code.names[0], page)
-    if code.kind == "-index":
-        return render_index(description, code.names[0], page)
-    return render_operations(description, code.names, page)
+def operations_shortcode(args: str, description: dict[str, Any], page: str) -> list[str]:
+    """`<!-- md:openapi <operationId> [...] -->`: the first operation's tables, and a sentence or tables for each other.
+
+    `page` is the page's path under docs/, which the description's links to the guide are made relative to.
+    """
+    names = _names("openapi", args, single=False)
+    return _rendered(lambda: render_operations(description, names, page))
 
 
-def expand(markdown: str, description: dict[str, Any], page: str) -> tuple[str, list[str]]:
-    """The page (`page` is its path under docs/) with each shortcode replaced by its tables, and the problems."""
-    replacements: dict[int, list[str]] = {}
-    problems: list[str] = []
-    for found in shortcodes(markdown):
-        if isinstance(found, ReferenceError):
-            problems.append(str(found))
-            continue
-        try:
-            replacements[found.line] = render(found, description, page)
-        except (ReferenceError, KeyError, TypeError, StopIteration) as error:
-            problems.append(f"line {found.line}: {error}")
-    out: list[str] = []
-    for number, line in enumerate(markdown.splitlines(), start=1):
-        out.extend(replacements.get(number, [line]))
-    text = "\n".join(out)
-    return (text + "\n" if markdown.endswith("\n") else text), problems
+def schema_shortcode(args: str, description: dict[str, Any], page: str) -> list[str]:
+    """`<!-- md:openapi-schema <Schema> -->`: the fields of a schema of `components/schemas`."""
+    name = _names("openapi-schema", args, single=True)[0]
+    return _rendered(lambda: render_schema(description, name, page))
 
 
-# Python-Markdown ------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=4)
-def _cached(path: str, modified: float) -> dict[str, Any]:
-    """The description, read once per build rather than once per page (keyed on its change time)."""
-    return load(Path(path))
-
-
-class ReferencePreprocessor(Preprocessor):
-    """Replaces each `md:openapi` shortcode line with its tables; each problem is an error."""
-
-    def __init__(self, md: Markdown, description_path: Path) -> None:
-        super().__init__(md)
-        self.description_path = description_path
-
-    def run(self, lines: list[str]) -> list[str]:
-        text = "\n".join(lines)
-        if "md:openapi" not in text:
-            return lines
-        # The page's path makes the description's links to the guide relative; both builds are asked
-        # through the one helper that knows where each keeps it.
-        from hooks.examples import ShortcodesFailed, _in_zensical, page_name
-
-        page = page_name(self.md)
-        try:
-            stat = self.description_path.stat()
-            description = _cached(str(self.description_path), stat.st_mtime)
-            text, problems = expand(text, description, page.removeprefix("docs/"))
-        except (OSError, ReferenceError) as error:
-            problems = [str(error)]
-        for problem in problems:
-            log.error(f"{page}, {problem}")
-        if problems and _in_zensical():
-            # Zensical does not count logged errors, even with --strict; an exception stops its build.
-            raise ShortcodesFailed("\n".join(f"{page}, {problem}" for problem in problems))
-        return text.split("\n")
-
-
-class ReferenceExtension(Extension):
-    """The `<!-- md:openapi ... -->` shortcodes as a Python-Markdown extension, for MkDocs and Zensical."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.config = {
-            "description": [
-                str(Path(__file__).resolve().parent.parent / "docs" / DESCRIPTION_FILE),
-                "The OpenAPI description the tables are made from",
-            ],
-        }
-        super().__init__(**kwargs)
-
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
-        description = Path(self.getConfig("description")).resolve()
-        # Beside the example shortcode (35), before anything reads the tables it writes.
-        md.preprocessors.register(ReferencePreprocessor(md, description), "md_openapi_shortcode", 34)
-
-
-def makeExtension(**kwargs: Any) -> ReferenceExtension:  # noqa: N802 - Python-Markdown's name
-    """The entry point Python-Markdown calls when mkdocs.yml lists `hooks.openapi_reference`."""
-    return ReferenceExtension(**kwargs)
+def index_shortcode(args: str, description: dict[str, Any], page: str) -> list[str]:
+    """`<!-- md:openapi-index <tag> -->`: one row for each operation with the tag."""
+    tag = _names("openapi-index", args, single=True)[0]
+    return _rendered(lambda: render_index(description, tag, page))

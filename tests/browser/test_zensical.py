@@ -127,7 +127,7 @@ def test_a_bad_shortcode_fails_the_zensical_build_naming_page_and_line(zensical_
         textwrap.dedent(f"""\
             site_name: Shortcode check
             markdown_extensions:
-              - hooks.examples:
+              - hooks.shortcodes:
                   base_path: {SNIPPETS}
               - pymdownx.superfences
               - pymdownx.tabbed:

@@ -8,15 +8,14 @@
 * Each status, in its table and in the description's own text, names only the causes that can apply to
   its operation (no query ranges for a request that takes no query parameters, no body for a `GET`), and
   every cause that does.
-* The renderer (`hooks/openapi_reference.py`) reports a bad shortcode, and turns the description's links
-  to the guide into links between pages.
+* The renderer (`hooks/openapi_reference.py`, through the shortcodes' dispatcher `hooks/shortcodes.py`)
+  reports a bad shortcode, and turns the description's links to the guide into links between pages.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,28 +23,26 @@ from typing import Any
 
 import pytest
 
+from hooks import openapi_reference as reference
+from hooks import shortcodes
 from openapi_description import load_description, operations, resolve
-from project import DOCS, ROOT
+from project import DOCS
 
 RESOURCE_PAGES = sorted((DOCS / "resources").glob("*.md"))
-sys.path.append(str(ROOT / "hooks"))
 
-import openapi_reference as reference  # noqa: E402
 
-FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+def expand(markdown: str, description: dict[str, Any], page: str) -> tuple[str, list[str]]:
+    """A page (its path under docs/) with its shortcodes expanded from `description`, and the problems."""
+    return shortcodes.expand(markdown, shortcodes.Context(page=page, openapi=description))
 
 
 def _tables(markdown: str) -> list[list[list[str]]]:
     """Every Markdown table outside fenced code: a list of rows (header row first), each a list of cells."""
     tables: list[list[list[str]]] = []
     current: list[list[str]] = []
-    fence = ""
-    for line in [*markdown.splitlines(), ""]:
-        opening = FENCE.match(line)
-        if opening:
-            fence = "" if fence and line.strip().startswith(fence) else (fence or opening.group(1))
-        if not fence and line.lstrip().startswith("|"):
-            cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+    for line in shortcodes.lines(markdown + "\n"):  # an empty line at the end closes the last table
+        if not line.code and line.text.lstrip().startswith("|"):
+            cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line.text.strip().strip("|"))]
             if not all(set(cell) <= set("-: ") for cell in cells):
                 current.append(cells)
             continue
@@ -67,7 +64,7 @@ def _keys(tables: list[list[list[str]]]) -> set[str]:
 
 def duplicated_names(page_markdown: str, page: str) -> set[str]:
     """Names that a hand-written table of the page and a table rendered from the description both list."""
-    rendered, problems = reference.expand(page_markdown, load_description(), page)
+    rendered, problems = expand(page_markdown, load_description(), page)
     assert not problems, problems
     hand_written = _keys(_tables(page_markdown))
     # The rendered tables are those the expansion added: every table of the expanded page that is not
@@ -99,10 +96,10 @@ def test_the_duplicate_check_finds_a_hand_written_status_table() -> None:
 def _placed_operations() -> dict[str, str]:
     placed: dict[str, str] = {}
     for path in RESOURCE_PAGES:
-        for code in reference.shortcodes(path.read_text(encoding="utf-8")):
+        for code in shortcodes.find(path.read_text(encoding="utf-8")):
             assert not isinstance(code, Exception), f"{path.name}: {code}"
-            if code.kind == "":
-                placed.update({operation_id: path.name for operation_id in code.names})
+            if code.name == "openapi":
+                placed.update({operation_id: path.name for operation_id in code.arguments.split()})
     return placed
 
 
@@ -178,17 +175,18 @@ def test_links_to_the_guide_become_links_between_pages() -> None:
         ("<!-- md:openapi-index Invoices -->", "line 1: the description has no operation tagged 'Invoices'"),
         ("<!-- md:openapi-schema Patient User -->", "line 1: md:openapi-schema takes one name"),
         ("<!-- md:openapi getPatient", "line 1: malformed shortcode"),
-        ("<!-- md:openapi-table getPatient -->", "line 1: malformed shortcode"),
+        ("<!-- md:openapi-table getPatient -->", "line 1: unknown shortcode 'md:openapi-table'"),
+        ("<!-- md:openapi get-patient -->", "line 1: malformed shortcode"),
     ],
 )
 def test_a_bad_shortcode_is_reported(line: str, problem: str) -> None:
-    _, problems = reference.expand(line + "\n", load_description(), "resources/patients.md")
+    _, problems = expand(line + "\n", load_description(), "resources/patients.md")
     assert len(problems) == 1 and problems[0].startswith(problem), problems
 
 
 def test_a_shortcode_in_fenced_code_is_left_alone() -> None:
     page = "```markdown\n<!-- md:openapi getPatient -->\n```\n"
-    assert reference.expand(page, load_description(), "contributing.md") == (page, [])
+    assert expand(page, load_description(), "contributing.md") == (page, [])
 
 
 # Each status row names only the causes that can apply to its operation ---------------------------------
@@ -267,7 +265,7 @@ CAUSES = [
 def _status_texts(description: dict[str, Any], operation_id: str, page: str) -> list[tuple[str, str, str]]:
     """`(where, status, text)` for each status of an operation: the row its table shows, and the
     description's own text of the response (what Postman and generated clients show)."""
-    rendered, problems = reference.expand(f"<!-- md:openapi {operation_id} -->\n", description, page)
+    rendered, problems = expand(f"<!-- md:openapi {operation_id} -->\n", description, page)
     assert not problems, problems
     tables = [table for table in _tables(rendered) if table[0] == ["Status", "When"]]
     assert len(tables) == 1, f"{operation_id}: {len(tables)} status tables rendered"

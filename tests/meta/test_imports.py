@@ -1,9 +1,11 @@
-"""The test code's own imports: no module imports `conftest`, and no two modules import each other.
+"""The code's own imports: no module imports `conftest`, no two modules import each other, and no module
+is loaded from its file's path.
 
 pytest loads each conftest.py itself, under a name that depends on how it was started; importing one
 as a module loads it a second time, as another module. A cycle of imports works or fails by the
-order in which its modules happen to be loaded first. Both are checked on the source, without
-importing anything.
+order in which its modules happen to be loaded first. A module loaded from its path (importlib's
+`spec_from_file_location`) is a second copy of the module that `import` gives, with its own state. All
+three are checked on the source, without importing anything.
 """
 
 from __future__ import annotations
@@ -11,7 +13,12 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from project import BENCH, SNIPPETS, SUPPORT, TESTS
+from project import BENCH, ROOT, SNIPPETS, SUPPORT, TESTS
+
+#: The folders of the project's own Python code.
+CODE_FOLDERS = ("hooks", "src", "tests", "snippets", "tools", "bench")
+#: importlib's ways of making a module from a file's path instead of from its name.
+LOADS_BY_PATH = frozenset({"spec_from_file_location", "SourceFileLoader", "module_from_spec", "exec_module", "load_source"})
 
 
 def module_names(root: Path) -> dict[str, Path]:
@@ -154,3 +161,33 @@ def test_the_check_accepts_imports_that_go_one_way(tmp_path: Path) -> None:
     (tmp_path / "base.py").write_text("ROOT = 1\n", encoding="utf-8")
     (tmp_path / "user.py").write_text("from base import ROOT\nimport base\n", encoding="utf-8")
     assert import_problems([tmp_path]) == []
+
+
+def loaded_by_path(roots: list[Path]) -> list[str]:
+    """Each place under `roots` that loads a module from a file's path, as "path:line: what it calls"."""
+    found = []
+    for root in roots:
+        for path in sorted(root.rglob("*.py")):
+            if "__pycache__" in path.parts or "node_modules" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8")
+            if not any(name in text for name in LOADS_BY_PATH):
+                continue  # most files: nothing to parse
+            for node in ast.walk(ast.parse(text, filename=str(path))):
+                name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+                if name in LOADS_BY_PATH:
+                    found.append(f"{path.relative_to(root.parent).as_posix()}:{node.lineno}: {name}")
+    return found
+
+
+def test_no_module_is_loaded_from_its_file_path() -> None:
+    """Each module is imported by its name (`from hooks import examples`); MkDocs alone loads its hooks by path."""
+    assert loaded_by_path([ROOT / folder for folder in CODE_FOLDERS]) == []
+
+
+def test_the_check_reports_a_module_loaded_from_its_path(tmp_path: Path) -> None:
+    (tmp_path / "loader.py").write_text(
+        "import importlib.util\nspec = importlib.util.spec_from_file_location('x', 'x.py')\n", encoding="utf-8"
+    )
+    (tmp_path / "fine.py").write_text("import importlib\nimportlib.import_module('json')\n", encoding="utf-8")
+    assert loaded_by_path([tmp_path]) == [f"{tmp_path.name}/loader.py:2: spec_from_file_location"]

@@ -9,8 +9,8 @@ import pytest
 
 from docs_site import page_sources
 from hooks.example_reports import with_report_links
-from hooks.examples import Shortcode, shortcodes
 from hooks.page_assets import with_named_search_dialog
+from hooks.shortcodes import Shortcode, find
 from project import ROOT
 from report_samples import ADDRESS, EXAMPLES, block, links
 
@@ -126,7 +126,10 @@ def test_the_built_site_counts_each_example_shortcode_as_one_example(built_site:
         if any(b - a not in (0, 1) for a, b in zip([0, *numbers], numbers)):
             problems.append(f"{path or 'home'}: the examples are numbered {numbers}")
         with_outputs = {number for number, (_, body, _) in zip(numbers, found) if "\nBlock: output\n" in body}
-        placed = [code for code in shortcodes((ROOT / source).read_text(encoding="utf-8")) if isinstance(code, Shortcode)]
+        placed = [
+            code for code in find((ROOT / source).read_text(encoding="utf-8"))
+            if isinstance(code, Shortcode) and code.name == "example"
+        ]
         if len(with_outputs) != len(placed):
             problems.append(f"{path or 'home'}: {len(placed)} example shortcodes, {len(with_outputs)} examples with an output")
     assert not problems, "\n".join(problems)

@@ -1,6 +1,8 @@
-"""The `<!-- md:example -->` shortcode (`hooks/examples.py`): what it expands to, and how it fails.
+"""The `<!-- md:example -->` shortcode (`hooks/examples.py`, found and dispatched by `hooks/shortcodes.py`):
+what it expands to, and how it fails.
 
-What the expanded examples look like on the built site is checked in `test_examples_shown.py`.
+What the expanded examples look like on the built site is checked in `test_examples_shown.py`; the
+scanner and the dispatcher themselves in `test_shortcodes.py`.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ import pytest
 
 from cliniko_docs.scenario import Scenario
 from example_runner import SNIPPETS
-from page_examples import ROOT, example_hook, expanded
+from hooks import shortcodes
+from page_examples import expanded
+from project import ROOT
 
-hook = example_hook()
 
-
-def expand(markdown: str) -> tuple[str, list[str]]:
-    return hook.expand(markdown, SNIPPETS)
+def expand(markdown: str, snippets: Path = SNIPPETS, page: str | None = None) -> tuple[str, list[str]]:
+    """The page expanded as the build expands it, and the problems; `page` is its path under docs/."""
+    return shortcodes.expand(markdown, shortcodes.Context(page=page, snippets=snippets))
 
 
 def test_an_example_with_both_variants_gets_a_tab_for_each_with_its_output() -> None:
@@ -103,14 +106,14 @@ def test_the_box_goes_below_the_warning_and_says_to_restore_the_key() -> None:
 @pytest.mark.parametrize(
     ("page", "link"),
     [
-        ("docs/rate-limiting.md", "(sandbox.md)"),
-        ("docs/resources/patients.md", "(../sandbox.md)"),
+        ("rate-limiting.md", "(sandbox.md)"),
+        ("resources/patients.md", "(../sandbox.md)"),
         (None, "(sandbox.md)"),
-        ("docs/sandbox.md", None),
+        ("sandbox.md", None),
     ],
 )
 def test_the_box_links_the_sandbox_page_relative_to_the_page_it_is_on(page: str | None, link: str | None) -> None:
-    text, problems = hook.expand("<!-- md:example client/wait_on_rate_limit -->\n", SNIPPETS, page)
+    text, problems = expand("<!-- md:example client/wait_on_rate_limit -->\n", page=page)
     assert problems == []
     box = "\n".join(_box(text))
     assert "the example below in that same shell" in box, "one variant: no languages to choose from"
@@ -130,7 +133,7 @@ def test_lesson_lines_are_highlighted_as_the_page_counts_them(tmp_path: Path) ->
         encoding="utf-8",
     )
     (folder / "lesson.py.out").write_text("ok\n", encoding="utf-8")
-    text, problems = hook.expand("<!-- md:example topic/lesson -->\n", tmp_path)
+    text, problems = expand("<!-- md:example topic/lesson -->\n", tmp_path)
     assert problems == []
     assert text.splitlines()[0] == '```python hl_lines="2-3 5"'
     assert text.splitlines()[-3] == "```text", "no highlight on the output"
@@ -168,18 +171,20 @@ def test_a_shortcode_inside_a_code_block_is_left_alone() -> None:
 def test_an_example_with_no_stored_output_is_reported(tmp_path: Path) -> None:
     (tmp_path / "topic").mkdir()
     (tmp_path / "topic" / "new.py").write_text("print(1)\n", encoding="utf-8")
-    _, problems = hook.expand("<!-- md:example topic/new -->\n", tmp_path)
+    _, problems = expand("<!-- md:example topic/new -->\n", tmp_path)
     assert problems == ["line 1: snippets/topic/new.py has no stored output new.py.out; run `make update-outputs`"]
 
 
 def test_a_bad_shortcode_fails_the_strict_build_naming_page_line_and_problem(tmp_path: Path) -> None:
-    """A real `mkdocs build --strict` of a small site with the extension: every problem is listed, then it stops."""
+    """A real `mkdocs build --strict` of a small site with the extension: every problem is listed, then it
+    stops; an unknown shortcode and a contract number that does not exist are problems too."""
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "index.md").write_text("# Fine\n\n<!-- md:example pagination/list_one_page -->\n", encoding="utf-8")
     (docs / "bad.md").write_text(
         "# Bad\n\n<!-- md:example pagination/missing -->\n\n"
-        '<!-- md:example pagination/list_one_page size="big" -->\n\n<!-- md:example -->\n',
+        '<!-- md:example pagination/list_one_page size="big" -->\n\n<!-- md:example -->\n\n'
+        "Up to <!-- md:contract per_page_maximum --> records.\n\n<!-- md:exmaple pagination/list_one_page -->\n",
         encoding="utf-8",
     )
     (tmp_path / "mkdocs.yml").write_text(
@@ -187,7 +192,7 @@ def test_a_bad_shortcode_fails_the_strict_build_naming_page_line_and_problem(tmp
             site_name: Shortcode check
             strict: true
             markdown_extensions:
-              - hooks.examples:
+              - hooks.shortcodes:
                   base_path: {SNIPPETS}
               - pymdownx.superfences
               - pymdownx.tabbed:
@@ -201,7 +206,7 @@ def test_a_bad_shortcode_fails_the_strict_build_naming_page_line_and_problem(tmp
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
         cwd=tmp_path,
-        # The small site is elsewhere: the project's root goes on the path for `hooks.examples`.
+        # The small site is elsewhere: the project's root goes on the path for `hooks.shortcodes`.
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])},
         capture_output=True,
         text=True,
@@ -213,7 +218,9 @@ def test_a_bad_shortcode_fails_the_strict_build_naming_page_line_and_problem(tmp
         "docs/bad.md, line 3: unknown example 'pagination/missing'",
         "docs/bad.md, line 5: unknown option 'size'",
         "docs/bad.md, line 7: malformed shortcode",
-        "Aborted with 3 errors in strict mode",
+        "docs/bad.md, line 9: no contract number is named 'per_page_maximum'",
+        "docs/bad.md, line 11: unknown shortcode 'md:exmaple'",
+        "Aborted with 5 errors in strict mode",
     ]:
         assert expected in said, f"{expected!r} not in:\n{said}"
     assert "index.md" not in said
@@ -231,7 +238,7 @@ def test_the_extension_works_in_plain_python_markdown(caplog: pytest.LogCaptureF
     """Outside any site generator: the tabs and the included code; a bad shortcode is logged for "a page"."""
     import markdown
 
-    extensions = [hook.makeExtension(base_path=str(SNIPPETS)), "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.snippets"]
+    extensions = [shortcodes.makeExtension(base_path=str(SNIPPETS)), "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.snippets"]
     configs = {"pymdownx.tabbed": {"alternate_style": True}, "pymdownx.snippets": {"base_path": [str(SNIPPETS)], "check_paths": True}}
     rendered = markdown.Markdown(extensions=extensions, extension_configs=configs).convert(
         "<!-- md:example pagination/list_one_page -->\n"

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 
+from hooks import shortcodes
 from project import ROOT
 DOCS = ROOT / "docs"
 ABOUT_PAGE = "index.md"
@@ -72,7 +73,6 @@ RULE_PHRASES: dict[str, list[tuple[str, ...]]] = {
 }
 
 HEADING = re.compile(r"^(#{1,6})[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$")
-FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<target>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 
 
@@ -86,24 +86,24 @@ class Section:
 
 
 def sections(page: str, markdown: str) -> list[Section]:
-    """Cut a page into sections at its headings; fenced code is left out, and so are its `#` lines."""
+    """Cut a page into sections at its headings; fenced code is left out, and so are its `#` lines.
+
+    The text is the page's as a reader reads it: a contract's number written as a shortcode
+    (`<!-- md:contract max_body -->`) is its text ("1 MiB"), as the build writes it.
+    """
     found: list[Section] = []
-    heading, lines, fence = "(top of the page)", [], None
-    for line in markdown.splitlines():
-        opening = FENCE.match(line)
-        if fence is not None:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
+    heading, lines = "(top of the page)", []
+    text, problems = shortcodes.expand(markdown, inline_only=True)
+    assert not problems, f"{page}: {problems}"
+    for line in shortcodes.lines(text):
+        if line.code:
             continue
-        if opening:
-            fence = opening.group(1)
-            continue
-        match = HEADING.match(line)
+        match = HEADING.match(line.text)
         if match:
             found.append(Section(page, heading, "\n".join(lines)))
             heading, lines = match.group("title"), []
         else:
-            lines.append(line)
+            lines.append(line.text)
     found.append(Section(page, heading, "\n".join(lines)))
     return found
 
@@ -179,6 +179,8 @@ def test_the_label_is_used_where_the_rules_are() -> None:
     ("page", "markdown", "expected"),
     [
         ("errors.md", "## Limits\n\nA body may hold 1 MiB.\n", "states the 1 MiB body limit but has no"),
+        # As a contract's number, the limit reads as the page shows it.
+        ("errors.md", "## Limits\n\nA body may hold <!-- md:contract max_body -->.\n", "states the 1 MiB body limit"),
         ("rate-limiting.md", "## Rule\n\nWindows are fixed.\n", "states fixed rate-limit windows"),
         ("security.md", "## HTTPS\n\nPlain HTTP gets `400`.\n", "states the 400 response to plain HTTP"),
         ("making-requests.md", "## Size\n\nHeaders over 16 KiB get `431`.\n", "states the 16 KiB limit"),

@@ -1,6 +1,6 @@
 """llms.txt and llms-full.txt, the site as Markdown for tools: every page listed, every example in full.
 
-`hooks/llms_txt.py` writes them from the Markdown the pages are written in, with the example shortcodes
+`hooks/llms_txt.py` writes them from the Markdown the pages are written in, with the shortcodes
 expanded and the snippet includes resolved. An example in the full text must be the file the tests run,
 character for character, less only what pymdownx.snippets and Material never show (section and
 annotation markers): `example_runner.shown_text`.
@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import yaml
 
 import example_runner
+from cliniko_sandbox import contract
 from docs_site import site_url
-from project import MKDOCS_YML, ROOT
+from hooks import llms_txt, shortcodes
+from project import MKDOCS_YML
 
 OPENING_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[^`]*$")
 LISTED_PAGE = re.compile(r"^- \[(?P<title>[^\]]+)\]\((?P<address>[^)\s]+)\)")
@@ -143,16 +146,6 @@ def test_the_block_reader_finds_a_block_only_whole() -> None:
     assert "print(1)" not in code_blocks(text)
 
 
-def _llms_hook():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("llms_txt_hook", ROOT / "hooks" / "llms_txt.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_copy_shows_a_file_as_the_page_does_and_moves_tabs_to_the_margin(tmp_path: Path) -> None:
     """Section and annotation markers go, a section is dedented, and a tab's code starts at the margin."""
     (tmp_path / "demo.py").write_text(
@@ -160,7 +153,8 @@ def test_the_copy_shows_a_file_as_the_page_does_and_moves_tabs_to_the_margin(tmp
         encoding="utf-8",
     )
     page = '=== "Python"\n\n    ```python hl_lines="2"\n    --8<-- "demo.py"\n    ```\n\n=== "Part"\n\n    ```python\n    --8<-- "demo.py:call"\n    ```\n\nSee [errors](errors.md#codes).\n'
-    copy, problems = _llms_hook().to_markdown(page, tmp_path, "guide/page.md", "https://example.org/site/")
+    context = shortcodes.Context(page="guide/page.md", snippets=tmp_path)
+    copy, problems = llms_txt.to_markdown(page, context, "https://example.org/site/")
     assert not problems
     assert code_blocks(copy) == ["import os\n    key = 1\n    # a comment stays", "key = 1\n# a comment stays"]
     assert "**Python**" in copy and "hl_lines" not in copy and "8<" not in copy
@@ -171,9 +165,26 @@ def test_the_copy_gives_the_box_of_sandbox_commands_as_markdown_with_the_link_fr
     """The box above a prepared example is HTML on the page (for its `data-example`); the copy keeps its
     title as a bold line, its text and its commands, and links the Sandbox page from where the page is."""
     page = "# Limits\n\n<!-- md:example rate-limiting/over_the_limit -->\n"
-    copy, problems = _llms_hook().to_markdown(page, example_runner.SNIPPETS, "guide/limits.md", "https://example.org/site/")
+    context = shortcodes.Context(page="guide/limits.md", snippets=example_runner.SNIPPETS)
+    copy, problems = llms_txt.to_markdown(page, context, "https://example.org/site/")
     assert not problems
     assert "<div" not in copy and "</div>" not in copy and "<p " not in copy
     assert "\n**Example: To see this output in the sandbox**\n\nThis output needs the sandbox's clock" in copy
     assert 'curl -fsS -o /dev/null -X POST "$CLINIKO_MOCK_CONTROL_URL/reset"' in code_blocks(copy)[0]
     assert "[Sandbox](https://example.org/site/sandbox/index.md)" in copy
+
+
+def test_the_copy_holds_the_reference_tables_and_the_contracts_numbers_as_markdown() -> None:
+    """A page's reference table is in its copy without the HTML block around it, and a number of the
+    contract written as a shortcode is its text, in the copy and in the page's line of llms.txt."""
+    page = "# Limits\n\nUp to <!-- md:contract per_page_max --> records. More text.\n\n<!-- md:openapi-schema User -->\n"
+    context = shortcodes.Context(page="resources/limits.md", snippets=example_runner.SNIPPETS)
+    copy, problems = llms_txt.to_markdown(page, context, "https://example.org/site/")
+    assert not problems
+    assert f"Up to {contract.shown('per_page_max')} records." in copy and "md:" not in copy
+    assert "<div" not in copy and "</div>" not in copy
+    assert "\n\n| Field | Type | Meaning |\n| --- | --- | --- |\n| `id` |" in copy
+    # The table's links to the guide lead to the Markdown copies of its pages too.
+    assert "(https://example.org/site/data-responses/index.md#ids-are-strings)" in copy
+    listed = llms_txt.description(SimpleNamespace(meta={}), page)
+    assert listed == f"Up to {contract.shown('per_page_max')} records."

@@ -44,6 +44,8 @@ from filelock import FileLock
 
 from cliniko_sandbox.exchanges import Exchange
 from example_runner import discover, normalise
+from hooks import shortcodes
+from hooks.examples import read as read_example_shortcode
 from openapi_description import DESCRIPTION_PATH, load_description, operations, resolve
 from project import DOCS
 
@@ -383,7 +385,6 @@ def render_block(examples: dict[str, Any]) -> str:
 # Where an example of the guide is shown ------------------------------------------------------------------
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 
 @dataclass(frozen=True)
@@ -408,23 +409,18 @@ def shown_at() -> dict[str, Shown]:
         headings: list[tuple[int, str]] = []  # (level, Markdown of the heading)
         anchors_for: list[int] = []  # for each example on the page: the index of its section's heading
         names: list[str] = []
-        fence = ""
-        for line in page.read_text(encoding="utf-8").splitlines():
-            opening = _FENCE.match(line)
-            if opening:
-                marker = opening.group(1)
-                closes = fence and marker[0] == fence[0] and len(marker) >= len(fence) and line.strip() == marker
-                fence = "" if closes else fence or marker
+        # The page's text as the site shows it (a contract's number in a heading), its examples still shortcodes.
+        text, _ = shortcodes.expand(page.read_text(encoding="utf-8"), inline_only=True)
+        for line in shortcodes.lines(text):
+            if line.code:
                 continue
-            if fence:
-                continue
-            heading = _HEADING.match(line)
+            heading = _HEADING.match(line.text)
             if heading:
                 headings.append((len(heading.group(1)), heading.group(2)))
-            example = re.match(r"^\s*<!--\s*md:example\s+(\S+)", line)
-            if example:
-                names.append(example.group(1))
-                anchors_for.append(len(headings) - 1)
+            for code in shortcodes.shortcodes_in(line):
+                if isinstance(code, shortcodes.Shortcode) and code.name == "example":
+                    names.append(read_example_shortcode(code.arguments).example)
+                    anchors_for.append(len(headings) - 1)
         if not names:
             continue
         # The ids the site gives the headings: the toc extension, as mkdocs.yml configures it, over the

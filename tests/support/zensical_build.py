@@ -55,7 +55,7 @@ def build(project: Path, site_dir_name: str = SITE_DIR_NAME) -> subprocess.Compl
     """Run `zensical build --clean --strict` on `project`'s mkdocs.yml; the site goes to `project/site_dir_name`.
 
     The mkdocs.yml must read its `site_dir` from DOCS_SITE_DIR, as the project's does. The project's
-    root goes on the path, for the `hooks.examples` extension, also when `project` is another folder.
+    root goes on the path, for the `hooks.shortcodes` extension, also when `project` is another folder.
     """
     env = {
         **os.environ,
