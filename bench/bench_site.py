@@ -74,9 +74,6 @@ CONTENT_EXTENSIONS = (
     # would be lighter for it.
     "hooks.shortcodes",
 )
-#: The hooks the pages cannot build without (the example shortcode); the bare build runs those of them
-#: that mkdocs.yml lists, and no other.
-CONTENT_HOOKS = ("hooks/examples.py",)
 #: The plugins that put content on a page (the client's reference); the bare pages are built with them.
 CONTENT_PLUGINS = ("mkdocstrings",)
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -268,7 +265,7 @@ def bare_config(site_config: dict, site_dir: Path, content_plugins: bool = False
             base = settings.get("base_path", ["."])
             settings["base_path"] = [str(ROOT / path) for path in ([base] if isinstance(base, str) else base)]
             entry["pymdownx.snippets"] = settings
-    hooks = [str(ROOT / hook) for hook in site_config.get("hooks", []) or [] if hook in CONTENT_HOOKS]
+    # No MkDocs hook makes content: the shortcodes are a Markdown extension (in CONTENT_EXTENSIONS).
     plugins: list = []
     if content_plugins:
         plugins.append("search")  # a config that lists plugins loses the default one
@@ -278,7 +275,6 @@ def bare_config(site_config: dict, site_dir: Path, content_plugins: bool = False
                 plugins.append(_rooted_plugin(entry))
     config = {
         "site_name": site_config.get("site_name", "bare"),
-        "hooks": hooks,
         "site_url": site_config.get("site_url"),
         "docs_dir": str(ROOT / site_config.get("docs_dir", "docs")),
         "site_dir": str(site_dir),

@@ -1,7 +1,7 @@
 """The OpenAPI description (`docs/openapi.yaml`) read as plain data, once for each content of the file.
 
 The one loader of the description: the build's hooks (the reference tables of `hooks/openapi_reference.py`
-and `openapi.json` of `hooks/openapi_json.py`) and the tests (`tests/openapi_description.py`) all read it
+and `openapi.json` of `hooks/openapi_json.py`) and the tests (`tests/support/openapi_description.py`) all read it
 here, so that they parse it the same way. A file is parsed again only when its content changes: a page
 that places several tables, a test module that loads it at import and `mkdocs serve` after an edit all
 get what the file holds now, parsed once.

@@ -26,6 +26,8 @@ def _copy_project(destination: Path) -> Path:
     # The copy's own sandbox and scenario model, which its tests import instead of the installed ones
     # (PYTHONPATH, in _run_example_tests).
     shutil.copytree(ROOT / "src", destination / "src", ignore=ignored)
+    # The shortcode readers the example test shares with the build (`hooks.examples`).
+    shutil.copytree(ROOT / "hooks", destination / "hooks", ignore=ignored)
     shutil.copytree(ROOT / "snippets" / "quickstart", destination / "snippets" / "quickstart")
     # The example test checks each exchange against the description.
     (destination / "docs").mkdir()
@@ -45,7 +47,7 @@ def _run_example_tests(project: Path, *extra: str) -> subprocess.CompletedProces
     return subprocess.run(
         command,
         cwd=project,
-        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONPATH": str(project / "src")},
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONPATH": os.pathsep.join([str(project / "src"), str(project)])},
         capture_output=True,
         text=True,
         timeout=300,
