@@ -2,14 +2,15 @@
 
 The link names the page, the example's number on it, its section, its content tab (Python or curl),
 which of the example's blocks it is under (the code, its output, or the sandbox commands that prepare
-it) and its file, in the issue's title and body. Building it here puts it in the page itself: it shows without
-script and before any script runs, and the browser lays it out with the rest of the page, instead of
-moving the text below each block when a script inserts it during load.
+it) and its file, in the issue's title and body. Written by the build, it is in the page itself: it
+shows without script and before any script runs, and the browser lays it out with the rest of the
+page. A script that inserted it as the page loaded would move the text below each block once the reader
+could see it, most of all for a reader who arrives at a section from a link (CONTRIBUTING.md,
+"Decisions").
 
 The first lines of the code go into the issue too, but only when the reader is about to follow the link:
 `docs/assets/javascripts/report-example.js` adds them on hover, focus or touch. Written into every link
-here, they would make a page with many examples several kilobytes heavier. The same script adds the whole
-link under each block when a build ran no hooks (Zensical).
+here, they would make a page with many examples several kilobytes heavier.
 
 A block is a `div.highlight` (or a `div.highlighttable`, which holds one) in the page's content, less the
 source listings that mkdocstrings folds into its reference (`details.quote`). The link goes right after
@@ -21,17 +22,37 @@ Examples are counted, not blocks. One example is what an `<!-- md:example -->` s
 same in each language; a block after a paragraph that reads "Output:" is the output of the block
 before that paragraph; a block in the box of sandbox commands (`div.sandbox-setup`) belongs to the
 example that follows the box. Any other block is an example of its own. `number_examples` applies these
-rules, and `report-example.js` applies the same ones for a build without hooks.
+rules.
+
+This module is a Python-Markdown extension (`hooks.example_reports` under `markdown_extensions:` in
+mkdocs.yml), not an MkDocs hook, so that Zensical, which runs no hooks, writes the same links. Its
+postprocessor runs last, on the page's finished HTML. A Markdown extension is handed no page, so the
+page's address, its title in the navigation and the repository come from what each build registers on
+its Markdown object (`converted_page`); the docstrings that mkdocstrings converts on the way, with the
+page's extensions, get no links of their own: the page's links cover them.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import re
+import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
+
+from markdown import Extension, Markdown
+from markdown.postprocessors import Postprocessor
+
+try:  # the extension mkdocstrings adds to the Markdown of each docstring, and to no other
+    from mkdocstrings import MkdocstringsInnerExtension
+except ImportError:  # pragma: no cover - without mkdocstrings, no docstring is converted
+    MkdocstringsInnerExtension = None
+
+# Under "mkdocs.", so that MkDocs counts each error and --strict fails the build.
+log = logging.getLogger("mkdocs.extensions.example_reports")
 
 #: Where new issues are opened, under `repo_url`.
 ISSUES_PATH = "/issues/new"
@@ -312,6 +333,83 @@ def with_report_links(content: str, page_title: str, page_address: str, issues: 
     return "".join(pieces)
 
 
-def on_page_content(html_content: str, page: Any, config: Any, **kwargs: Any) -> str:
-    issues = config["repo_url"].rstrip("/") + ISSUES_PATH
-    return with_report_links(html_content, page.title or "", page.canonical_url, issues)
+@dataclass
+class Page:
+    """What the links say of the page being converted."""
+
+    address: str  # its published address, as in its canonical link
+    title: str  # its title in the navigation, for a page without a heading of its own
+    repo_url: str  # the repository, whose issues the links open
+
+
+def converted_page(md: Markdown) -> Page | None:
+    """The page that `md` is converting, from whichever build is converting it; None outside a build.
+
+    MkDocs registers a tree processor named "relpath" that holds the page's file (and the file its page)
+    and the configuration; Zensical registers a preprocessor that holds its page and the configuration.
+    Neither is a public interface: the tests check every page's links in both builds.
+    """
+    relpath = md.treeprocessors["relpath"] if "relpath" in md.treeprocessors else None
+    page = getattr(getattr(relpath, "file", None), "page", None)
+    config = getattr(relpath, "config", None)
+    if page is not None and config is not None and getattr(page, "canonical_url", None):
+        return Page(page.canonical_url, page.title or "", config.get("repo_url") or "")
+    for processor in md.preprocessors:
+        page, config = getattr(processor, "page", None), getattr(processor, "config", None)
+        if isinstance(getattr(page, "url", None), str) and isinstance(config, dict) and config.get("site_url"):
+            address = urljoin(config["site_url"].rstrip("/") + "/", page.url.lstrip("/"))
+            return Page(address, page.title or "", config.get("repo_url") or "")
+    return None
+
+
+def _docstring(md: Markdown) -> bool:
+    """Whether `md` is converting a docstring for mkdocstrings: the page's own links cover its blocks."""
+    return MkdocstringsInnerExtension is not None and any(
+        isinstance(extension, MkdocstringsInnerExtension) for extension in md.registeredExtensions
+    )
+
+
+class ReportLinksFailed(RuntimeError):
+    """The links cannot be written; raised so that Zensical stops the build (MkDocs counts the log)."""
+
+
+class ReportLinksPostprocessor(Postprocessor):
+    # Python-Markdown also runs every postprocessor over each heading's text, for the table of contents:
+    # the quick test below passes those by, and the error is logged once per page.
+    reported = False
+
+    def run(self, text: str) -> str:
+        if "highlight" not in text or _docstring(self.md):
+            return text
+        page = converted_page(self.md)
+        if page is None:
+            message = (
+                "hooks.example_reports: cannot tell which page is being converted, or where it is published "
+                "(site_url), so no report link can name it"
+            )
+        elif not page.repo_url:
+            message = f"{page.address}: hooks.example_reports: no repo_url in mkdocs.yml, so no repository to report to"
+        else:
+            return with_report_links(text, page.title, page.address, page.repo_url.rstrip("/") + ISSUES_PATH)
+        if not self.reported:
+            self.reported = True
+            log.error(message)
+        if "zensical" in sys.modules:
+            # Zensical does not count a logged error, even with --strict: an exception stops its build.
+            raise ReportLinksFailed(message)
+        return text
+
+
+class ReportLinksExtension(Extension):
+    """The report links as a Python-Markdown extension."""
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
+        # Below every built-in postprocessor (the lowest, unescaping, is 10), so the stashed HTML of the
+        # code blocks and of mkdocstrings' reference is back in the page, and below `hooks.console_copy`
+        # (5): the page is finished.
+        md.postprocessors.register(ReportLinksPostprocessor(md), "example_reports", 1)
+
+
+def makeExtension(**kwargs: Any) -> ReportLinksExtension:  # noqa: N802 - Python-Markdown's name
+    """The entry point Python-Markdown calls when mkdocs.yml lists `hooks.example_reports`."""
+    return ReportLinksExtension(**kwargs)

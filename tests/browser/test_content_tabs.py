@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from browser.page_walk import Visit
 from docs_site import Site
 

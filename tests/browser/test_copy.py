@@ -14,8 +14,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from browser.page_walk import Visit, Walker, each_page
-from hooks.example_reports import with_report_links
-from report_samples import ADDRESS as REPORT_PAGE, EXAMPLES, links as report_links
 from page_examples import included_examples, snippet
 from docs_site import Site, page_sources, site_url
 from project import ROOT
@@ -166,24 +164,3 @@ def test_every_code_block_on_the_page_offers_a_report_link_outside_the_code(
         if "The example starts:\n\n````\n" not in focused or not all(line in focused for line in first_line):
             problems.append(f"{where}: on focus, the issue does not quote the code: {focused!r}")
     assert not problems, "\n".join(problems)
-
-
-def test_the_script_numbers_examples_as_the_build_does(visit: Visit) -> None:
-    """A build without hooks (Zensical) gets its links from report-example.js: the same titles and names."""
-    page = visit.page
-    page.set_content(
-        f'<html><head><link rel="canonical" href="{REPORT_PAGE}"></head><body>'
-        f'<a class="md-source" href="{ISSUES.removesuffix("/issues/new")}">source</a>'
-        f'<article class="md-content__inner">{EXAMPLES}</article></body></html>'
-    )
-    page.add_script_tag(path=str(ROOT / "docs/assets/javascripts/report-example.js"))
-    scripted = page.locator(".example-report > a").evaluate_all(
-        "links => links.map(link => [link.href, link.getAttribute('aria-label')])"
-    )
-    built = report_links(with_report_links(EXAMPLES, "Nav title", REPORT_PAGE, ISSUES))
-    assert len(scripted) == len(built) > 0
-    for (address, label), (title, body, built_label) in zip(scripted, built):
-        query = parse_qs(urlsplit(address).query)
-        assert (query["title"][0], label) == (title, built_label)
-        # The script's body also quotes the code; the lines that name the example come first in both.
-        assert query["body"][0].split("\n\n")[0] == body.split("\n\n")[0]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from browser.page_walk import Visit, wait_until_settled

@@ -7,8 +7,6 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 from browser.page_walk import Visit
 from docs_site import Site, page_sources, site_url
 from project import ROOT

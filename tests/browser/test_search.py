@@ -6,8 +6,6 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
-
 from browser.page_walk import Visit, settled_search_results
 from docs_site import Site
 

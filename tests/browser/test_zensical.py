@@ -1,9 +1,12 @@
-"""The site built with Zensical, strictly (`make build-zensical`): examples, feedback box, search and tabs.
+"""The site built with Zensical, strictly (`make build-zensical`): examples, report links, feedback box,
+search and tabs.
 
 Zensical reads the same mkdocs.yml as MkDocs. These tests build it once per run (all of them in one
 test process) and check what would be lost without care: the examples, which a Markdown extension
-expands in both builds; the feedback box, whose template reads the page's source file differently in
-each; and Zensical's own search, whose index and search box differ from Material's.
+expands in both builds; the report links under them, which another extension writes from what each
+build says of the page; the feedback box, whose template reads the page's source file differently in
+each; and Zensical's own search, whose index and search box differ from Material's (the template of
+the search dialog, overrides/partials/search.html, gives each build its own).
 
 Without Zensical's environment (`.venv-zensical/`, made by the Makefile), the tests are skipped
 with the reason, except under CI=true, where they fail.
@@ -24,7 +27,7 @@ import pytest
 
 from browser.page_walk import Visit
 from docs_site import Site, serve, site_url
-from project import SNIPPETS, in_ci
+from project import ROOT, SNIPPETS, in_ci
 from zensical_build import ZensicalBuildError, ZensicalUnavailable, build, build_site, ensure_environment
 
 # One process builds and checks the Zensical site, so that it is built once per run.
@@ -105,6 +108,52 @@ def test_zensical_shows_every_example_that_mkdocs_shows(zensical_site_dir: Path,
     assert not problems, "\n".join(problems)
     caching = (zensical_site_dir / "caching" / "index.html").read_text(encoding="utf-8")
     assert example_counts(caching)[0] > 0, "the caching page shows no example tabs"
+
+
+#: A "report a problem" link as both builds write it (hooks/example_reports.py): its address and its name.
+REPORT_LINK = re.compile(r'<p class="example-report"[^>]*><a href="([^"]*)"[^>]*aria-label="([^"]*)"')
+
+
+def test_zensical_writes_the_same_report_links_as_mkdocs(zensical_site_dir: Path, built_site: Path) -> None:
+    """Page by page, the same links under the code blocks: the same issue title, body and accessible name.
+
+    The numbering and the page's address come from the same extension in both builds; what each build
+    tells the extension of the page differs, and the address is the part it could get wrong.
+    """
+    problems = []
+    found = 0
+    for mkdocs_file in sorted(built_site.rglob("index.html")):
+        relative = mkdocs_file.relative_to(built_site)
+        zensical_file = zensical_site_dir / relative
+        if not zensical_file.is_file():
+            continue  # reported by test_zensical_shows_every_example_that_mkdocs_shows
+        expected = REPORT_LINK.findall(mkdocs_file.read_text(encoding="utf-8"))
+        written = REPORT_LINK.findall(zensical_file.read_text(encoding="utf-8"))
+        found += len(expected)
+        if written != expected:
+            first = next((pair for pair in zip(written, expected) if pair[0] != pair[1]), None)
+            problems.append(
+                f"{relative}: {len(written)} links with Zensical, {len(expected)} with MkDocs"
+                + (f"; first difference:\n  {html.unescape(first[0][0])}\n  {html.unescape(first[1][0])}" if first else "")
+            )
+    assert found > 50, f"only {found} report links in the MkDocs build"
+    assert not problems, "\n".join(problems)
+
+
+def test_the_search_override_gives_zensical_its_own_dialog(zensical_python: Path) -> None:
+    """overrides/partials/search.html serves Material's dialog to MkDocs and, to Zensical, Zensical's own
+    template as installed (its search is a component of its own), named in the comment by its release."""
+    site_packages = next(zensical_python.parent.parent.glob("lib/python*/site-packages"))
+    installed = (site_packages / "zensical" / "templates" / "partials" / "search.html").read_text(encoding="utf-8")
+    installed = re.sub(r"\A\{#-.*?-#\}\n", "", installed, flags=re.DOTALL)
+    override = (ROOT / "overrides" / "partials" / "search.html").read_text(encoding="utf-8")
+    zensical_branch = re.search(r"\{%- else -%\}\n(.*?)\{%- endif %\}", override, re.DOTALL)
+    assert zensical_branch, "the override has no branch for Zensical ({%- else -%} ... {%- endif %})"
+    assert zensical_branch.group(1) == installed, (
+        "the Zensical branch of overrides/partials/search.html is not Zensical's partials/search.html: copy it again"
+    )
+    release = next(site_packages.glob("zensical-*.dist-info")).name.removeprefix("zensical-").removesuffix(".dist-info")
+    assert f"Zensical {release}" in override, f"the override's comment does not name Zensical {release}"
 
 
 def test_zensical_renders_the_reference_tables(zensical_site_dir: Path, built_site: Path) -> None:

@@ -1,4 +1,8 @@
-"""The "report a problem" link that the build writes under every code block (`hooks/example_reports.py`)."""
+"""The "report a problem" link that both builds write under every code block (`hooks/example_reports.py`).
+
+The links of the Zensical build are compared with these in `tests/browser/test_zensical.py`, and the
+browser tests follow each link of every page (`tests/browser/test_copy.py`).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from docs_site import page_sources
+from docs_site import page_sources, site_url
 from hooks.example_reports import with_report_links
-from hooks.page_assets import with_named_search_dialog
 from hooks.shortcodes import Shortcode, find
 from project import ROOT
 from report_samples import ADDRESS, EXAMPLES, block, links
@@ -117,11 +120,15 @@ def test_every_code_block_of_the_built_site_has_its_link(built_site: Path) -> No
 
 
 def test_the_built_site_counts_each_example_shortcode_as_one_example(built_site: Path) -> None:
-    """On every page, the examples are numbered 1, 2, 3... in order; those with an output are the shortcodes."""
+    """On every page, the examples are numbered 1, 2, 3... in order; those with an output are the shortcodes.
+    Each link names the page by its published address."""
     problems = []
     for path, source in page_sources().items():
         html = (built_site / path / "index.html").read_text(encoding="utf-8")
         found = links(html[html.find("<article") : html.find("</article>")])
+        elsewhere = {body.split("\n", 1)[0] for _, body, _ in found} - {f"Page: {site_url()}{path}"}
+        if elsewhere:
+            problems.append(f"{path or 'home'}: links that name another page: {sorted(elsewhere)}")
         numbers = [int(re.search(r"\(example (\d+)\b", title).group(1)) for title, _, _ in found]
         if any(b - a not in (0, 1) for a, b in zip([0, *numbers], numbers)):
             problems.append(f"{path or 'home'}: the examples are numbered {numbers}")
@@ -135,11 +142,33 @@ def test_the_built_site_counts_each_example_shortcode_as_one_example(built_site:
     assert not problems, "\n".join(problems)
 
 
-def test_the_search_dialog_is_named_and_a_changed_template_stops_the_build() -> None:
-    page = '<div class="md-search" data-md-component="search" role="dialog">'
-    assert 'role="dialog" aria-label="Search">' in with_named_search_dialog(page)
-    with pytest.raises(ValueError, match="Material's search template changed"):
-        with_named_search_dialog('<div class="md-search" role="dialog" data-md-component="search">')
+def test_outside_a_build_the_extension_says_it_cannot_name_the_page(caplog: pytest.LogCaptureFixture) -> None:
+    """Python-Markdown alone hands the extension no page: an error that says so, and the page unchanged."""
+    import markdown
+
+    text = "# Guide\n\n```python\nx()\n```\n"
+    plain = markdown.Markdown(extensions=["pymdownx.superfences"]).convert(text)
+    with caplog.at_level("ERROR"):
+        converted = markdown.Markdown(extensions=["pymdownx.superfences", "hooks.example_reports"]).convert(text)
+    assert converted == plain
+    assert [record.getMessage() for record in caplog.records] == [
+        (
+            "hooks.example_reports: cannot tell which page is being converted, or where it is published (site_url), "
+            "so no report link can name it"
+        )
+    ]
+
+
+def test_a_docstring_that_mkdocstrings_converts_gets_no_links_of_its_own(caplog: pytest.LogCaptureFixture) -> None:
+    """The page's own conversion links the blocks of its reference; a docstring's would link them twice."""
+    import markdown
+    from mkdocstrings import MkdocstringsInnerExtension
+
+    extensions = ["toc", "pymdownx.superfences", "hooks.example_reports", MkdocstringsInnerExtension([])]
+    with caplog.at_level("ERROR"):
+        converted = markdown.Markdown(extensions=extensions).convert("```python\nx()\n```\n")
+    assert "highlight" in converted and "example-report" not in converted
+    assert not caplog.records, "a docstring's conversion looked for its page"
 
 
 def test_a_left_out_or_stray_end_tag_does_not_lose_a_block() -> None:
