@@ -10,7 +10,6 @@ from browser.page_walk import Visit, Walker, each_page, serious_violations
 from docs_site import Site
 
 
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", each_page(missing=True))
 def test_no_serious_or_critical_axe_violation(walker: Walker, path: str, scheme: str) -> None:

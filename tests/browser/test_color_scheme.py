@@ -10,7 +10,6 @@ from browser.page_walk import Visit, set_system_scheme
 from docs_site import Site
 
 
-
 def scheme(page: Any) -> str:
     return page.evaluate("() => document.body.getAttribute('data-md-color-scheme')")
 

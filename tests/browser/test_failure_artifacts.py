@@ -13,7 +13,6 @@ from browser.artifacts import finish_contexts
 from docs_site import Site
 
 
-
 def test_the_files_asked_for_are_written_for_each_context(
     browser: Any, browser_context_args: dict[str, Any], site: Site, tmp_path: Path
 ) -> None:

@@ -12,7 +12,6 @@ from browser.page_walk import Visit, wait_until_settled
 from docs_site import Site
 
 
-
 def test_navigation_groups_pages_in_sections_and_shows_the_path(visit: Visit, site: Site) -> None:
     page = visit.page
     page.goto(site.url("authentication/"))

@@ -11,7 +11,6 @@ from browser.page_walk import MISSING, Visit, Walker, each_page
 from docs_site import Site, page_paths
 
 
-
 def browser_cancelled_favicon(failure: str) -> bool:
     """Chromium cancels its own favicon download when the page changes under it: not a site fault."""
     return failure.endswith("(net::ERR_ABORTED)") and "/assets/images/favicon." in failure

@@ -10,7 +10,6 @@ from browser.page_walk import Visit, settled_search_results
 from docs_site import Site
 
 
-
 def search(page: Any, site: Site, query: str, *, again: bool = False) -> list[str]:
     """Type `query` into the search box of the home page; return the result links' paths, best first.
 

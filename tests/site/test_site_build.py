@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from project import SNIPPETS
+from project import ROOT, SNIPPETS
 
 
 def test_strict_build_produces_every_page(built_site: Path) -> None:
@@ -230,7 +230,7 @@ def test_only_the_page_with_the_reference_links_mkdocstrings_stylesheet(built_si
 
 
 #: The override of Material's search dialog, which gives it a name (and gives Zensical its own dialog).
-SEARCH_OVERRIDE = Path(__file__).resolve().parent.parent / "overrides" / "partials" / "search.html"
+SEARCH_OVERRIDE = ROOT / "overrides" / "partials" / "search.html"
 #: The one change the override makes to Material's template.
 SEARCH_NAME = ''' aria-label="{{ lang.t('search') }}"'''
 
