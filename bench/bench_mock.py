@@ -14,8 +14,8 @@ each attack, so that the memory measured is the sandbox's alone:
 * `idle`: 10,000 TLS connections that finish the handshake and then send nothing. The sandbox serves
   1,000 at once and closes each after its 10 s header limit, so the others wait their turn, and the
   attack lasts about 100 s;
-* `bodies`: 200 connections that each declare a 1 MiB body (`Content-Length`) and send all of it but
-  the last 64 bytes (or as much as the server reads within 3 seconds), then one byte every 2 seconds,
+* `bodies`: 200 connections that each declare a body at the size limit (`Content-Length`) and send all but
+  its last 64 bytes (or as much as the server reads within 3 seconds), then one byte every 2 seconds,
   so that the server goes on waiting for the rest;
 * `chunked`: one body of a million one-byte chunks;
 * `pipeline`: 200 list requests sent at once on one connection, whose answers are never read;
@@ -60,6 +60,7 @@ from urllib.parse import urlsplit
 import requests
 
 from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.contract import MAX_BODY_BYTES, PER_PAGE_MAX, RATE_LIMIT, size_in_words
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A, ADMIN_KEY_B
 
 PROGRAM = "bench/bench_mock.py"
@@ -109,7 +110,7 @@ def speed() -> None:
 
         threads, per_thread = 8, 60
         mock.controls.reset()
-        mock.controls.set_remaining(ACCOUNT_A, 500)
+        mock.controls.set_remaining(ACCOUNT_A, RATE_LIMIT)
 
         def worker() -> None:
             own = requests.Session()
@@ -586,10 +587,11 @@ class _IdleConnections:
 
 async def _pending_bodies(target: Target) -> str:
     context = target.context()
+    size = MAX_BODY_BYTES  # each body as large as the API takes
     head = target.head(
-        "POST", "/v1/patients", "Content-Type: application/json", f"Content-Length: {MIB}"
+        "POST", "/v1/patients", "Content-Type: application/json", f"Content-Length: {size}"
     )
-    body = b"{" + b" " * (MIB - 2) + b"}"
+    body = b"{" + b" " * (size - 2) + b"}"
     release, all_sent = asyncio.Event(), asyncio.Event()
     tally: Counter[str] = Counter()
     settled = 0
@@ -607,12 +609,12 @@ async def _pending_bodies(target: Target) -> str:
             tally[f"failed to open ({_failure(error)})"] += 1
             one_settled()
             return
-        position = MIB - HELD_BACK
+        position = size - HELD_BACK
         in_place = False
 
         async def one_more_byte() -> None:
             nonlocal position
-            if position < MIB - 1:  # the last byte is never sent
+            if position < size - 1:  # the last byte is never sent
                 writer.write(body[position : position + 1])
                 position += 1
                 await writer.drain()
@@ -650,7 +652,7 @@ async def _pending_bodies(target: Target) -> str:
     release.set()
     await asyncio.gather(*tasks)
     return (
-        f"{PENDING_BODIES} bodies of {MIB:,} bytes sent but for {HELD_BACK} bytes (or as far as the server "
+        f"{PENDING_BODIES} bodies of {size:,} bytes sent but for {HELD_BACK} bytes (or as far as the server "
         f"read them) in {sending:.1f} s, "
         f"then held {HOLD_SECONDS:.0f} s; of them: {_tally(tally)}"
     )
@@ -686,7 +688,7 @@ def _chunked_body(target: Target) -> str:
 
 
 def _pipelined_lists(target: Target) -> str:
-    request = target.head("GET", "/v1/patients?per_page=100")
+    request = target.head("GET", f"/v1/patients?per_page={PER_PAGE_MAX}")
     with _tls_socket(target, timeout=30) as connection:
         connection.sendall(request * PIPELINED)
         time.sleep(PIPELINE_SECONDS)
@@ -706,7 +708,7 @@ def _pipelined_lists(target: Target) -> str:
         except (OSError, ssl.SSLError) as error:
             ending = f"ended by the server ({_failure(error)})"
     return (
-        f"{PIPELINED} × GET /patients?per_page=100 sent at once, unread for {PIPELINE_SECONDS:.0f} s; "
+        f"{PIPELINED} × GET /patients?per_page={PER_PAGE_MAX} sent at once, unread for {PIPELINE_SECONDS:.0f} s; "
         f"then {waiting / 1e6:.1f} MB of answers could be read, and the connection was {ending}"
     )
 
@@ -756,7 +758,9 @@ class Attack:
 
 ATTACKS = {
     "idle": Attack("{count:,} idle TLS connections", lambda target, count: _IdleConnections(target, count).run()),
-    "bodies": Attack(f"{PENDING_BODIES} pending 1 MiB bodies", lambda target, _: asyncio.run(_pending_bodies(target))),
+    "bodies": Attack(
+        f"{PENDING_BODIES} pending {size_in_words(MAX_BODY_BYTES)} bodies", lambda target, _: asyncio.run(_pending_bodies(target))
+    ),
     "chunked": Attack("a million 1-byte chunks", lambda target, _: _chunked_body(target)),
     "pipeline": Attack(f"{PIPELINED} pipelined lists, unread", lambda target, _: _pipelined_lists(target)),
     "keys": Attack(f"{KEY_BODIES} × {UNKNOWN_KEYS:,} unknown keys", lambda target, _: asyncio.run(_unknown_keys(target))),

@@ -394,7 +394,7 @@ class Cliniko:
         Args:
             path: A path under the base URL (`patients/1240000000000000001`) or an absolute URL
                 the API gave you, such as a record's `links.self`.
-            params: Query parameters, such as `{"per_page": 100}`.
+            params: Query parameters, such as `{"page": 2}`.
             q: For a list, a filter such as `updated_at:>2026-01-15T09:30:00Z` (`FIELD:OPERATORVALUE`),
                 or a list of filters, all of which a record must pass. Each is sent as a `q[]`
                 parameter, after any filters already in `params`.
@@ -665,7 +665,7 @@ class Cliniko:
 
         Args:
             path: The list's path, such as `patients`.
-            params: Query parameters for the first page, such as `{"per_page": 100}`; the API
+            params: Query parameters for the first page, such as `{"per_page": 40}`; the API
                 carries them into the `next` links.
             q: A filter or a list of filters, as for `get`.
             sort: The order, as for `get`.
@@ -681,9 +681,9 @@ class Cliniko:
         Examples:
             >>> [len(page["patients"]) for page in client.pages("patients")]
             [50, 50, 10]
-            >>> first = next(client.pages("patients", {"per_page": 100}))
+            >>> first = next(client.pages("patients", {"per_page": 40}))
             >>> first["total_entries"], first["links"]["next"]
-            (110, 'https://api.cliniko.com/v1/patients?page=2&per_page=100')
+            (110, 'https://api.cliniko.com/v1/patients?page=2&per_page=40')
 
             The filters and the order carry on to every page:
 
@@ -734,7 +734,7 @@ class Cliniko:
             ValueError: If `q` or `sort` is not acceptable, as for `get`.
 
         Examples:
-            >>> patients = list(client.paginate("patients", params={"per_page": 100}))
+            >>> patients = list(client.paginate("patients", params={"per_page": 40}))
             >>> len(patients), patients[0]["first_name"], patients[-1]["first_name"]
             (110, 'William', 'Amelia')
 

@@ -21,20 +21,20 @@ A_PATIENT = f"{PATIENTS}/1240000000000000001"  # use the ID of one of your own p
 MISTAKES = [
     ("User-Agent: python-requests/2.32.3, with no contact e-mail", 400, "GET", f"{BASE_URL}/user",
      {"headers": {"User-Agent": "python-requests/2.32.3"}}),
-    ("per_page above 100", 400, "GET", PATIENTS, {"params": {"per_page": 500}}),
+    ("per_page above its maximum", 400, "GET", PATIENTS, {"params": {"per_page": 500}}),
     ("a body that is not valid JSON", 400, "POST", PATIENTS,
      {"data": '{"first_name": "Ana"', "headers": {"Content-Type": "application/json"}}),
     ("an API key that does not exist", 401, "GET", f"{BASE_URL}/user", {"auth": ("not-a-real-key", "")}),
     ("a patient ID that does not exist", 404, "GET", f"{PATIENTS}/1", {}),
     ("a method the path does not offer", 405, "DELETE", A_PATIENT, {}),
     ("Accept: text/html", 406, "GET", f"{BASE_URL}/user", {"headers": {"Accept": "text/html"}}),
-    ("a body over 1 MiB", 413, "POST", PATIENTS, {"json": {"first_name": "A" * 1_100_000}}),
-    ("a URL over 16 KiB", 414, "GET", PATIENTS, {"params": {"q": "first_name:=" + "A" * 17_000}}),
+    ("a body over the size limit", 413, "POST", PATIENTS, {"json": {"first_name": "A" * 1_100_000}}),
+    ("a URL over the length limit", 414, "GET", PATIENTS, {"params": {"q": "first_name:=" + "A" * 17_000}}),
     ("Content-Type: application/x-www-form-urlencoded", 415, "POST", PATIENTS,
      {"data": {"first_name": "Ana", "last_name": "Rossi"}}),
     ("a blank first name", 422, "POST", PATIENTS, {"json": {"first_name": "", "last_name": "Rossi"}}),
     ("a body that is not a JSON object", 422, "POST", PATIENTS, {"json": ["Ana", "Rossi"]}),
-    ("headers over 16 KiB", 431, "GET", f"{BASE_URL}/user", {"headers": {"X-Padding": "p" * 17_000}}),
+    ("headers over the size limit", 431, "GET", f"{BASE_URL}/user", {"headers": {"X-Padding": "p" * 17_000}}),
 ]
 
 for what, expected, method, url, changes in MISTAKES:

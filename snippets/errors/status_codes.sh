@@ -28,7 +28,7 @@
 
   try 400 "a User-Agent with no contact e-mail (curl/<version> by default)" \
     "${key[@]}" "${accept[@]}" "$base_url/user"
-  try 400 "per_page above 100" \
+  try 400 "per_page above its maximum" \
     "${key[@]}" "${accept[@]}" "${agent[@]}" "$base_url/patients?per_page=500"
   try 400 "a body that is not valid JSON" \
     "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '{"first_name": "Ana"' "$base_url/patients"
@@ -41,9 +41,9 @@
   try 406 "Accept: text/html" \
     "${key[@]}" --header "Accept: text/html" "${agent[@]}" "$base_url/user"
   { printf '{"first_name": "'; head -c 1100000 /dev/zero | tr '\0' 'A'; printf '"}'; } |
-    try 413 "a body over 1 MiB" \
+    try 413 "a body over the size limit" \
       "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data-binary @- "$base_url/patients"
-  try 414 "a URL over 16 KiB" \
+  try 414 "a URL over the length limit" \
     "${key[@]}" "${accept[@]}" "${agent[@]}" "$base_url/patients?q=first_name:=$(head -c 17000 /dev/zero | tr '\0' A)"
   try 415 "Content-Type: application/x-www-form-urlencoded (curl's default for --data)" \
     "${key[@]}" "${accept[@]}" "${agent[@]}" --data "first_name=Ana&last_name=Rossi" "$base_url/patients"
@@ -51,7 +51,7 @@
     "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '{"first_name": "", "last_name": "Rossi"}' "$base_url/patients"
   try 422 "a body that is not a JSON object" \
     "${key[@]}" "${accept[@]}" "${agent[@]}" "${json[@]}" --data '["Ana", "Rossi"]' "$base_url/patients"
-  try 431 "headers over 16 KiB" \
+  try 431 "headers over the size limit" \
     "${key[@]}" "${accept[@]}" "${agent[@]}" --header "X-Padding: $(head -c 17000 /dev/zero | tr '\0' p)" \
     "$base_url/user"
 )

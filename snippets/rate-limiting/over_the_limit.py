@@ -1,4 +1,4 @@
-"""Send a request when the account has used its 500 requests for this minute, and show the 429."""
+"""Send a request when the account has used all its requests for the current window, and show the 429."""
 
 import json
 import os

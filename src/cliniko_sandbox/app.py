@@ -3,9 +3,9 @@
 Every request passes the same checks in the same order, so that the answer to a request with several
 problems is predictable and documented:
 
-1. the body is read, and refused with `413` past 1 MiB; a request whose body never arrives in full is
-   dropped without a response, and nothing is stored; (a server fault prepared by the test controls
-   answers `503` here, before anything else);
+1. the body is read, and refused with `413` past `contract.MAX_BODY_BYTES`; a request whose body
+   never arrives in full is dropped without a response, and nothing is stored; (a server fault
+   prepared by the test controls answers `503` here, before anything else);
 2. `User-Agent` must name a contact e-mail (`400`; two `User-Agent` headers are `400` too);
 3. Basic authentication with the API key (`401`; two `Authorization` headers are `400`);
 4. the account's rate limit (`429`); from here on the request counts toward it;
@@ -66,7 +66,7 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
-from cliniko_sandbox import caching, filters, request_rules, validation
+from cliniko_sandbox import caching, contract, filters, request_rules, validation
 from cliniko_sandbox.auth import authenticate
 from cliniko_sandbox.clock import Clock
 from cliniko_sandbox.errors import JSON_TYPE, ApiError, dump_json
@@ -78,8 +78,6 @@ from cliniko_sandbox.switches import Switches
 
 logger = logging.getLogger("cliniko_sandbox")
 
-DEFAULT_PER_PAGE = 50
-MAX_PER_PAGE = 100
 #: The methods whose body is read, as JSON, before the query and the record are looked at.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 #: From this many bytes, a JSON body is decoded in a thread, so that other clients are answered meanwhile.
@@ -249,7 +247,8 @@ class MockApi:
             return
         error = ApiError(
             429,
-            f"Too many requests: each account may make {self.limiter.limit} requests per minute. "
+            f"Too many requests: each account may make {self.limiter.limit} requests "
+            f"per {contract.period_in_words(self.limiter.window)}. "
             f"Try again in {decision.retry_after} second{'' if decision.retry_after == 1 else 's'}.",
             headers={
                 "Retry-After": str(decision.retry_after),
@@ -333,7 +332,7 @@ async def _read_body(headers: Headers, receive: Receive) -> bytes:
     too_large = (
         declared is not None
         and declared.isdigit()
-        and (len(declared) > 12 or int(declared) > request_rules.MAX_BODY_BYTES)
+        and (len(declared) > 12 or int(declared) > contract.MAX_BODY_BYTES)
     )
     chunks: list[bytes] = []
     size = 0
@@ -343,7 +342,7 @@ async def _read_body(headers: Headers, receive: Receive) -> bytes:
             raise _ClientGone  # the body never arrived in full: nothing of it is acted on
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > request_rules.MAX_BODY_BYTES:
+        if size > contract.MAX_BODY_BYTES:
             too_large = True
         if too_large:
             chunks.clear()
@@ -359,7 +358,8 @@ async def _read_body(headers: Headers, receive: Receive) -> bytes:
 
 
 def _too_large() -> ApiError:
-    return ApiError(413, f"The request body is larger than the limit of {request_rules.MAX_BODY_BYTES} bytes (1 MiB).")
+    limit = contract.MAX_BODY_BYTES
+    return ApiError(413, f"The request body is larger than the limit of {limit} bytes ({contract.size_in_words(limit)}).")
 
 
 # Endpoints -----------------------------------------------------------------------------------
@@ -458,8 +458,8 @@ def _patient_list(
     filtered list; the links repeat the filters and the order.
     """
     query = call.request.query_params
-    page = _positive_int(query, "page", 1, 2**31 - 1)
-    per_page = _positive_int(query, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    page = _positive_int(query, "page", 1, contract.PAGE_MAX)
+    per_page = _positive_int(query, "per_page", contract.PER_PAGE_DEFAULT, contract.PER_PAGE_MAX)
     selected = filters.select_patients(patients, query)
     chosen = selected[(page - 1) * per_page : page * per_page]
     body = list_json(

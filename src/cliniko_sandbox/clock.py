@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 #: The instant every fresh mock starts at. Fixed, so that responses are byte-identical across runs.
 START = datetime(2026, 1, 15, 9, 30, 0, tzinfo=UTC)
-#: The range the clock may be put in. The API adds at most a rate-limit window (60 s) to the clock, so
-#: every instant it writes stays a valid date; UNIX seconds stay positive.
+#: The range the clock may be put in. The API adds at most one rate-limit window to the clock, so every
+#: instant it writes stays a valid date; UNIX seconds stay positive.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 _LAST_JUMP = datetime(9999, 12, 1, tzinfo=UTC)

@@ -1,11 +1,12 @@
-"""The rate limit: 500 requests per minute for each account, shared by all its users and keys.
+"""The rate limit: `contract.RATE_LIMIT` requests in each window for each account, shared by all its
+users and keys.
 
-The rule, precisely: time is cut into fixed windows of 60 seconds aligned to the minute of the clock
-(09:30:00 up to but not including 09:31:00, and so on). Each account may make 500 requests in a window;
-every authenticated request counts, whatever its answer (a `304` or a `404` too). The 501st request of a
-window, and every one after it in the same window, is refused with `429` and is not counted. The count
-starts again at zero when the next window begins. Requests that fail authentication belong to no account
-and count toward nothing.
+The rule, precisely: time is cut into fixed windows of `contract.RATE_LIMIT_WINDOW_SECONDS` seconds,
+aligned to the clock (with windows of a minute: 09:30:00 up to but not including 09:31:00, and so on).
+Each account may make `RATE_LIMIT` requests in a window; every authenticated request counts, whatever
+its answer (a `304` or a `404` too). Every request past those in the same window is refused with `429`
+and is not counted. The count starts again at zero when the next window begins. Requests that fail
+authentication belong to no account and count toward nothing.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ import threading
 from dataclasses import dataclass
 
 from cliniko_sandbox.clock import Clock
-
-LIMIT = 500
-WINDOW_SECONDS = 60
+from cliniko_sandbox.contract import RATE_LIMIT, RATE_LIMIT_WINDOW_SECONDS
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class Decision:
 class RateLimiter:
     """Counts requests per account per window; safe to call from many threads at once."""
 
-    def __init__(self, clock: Clock, limit: int = LIMIT, window: int = WINDOW_SECONDS) -> None:
+    def __init__(self, clock: Clock, limit: int = RATE_LIMIT, window: int = RATE_LIMIT_WINDOW_SECONDS) -> None:
         self._clock = clock
         self.limit = limit
         self.window = window

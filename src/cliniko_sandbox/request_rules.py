@@ -19,12 +19,8 @@ from typing import Any
 
 from starlette.datastructures import Headers
 
+from cliniko_sandbox.contract import MAX_USER_AGENT_LENGTH, NAME_SHOWN
 from cliniko_sandbox.errors import ApiError
-
-#: Bodies larger than this are refused with `413`.
-MAX_BODY_BYTES = 1024 * 1024
-#: The longest `User-Agent` read; a longer one is refused with `400`.
-MAX_USER_AGENT_LENGTH = 1024
 
 #: Runs of the characters an e-mail address in a `User-Agent` may be made of (the local part's, with `@`).
 #: A character class repeated once cannot backtrack: the split takes time in proportion to the header.
@@ -102,14 +98,12 @@ def single_authorization(headers: Headers) -> str | None:
     return values[0] if values else None
 
 
-#: How much of an unknown query parameter's name a message quotes.
-_NAME_SHOWN = 40
 #: A JSON escape of a UTF-16 surrogate (`\\ud800` to `\\udfff`, in either case).
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 
 
 def _quoted(name: str) -> str:
-    shown = name if len(name) <= _NAME_SHOWN else name[:_NAME_SHOWN] + "…"
+    shown = name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN] + "…"
     return repr(shown)
 
 

@@ -10,7 +10,7 @@ import ipaddress
 import tempfile
 from pathlib import Path
 
-from cliniko_sandbox import caching, request_rules
+from cliniko_sandbox import caching, contract
 from cliniko_sandbox.app import MockApi
 from cliniko_sandbox.clock import Clock
 from cliniko_sandbox.control import Controls, control_app
@@ -90,7 +90,7 @@ class MockCliniko:
         #: Every exchange the API answered, when recording is on (the tests); None otherwise.
         self.exchanges: ExchangeLog | None = ExchangeLog() if record_exchanges else None
         recorder = None if self.exchanges is None else Recorder(self.api, self.exchanges)
-        limit = request_rules.MAX_BODY_BYTES
+        limit = contract.MAX_BODY_BYTES
         self._servers = [
             HttpServer(
                 self.api if recorder is None else recorder,

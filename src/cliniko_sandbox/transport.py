@@ -58,6 +58,7 @@ from urllib.parse import unquote
 
 import h11
 
+from cliniko_sandbox.contract import MAX_HEAD_BYTES, size_in_words
 from cliniko_sandbox.errors import JSON_TYPE, dump_json
 
 logger = logging.getLogger("cliniko_sandbox")
@@ -68,9 +69,8 @@ ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict[str, Any]]], Cal
 #: and whether the request's body went unread.
 Answered = Callable[[dict[str, Any], int, list[tuple[bytes, bytes]], bytes, bool], None]
 
-#: The largest request head (request line and headers) served; a larger one gets `431`, or `414` when its
-#: request line alone is larger.
-MAX_HEAD_BYTES = 16 * 1024
+# The largest request head served is `MAX_HEAD_BYTES`: a larger one gets `431`, or `414` when its request
+# line alone is larger.
 PLAIN_HTTP_MESSAGE = "The Cliniko API is served over HTTPS only. Plain HTTP is not supported: use https://."
 #: The HTTP versions served; a request line with another gets `505`.
 HTTP_VERSIONS = (b"1.0", b"1.1")
@@ -172,14 +172,6 @@ def _reason(status: int) -> bytes:
         return b""
 
 
-def _size_in_words(size: int) -> str:
-    """`1048576` as "1 MiB", `16384` as "16 KiB": how the API's messages name a limit."""
-    for unit, name in ((1024 * 1024, "MiB"), (1024, "KiB")):
-        if size % unit == 0:
-            return f"{size // unit} {name}"
-    return f"{size} bytes"
-
-
 class FixedResponse:
     """An error response of the transport's own: JSON with a `message`, and `Connection: close`, with only
     its `Date` and `X-Request-Id` filled in when sent.
@@ -219,12 +211,12 @@ class FixedResponse:
 _PLAIN_HTTP = FixedResponse(400, PLAIN_HTTP_MESSAGE)
 _HEAD_TOO_LARGE = FixedResponse(
     431,
-    f"The request line and headers are larger than the limit of {MAX_HEAD_BYTES} bytes ({_size_in_words(MAX_HEAD_BYTES)}).",
+    f"The request line and headers are larger than the limit of {MAX_HEAD_BYTES} bytes ({size_in_words(MAX_HEAD_BYTES)}).",
 )
 _LINE_TOO_LONG = FixedResponse(
     414,
     f"The request line (the method, the path with its query, and the version) is longer than the limit of "
-    f"{MAX_HEAD_BYTES} bytes ({_size_in_words(MAX_HEAD_BYTES)}): send a shorter URL.",
+    f"{MAX_HEAD_BYTES} bytes ({size_in_words(MAX_HEAD_BYTES)}): send a shorter URL.",
 )
 _UNKNOWN_CODING = FixedResponse(
     501,
@@ -254,7 +246,7 @@ def _version_not_supported(version: bytes) -> FixedResponse:
 
 
 def _body_too_large(limit: int) -> FixedResponse:
-    return FixedResponse(413, f"The request body is larger than the limit of {limit} bytes ({_size_in_words(limit)}).")
+    return FixedResponse(413, f"The request body is larger than the limit of {limit} bytes ({size_in_words(limit)}).")
 
 
 class _ClientGone(Exception):
@@ -374,7 +366,7 @@ class _ChunkedFraming:
                     self._end_of_line(bytes(self._line))
                     self._line.clear()
                 elif self._state == "trailer" and self._trailer_bytes + len(self._line) > MAX_HEAD_BYTES:
-                    raise _Refused(_bad_http(f"the trailer fields are larger than {_size_in_words(MAX_HEAD_BYTES)}"))
+                    raise _Refused(_bad_http(f"the trailer fields are larger than {size_in_words(MAX_HEAD_BYTES)}"))
 
     def _end_of_line(self, line: bytes) -> None:
         if not line.endswith(b"\r\n"):
@@ -384,7 +376,7 @@ class _ChunkedFraming:
             if line == b"\r\n":
                 self._state = "done"
             elif self._trailer_bytes > MAX_HEAD_BYTES:
-                raise _Refused(_bad_http(f"the trailer fields are larger than {_size_in_words(MAX_HEAD_BYTES)}"))
+                raise _Refused(_bad_http(f"the trailer fields are larger than {size_in_words(MAX_HEAD_BYTES)}"))
             return
         size_text = line[:-2].split(b";", 1)[0].rstrip(b" \t")
         if not size_text or size_text.strip(b"0123456789abcdefABCDEF"):

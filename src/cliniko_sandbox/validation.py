@@ -4,12 +4,12 @@
 request as a whole rather than one field is reported under `base`.
 
 The body is small whatever the request holds (this guide's own rule): `errors` lists every problem of a
-patient field, and at most `MAX_LISTED_ERRORS` problems in all; the names that are not patient fields
-fill the rest, in the order sent, a long one cut to `NAME_SHOWN` characters. How many problems were left
-out is in `errors_not_listed`, which the body has only when some were. The work is bounded too: once the
-list is full, a name left is only counted, never copied or shortened.
+patient field, and at most `contract.MAX_LISTED_ERRORS` problems in all; the names that are not patient
+fields fill the rest, in the order sent, a long one cut to `contract.NAME_SHOWN` characters. How many
+problems were left out is in `errors_not_listed`, which the body has only when some were. The work is
+bounded too: once the list is full, a name left is only counted, never copied or shortened.
 
-Every limit on a patient field is in `FIELD_LIMITS`, so that a description of the contract can carry them.
+Every limit on a patient field is in `contract.FIELD_LIMITS`, which the OpenAPI description states too.
 No check here can take more than time in proportion to its input, which the limits bound first.
 """
 
@@ -19,23 +19,12 @@ import re
 from datetime import date
 from typing import Any
 
+from cliniko_sandbox.contract import FIELD_LIMITS, MAX_LISTED_ERRORS, NAME_SHOWN
 from cliniko_sandbox.errors import ApiError
 from cliniko_sandbox.state import Patient
 
-#: The longest value of each patient field a client may set, in characters, counted as sent (before the
-#: spaces around it are removed), as the OpenAPI description's `maxLength` says. Titles and names follow
-#: the API's pages; 254 is the longest address SMTP can carry (RFC 5321's 256-octet path, less its angle
-#: brackets); a date of birth is always `YYYY-MM-DD`.
-FIELD_LIMITS = {"title": 20, "first_name": 100, "last_name": 100, "date_of_birth": 10, "email": 254}
-MAX_NAME_LENGTH = FIELD_LIMITS["first_name"]
-MAX_TITLE_LENGTH = FIELD_LIMITS["title"]
-MAX_EMAIL_LENGTH = FIELD_LIMITS["email"]
 DATE_FORMAT = "must be a date written as YYYY-MM-DD"
 UNKNOWN_FIELD = "is not an attribute of a patient that can be set"
-#: The most problems the `errors` of one `422` lists.
-MAX_LISTED_ERRORS = 20
-#: How many characters of a name that is not a patient field the `errors` of a `422` shows.
-NAME_SHOWN = 40
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

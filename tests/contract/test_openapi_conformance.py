@@ -27,8 +27,8 @@ import requests
 import schemathesis
 
 from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.contract import RATE_LIMIT
 from cliniko_sandbox.control import Controls
-from cliniko_sandbox.rate_limit import LIMIT
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A
 from openapi_description import load_description, resolve, strict_description
 
@@ -224,7 +224,7 @@ def _refill_quota(controls: Controls) -> None:
     """Hundreds of requests in one frozen minute would spend the account's quota: refill it before each
     one, so that a `429` never stands in for the response under test (test_openapi_description.py
     provokes `429` on purpose, and checks it against the description)."""
-    controls.set_remaining(ACCOUNT_A, LIMIT)
+    controls.set_remaining(ACCOUNT_A, RATE_LIMIT)
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAP
 from openapi_spec_validator import validate as validate_spec
 
 from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.contract import MAX_BODY_BYTES, MAX_HEAD_BYTES
 from cliniko_sandbox.control import Controls
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A
 from openapi_description import DESCRIPTION_PATH, load_description, operations, resolve, served_from
@@ -306,14 +307,14 @@ def _provoke(client: DescribedClient, controls: Controls, status: int, patient: 
             client.request("unarchivePatient", path={"id": patient}, headers={"If-Unmodified-Since": "Sun, 01 Jan 2023 00:00:00 GMT"}),
         ]
     if status == 413:
-        return [client.request("createPatient", data=b"{" + b" " * (1024 * 1024) + b"}", headers={"Content-Type": "application/json"})]
+        return [client.request("createPatient", data=b"{" + b" " * MAX_BODY_BYTES + b"}", headers={"Content-Type": "application/json"})]
     if status == 415:
         return [client.request("createPatient", data="first_name=A", headers={"Content-Type": "application/x-www-form-urlencoded"})]
     if status == 429:
         controls.set_remaining(ACCOUNT_A, 0)
         return [client.request("listPatients"), client.request("archivePatient", path={"id": patient})]
     if status == 431:
-        padding = {"X-Padding": "p" * (16 * 1024)}
+        padding = {"X-Padding": "p" * MAX_HEAD_BYTES}
         return [client.request("getUser", headers=padding), client.request("archivePatient", path={"id": patient}, headers=padding)]
     if status == 503:
         controls.fail_next(2)

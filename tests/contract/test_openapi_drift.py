@@ -4,10 +4,10 @@ In a copy of the project (so the real files are never touched), one rule is chan
 that must catch it is run: `tests/contract/test_openapi_boundaries.py`, which probes each bound the description
 states, at the bound and one past it, for `per_page` alone.
 
-* The description's maximum `per_page` drops from 100 to 50: the mock still answers `per_page=51` with
-  a page, where the description now says `400`.
-* The mock's own maximum drops from 100 to 50: the mock refuses `per_page=100`, which the description
-  allows.
+* The description's maximum `per_page` drops to half (from 100 to 50): the mock still answers
+  `per_page=51` with a page, where the description now says `400`.
+* The mock's own maximum, `PER_PAGE_MAX` in `contract.py`, drops to half: the mock refuses
+  `per_page=100`, which the description allows.
 
 (`tests/examples/test_exchange_contract.py` shows, in the suite's own process, that the examples' exchange check
 catches a changed description as well.)
@@ -24,10 +24,14 @@ from pathlib import Path
 
 import pytest
 
+from cliniko_sandbox.contract import PER_PAGE_DEFAULT, PER_PAGE_MAX
 from project import ROOT
 
 # Slow (left out of `make check`): a copy of the project, tested in a pytest session of its own.
 pytestmark = pytest.mark.slow
+
+#: The lower maximum each test puts in place of `PER_PAGE_MAX`.
+LOWER = PER_PAGE_MAX // 2
 
 
 def _copy_project(destination: Path) -> Path:
@@ -79,18 +83,21 @@ def _assert_failed(run: subprocess.CompletedProcess[str], *expected: str) -> Non
 def test_a_changed_limit_in_the_description_fails_the_suite(tmp_path: Path) -> None:
     project = _copy_project(tmp_path / "project")
     parameters = project / "docs" / "openapi.yaml"
-    _change(parameters, "        minimum: 1\n        maximum: 100\n        default: 50", "        minimum: 1\n        maximum: 50\n        default: 50")
+    bounds = "        minimum: 1\n        maximum: {}\n        default: {}"
+    _change(parameters, bounds.format(PER_PAGE_MAX, PER_PAGE_DEFAULT), bounds.format(LOWER, min(LOWER, PER_PAGE_DEFAULT)))
     _assert_failed(
-        _per_page_bounds(project), r"GET /patients\?per_page=51: the description's bound says 400, the mock answered 200"
+        _per_page_bounds(project),
+        rf"GET /patients\?per_page={LOWER + 1}: the description's bound says 400, the mock answered 200",
     )
 
 
 def test_a_changed_limit_in_the_mock_fails_the_suite(tmp_path: Path) -> None:
     project = _copy_project(tmp_path / "project")
-    rule = "MAX_PER_PAGE = 100"
+    rule = f"PER_PAGE_MAX = {PER_PAGE_MAX}\n"
     holders = [path for path in (project / "src" / "cliniko_sandbox").glob("*.py") if rule in path.read_text(encoding="utf-8")]
     assert len(holders) == 1, f"expected one module of the mock to set {rule!r}, found {holders}"
-    _change(holders[0], rule, "MAX_PER_PAGE = 50")
+    _change(holders[0], rule, f"PER_PAGE_MAX = {LOWER}\n")
     _assert_failed(
-        _per_page_bounds(project), r"GET /patients\?per_page=100: the description's bound says 200, the mock answered 400"
+        _per_page_bounds(project),
+        rf"GET /patients\?per_page={PER_PAGE_MAX}: the description's bound says 200, the mock answered 400",
     )

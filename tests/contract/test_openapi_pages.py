@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from cliniko_sandbox.contract import FIELD_LIMITS
 from hooks import openapi_reference as reference
 from hooks import shortcodes
 from openapi_description import load_description, operations, resolve
@@ -152,7 +153,7 @@ def test_the_built_pages_show_the_limits_of_the_description(built_site: Path) ->
     new_patient = description["components"]["schemas"]["NewPatient"]
     assert fields == [name + (" (required)" if name in new_patient["required"] else "") for name in new_patient["properties"]]
     first_name = _table_after(patients, "Request body of <code>POST /patients</code>")[2]
-    assert first_name[0] == "first_name (required)" and "at most 100 characters" in first_name[1]
+    assert first_name[0] == "first_name (required)" and f"at most {FIELD_LIMITS['first_name']} characters" in first_name[1]
 
 
 # The renderer ------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from cliniko_client import (
     ServerError,
     ValidationError,
 )
+from cliniko_sandbox.contract import PER_PAGE_DEFAULT, PER_PAGE_MAX, RATE_LIMIT, shown
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A, BOOKKEEPER_KEY_A
 
 USER_AGENT = "Client tests (docs@example.com)"
@@ -100,20 +101,20 @@ def test_paginate_yields_every_active_patient_once_by_following_next_links(mock,
     assert len(ids) == 110
     assert len(set(ids)) == 110
     assert all(p["archived_at"] is None for p in patients)
+    last_page = -(-110 // PER_PAGE_DEFAULT)
     assert [r.url for r in recorder.sent] == [
         f"{mock.base_url}/patients",
-        f"{mock.base_url}/patients?page=2",
-        f"{mock.base_url}/patients?page=3",
+        *(f"{mock.base_url}/patients?page={page}" for page in range(2, last_page + 1)),
     ]
 
 
 def test_pages_carry_the_chosen_per_page_to_the_last_page(mock, recorder) -> None:
     client = client_for(mock, recorder)
 
-    sizes = [len(page["patients"]) for page in client.pages("patients", {"per_page": 100})]
+    sizes = [len(page["patients"]) for page in client.pages("patients", {"per_page": 40})]
 
-    assert sizes == [100, 10]
-    assert recorder.sent[-1].url == f"{mock.base_url}/patients?page=2&per_page=100"
+    assert sizes == [40, 40, 30]
+    assert recorder.sent[-1].url == f"{mock.base_url}/patients?page=3&per_page=40"
 
 
 def test_paginate_yields_a_record_seen_on_two_pages_once(mock, recorder, monkeypatch) -> None:
@@ -137,7 +138,7 @@ def test_paginate_finds_the_records_of_each_list_without_being_told_their_key(mo
     assert served
     assert list(client.paginate(path)) == served
     assert list(client.paginate(path, "patients")) == served
-    assert list(client.paginate(f"{mock.base_url}/{path}?per_page=100")) == served
+    assert list(client.paginate(f"{mock.base_url}/{path}?per_page=40")) == served
 
 
 def test_paginate_reads_the_key_it_is_given_and_defaults_to_the_first_segment(mock, recorder, monkeypatch) -> None:
@@ -244,7 +245,7 @@ def test_raises_rate_limit_error_once_retries_are_spent(mock, controls, recorder
     assert waits == [1.0]
     assert raised.value.status == 429
     assert raised.value.retry_after == 1
-    assert "500 requests per minute" in raised.value.body["message"]
+    assert f"{RATE_LIMIT} requests per {shown('rate_limit_period')}" in raised.value.body["message"]
 
 
 def test_does_not_wait_when_retry_after_exceeds_the_cap(mock, controls, recorder) -> None:
@@ -476,7 +477,7 @@ def test_a_422_raises_validation_error_with_the_field_errors(mock, recorder) -> 
         (BOOKKEEPER_KEY_A, lambda c: c.post("patients", json={"first_name": "A", "last_name": "B"}),
          PermissionDeniedError, 403),
         (ADMIN_KEY_A, lambda c: c.get("patients/1"), NotFoundError, 404),
-        (ADMIN_KEY_A, lambda c: c.get("patients", {"per_page": 500}), BadRequestError, 400),
+        (ADMIN_KEY_A, lambda c: c.get("patients", {"per_page": PER_PAGE_MAX + 1}), BadRequestError, 400),
     ],
     ids=["401", "403", "404", "400"],
 )

@@ -402,7 +402,7 @@ def test_the_setup_leaves_a_sandbox_started_by_hand_as_apply_leaves_the_tests_on
     """The same calls in the same order, the same state after them, the same key.
 
     The clock's jump too, whenever the scenario sets the quota or the jump: without a quota set, the jump
-    could matter only after the 500 requests of a minute, which no example makes, so the commands leave
+    could matter only after a whole window's quota of requests, which no example makes, so the commands leave
     it as the sandbox started by hand has it.
     """
     by_hand, api_key = _run_setup(scenario.setup().commands)

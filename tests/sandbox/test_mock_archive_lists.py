@@ -11,6 +11,7 @@ import requests
 
 from api_requests import ISO_UTC, error_message, send
 from cliniko_sandbox import seed
+from cliniko_sandbox.contract import PER_PAGE_MAX
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
 
 _DATA = seed.initial_dataset()
@@ -35,7 +36,7 @@ def _list(mock, path: str, key: str = ADMIN_KEY_A, **params: object) -> dict:
 
 
 def _ids(mock, path: str, **params: object) -> list[str]:
-    return [patient["id"] for patient in _list(mock, path, per_page=100, **params)["patients"]]
+    return [patient["id"] for patient in _list(mock, path, per_page=PER_PAGE_MAX, **params)["patients"]]
 
 
 def _all_active_ids(mock) -> list[str]:
@@ -156,7 +157,7 @@ def test_a_page_past_the_end_is_empty_and_leads_back_to_the_last_page(mock, path
 
 
 @pytest.mark.parametrize("path", LISTS)
-@pytest.mark.parametrize("params", [{"per_page": "101"}, {"page": "0"}, {"per_page": "x"}])
+@pytest.mark.parametrize("params", [{"per_page": str(PER_PAGE_MAX + 1)}, {"page": "0"}, {"per_page": "x"}])
 def test_bad_page_or_per_page_gets_400(mock, path, params):
     response = send(mock, "GET", path, params=params)
 

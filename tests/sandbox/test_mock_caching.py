@@ -8,6 +8,7 @@ from email.utils import format_datetime
 import pytest
 
 from api_requests import HTTP_DATE, START_DATE, UNKNOWN_KEY, send
+from cliniko_sandbox.contract import PER_PAGE_DEFAULT
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_B, PRACTITIONER_KEY_A
 
 PATIENT = "1240000000000000001"
@@ -74,7 +75,7 @@ def test_different_query_strings_have_different_etags(mock):
     tags = {
         _etag(mock, "/patients"),
         _etag(mock, "/patients?page=1"),
-        _etag(mock, "/patients?per_page=50"),
+        _etag(mock, f"/patients?per_page={PER_PAGE_DEFAULT}"),  # the default page, asked for by name
         _etag(mock, "/patients?page=2"),
     }
 

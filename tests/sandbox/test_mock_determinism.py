@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from api_requests import Answer, RawClient, basic_auth, client_headers
 from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.contract import PER_PAGE_MAX
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A
 
 PATIENT = "1240000000000000001"
@@ -52,7 +53,7 @@ def _play(mock: MockCliniko) -> list[Answer | bytes]:
         ask("DELETE", "/v1/user")
         ask("GET", "/v1/nothing")
         ask("GET", "/v1/user", _with(admin, "Accept", "text/html"))
-        ask("GET", "/v1/patients?per_page=500")
+        ask("GET", f"/v1/patients?per_page={PER_PAGE_MAX + 1}")
         ask("POST", "/v1/patients", _with(admin, "Authorization", basic_auth(BOOKKEEPER_KEY_A)))
         ask("GET", f"/v1/patients/{PATIENT}", _with(admin, "Authorization", basic_auth(ADMIN_KEY_B)))
         ask("GET", "/v1/user", _with(admin, "Authorization", basic_auth("nobody")))

@@ -1,8 +1,8 @@
 """Patient body rules that the OpenAPI description states and the mock once broke.
 
-Field limits count the value as sent, spaces around it included (the description's `maxLength`); an
-e-mail address may have at most 254 characters; and a JSON `null` is not a body of patient fields,
-although sending no body at all is an update that changes nothing.
+Field limits (`contract.FIELD_LIMITS`) count the value as sent, spaces around it included (the
+description's `maxLength`); an e-mail address has a limit too; and a JSON `null` is not a body of patient
+fields, although sending no body at all is an update that changes nothing.
 """
 
 from __future__ import annotations
@@ -10,19 +10,26 @@ from __future__ import annotations
 import pytest
 
 from api_requests import send
+from cliniko_sandbox.contract import FIELD_LIMITS
 
 PATIENT_A = "1240000000000000001"
+TITLE, NAME, EMAIL = FIELD_LIMITS["title"], FIELD_LIMITS["first_name"], FIELD_LIMITS["email"]
+DOMAIN = "@example.com"
+
+
+def _too_long(limit: int) -> str:
+    return f"is too long (maximum is {limit} characters)"
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("title", " " * 21, "is too long (maximum is 20 characters)"),
-        ("title", " Dr" + " " * 18, "is too long (maximum is 20 characters)"),
-        ("first_name", " " + "A" * 100, "is too long (maximum is 100 characters)"),
-        ("email", "a" * 243 + "@example.com", "is too long (maximum is 254 characters)"),
+        ("title", " " * (TITLE + 1), _too_long(TITLE)),
+        ("title", " Dr" + " " * (TITLE - 2), _too_long(TITLE)),
+        ("first_name", " " + "A" * NAME, _too_long(NAME)),
+        ("email", "a" * (EMAIL - len(DOMAIN) + 1) + DOMAIN, _too_long(EMAIL)),
     ],
-    ids=["title-of-spaces", "title-padded", "name-padded", "email-255"],
+    ids=["title-of-spaces", "title-padded", "name-padded", "email-one-over"],
 )
 def test_a_value_longer_than_its_limit_as_sent_gets_422(mock, field, value, message):
     response = send(mock, "PUT", f"/patients/{PATIENT_A}", json={field: value})
@@ -32,7 +39,7 @@ def test_a_value_longer_than_its_limit_as_sent_gets_422(mock, field, value, mess
 
 
 def test_values_at_their_limits_are_accepted(mock):
-    body = {"title": "T" * 20, "first_name": "F" * 100, "email": "e" * 242 + "@example.com"}
+    body = {"title": "T" * TITLE, "first_name": "F" * NAME, "email": "e" * (EMAIL - len(DOMAIN)) + DOMAIN}
 
     response = send(mock, "PUT", f"/patients/{PATIENT_A}", json=body)
 

@@ -22,6 +22,7 @@ import requests
 
 from api_requests import error_message, send
 from cliniko_sandbox import MockCliniko, filters
+from cliniko_sandbox.contract import PER_PAGE_MAX
 from cliniko_sandbox.seed import ACCOUNT_A, initial_dataset
 from cliniko_sandbox.state import Patient
 from exchange_contract import check_exchanges, checker_for
@@ -126,7 +127,7 @@ FILTERS = {
 def test_each_operator_selects_what_the_seed_says(mock, session, text):
     expected = _ids(p for p in ACTIVE if FILTERS[text](p))
 
-    ids, bodies = _all_pages(mock, session, {"q": text, "per_page": 100})
+    ids, bodies = _all_pages(mock, session, {"q": text, "per_page": PER_PAGE_MAX})
 
     assert ids == expected
     assert {body["total_entries"] for body in bodies} == {len(expected)}
@@ -144,7 +145,7 @@ def test_the_cases_above_are_not_trivial():
 
 def test_a_percent_sign_sent_as_25_is_the_wildcard(mock, session):
     # Written into the URL by hand, as a reader does with curl: `%` itself must be sent as `%25`.
-    response = _get(mock, session, target="/patients?q=first_name:~~ol%25&per_page=100")
+    response = _get(mock, session, target=f"/patients?q=first_name:~~ol%25&per_page={PER_PAGE_MAX}")
 
     assert response.status_code == 200, response.text
     assert [r["id"] for r in response.json()["patients"]] == _ids(
@@ -155,7 +156,7 @@ def test_a_percent_sign_sent_as_25_is_the_wildcard(mock, session):
 def test_several_filters_all_apply_from_q_and_q_brackets(mock, session):
     since = _utc(OTHER.created_at)
     pairs = [("q[]", f"created_at:>={since}"), ("q[]", "first_name:~o"), ("q", "date_of_birth:<1990-01-01")]
-    pairs.append(("per_page", "100"))
+    pairs.append(("per_page", str(PER_PAGE_MAX)))
     expected = _ids(
         p for p in ACTIVE if p.created_at >= OTHER.created_at and "o" in p.first_name.lower() and _born(p).year < 1990
     )
@@ -168,7 +169,7 @@ def test_several_filters_all_apply_from_q_and_q_brackets(mock, session):
 
 
 def test_q_given_twice_applies_both(mock, session):
-    pairs = [("q", "first_name:~o"), ("q", "last_name:~a"), ("per_page", 100)]
+    pairs = [("q", "first_name:~o"), ("q", "last_name:~a"), ("per_page", PER_PAGE_MAX)]
     expected = _ids(p for p in ACTIVE if "o" in p.first_name.lower() and "a" in p.last_name.lower())
 
     assert [r["id"] for r in _get(mock, session, pairs).json()["patients"]] == expected
@@ -179,8 +180,8 @@ def test_a_field_without_a_value_matches_no_filter_and_sorts_last(mock, session)
     assert created.status_code == 201
     new_id = created.json()["id"]
 
-    not_email = _get(mock, session, {"q": "email:!=nobody@example.com", "per_page": 100}).json()
-    some = [("q", "last_name:~r"), ("per_page", 100)]
+    not_email = _get(mock, session, {"q": "email:!=nobody@example.com", "per_page": PER_PAGE_MAX}).json()
+    some = [("q", "last_name:~r"), ("per_page", PER_PAGE_MAX)]
     by_birth = _get(mock, session, [*some, ("sort", "date_of_birth")]).json()
     by_birth_desc = _get(mock, session, [*some, ("sort", "date_of_birth:desc")]).json()
 
@@ -242,7 +243,7 @@ ORDERS = {
 def test_each_sort_form_gives_the_order_it_names(mock, session, name):
     pairs, keys = ORDERS[name]
 
-    ids, bodies = _all_pages(mock, session, [*pairs, ("per_page", 100)])
+    ids, bodies = _all_pages(mock, session, [*pairs, ("per_page", PER_PAGE_MAX)])
 
     assert ids == _sorted(keys)
     assert {body["total_entries"] for body in bodies} == {len(ACTIVE)}

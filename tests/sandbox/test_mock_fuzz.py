@@ -30,10 +30,9 @@ from hypothesis import strategies as st
 
 from api_requests import JSON_CONTENT_TYPE, USER_AGENT, Answer, RawClient, basic_auth, raw_head, read_response
 from cliniko_sandbox import MockCliniko
-from cliniko_sandbox.rate_limit import LIMIT
-from cliniko_sandbox.request_rules import MAX_BODY_BYTES
+from cliniko_sandbox.contract import FIELD_LIMITS, MAX_BODY_BYTES, MAX_HEAD_BYTES
+from cliniko_sandbox.contract import RATE_LIMIT as LIMIT
 from cliniko_sandbox.seed import ACCOUNT_A, ACCOUNT_B, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
-from cliniko_sandbox.transport import MAX_HEAD_BYTES
 
 # Slow (left out of `make check`): Hypothesis sends thousands of requests.
 pytestmark = pytest.mark.slow
@@ -144,7 +143,7 @@ long_values = st.one_of(
     st.builds(lambda char, n: char * n, st.sampled_from(["a", " ", ",", ";", '"', "*/*, ", 'W/"x", ']), st.integers(1, 3000)),
 )
 #: A value that makes the request head larger than its limit: the server refuses it with 431.
-oversized_values = st.integers(16 * 1024, 20 * 1024).map(lambda n: "x" * n)
+oversized_values = st.integers(MAX_HEAD_BYTES, MAX_HEAD_BYTES + 4 * 1024).map(lambda n: "x" * n)
 # What a client may send instead of the well-formed value (None: the header is left out).
 odd_authorizations = st.one_of(
     st.sampled_from(
@@ -265,9 +264,11 @@ json_values = st.one_of(
     st.lists(json_scalars, max_size=3),
     st.dictionaries(json_text, st.one_of(json_scalars, st.lists(json_scalars, max_size=2)), max_size=3),
 )
+#: A name one character longer than the API takes.
+too_long_name = "A" * (FIELD_LIMITS["first_name"] + 1)
 field_values = st.one_of(
     json_text,
-    st.sampled_from([None, 7, "", "  ", "a@b.co", "not-an-email", "1990-04-12", "2999-01-01", "1990-02-30", "A" * 101]),
+    st.sampled_from([None, 7, "", "  ", "a@b.co", "not-an-email", "1990-04-12", "2999-01-01", "1990-02-30", too_long_name]),
     long_values,
 )
 patient_bodies = st.fixed_dictionaries(

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,6 +16,8 @@ import pytest
 import requests
 
 from api_requests import USER_AGENT
+from cliniko_sandbox.clock import START
+from cliniko_sandbox.contract import RATE_LIMIT, RATE_LIMIT_WINDOW_SECONDS
 from hand_started import (
     EXPORTED,
     REQUESTS_CLIENT,
@@ -30,6 +33,7 @@ from project import in_ci
 
 # Slow (left out of `make check`): the sandbox command, started in processes of its own.
 pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def hand_started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HandStarted]:
@@ -138,16 +142,19 @@ def test_spending_the_quota_by_hand_never_locks_you_out(hand_started):
     url = f"{exports['CLINIKO_API_URL']}/user"
 
     with requests.Session() as session:
-        statuses = [session.get(url, auth=auth, headers=headers, verify=ca, timeout=10).status_code for _ in range(500)]
+        statuses = [
+            session.get(url, auth=auth, headers=headers, verify=ca, timeout=10).status_code for _ in range(RATE_LIMIT)
+        ]
         refused = session.get(url, auth=auth, headers=headers, verify=ca, timeout=10)
         retried = session.get(url, auth=auth, headers=headers, verify=ca, timeout=10)
 
+    window_end = (int(START.timestamp()) // RATE_LIMIT_WINDOW_SECONDS + 1) * RATE_LIMIT_WINDOW_SECONDS
     assert set(statuses) == {200}
     assert refused.status_code == 429
     assert refused.headers["Date"] == "Thu, 15 Jan 2026 09:30:00 GMT"
-    assert refused.headers["Retry-After"] == "60"
+    assert refused.headers["Retry-After"] == str(window_end - int(START.timestamp()))
     assert retried.status_code == 200
-    assert retried.headers["Date"] == "Thu, 15 Jan 2026 09:31:00 GMT"
+    assert retried.headers["Date"] == formatdate(window_end, usegmt=True)
 
 
 def test_the_clock_stands_still_until_a_rate_limit(hand_started):
@@ -190,7 +197,7 @@ def test_control_port_moves_the_clock_and_resets_it(hand_started):
     ("path", "params"),
     [
         ("/advance", {"seconds": "1_000"}),
-        ("/remaining", {"account": "1210000000000000001", "remaining": "501"}),
+        ("/remaining", {"account": "1210000000000000001", "remaining": str(RATE_LIMIT + 1)}),
         ("/time", {"at": "1969-12-31T23:59:59Z"}),
     ],
     ids=["underscore-seconds", "remaining-over-limit", "time-before-1970"],

@@ -16,9 +16,8 @@ import ssl
 import pytest
 
 from api_requests import JSON_CONTENT_TYPE, USER_AGENT, basic_auth, read_until_closed
-from cliniko_sandbox.request_rules import MAX_BODY_BYTES
+from cliniko_sandbox.contract import MAX_BODY_BYTES, MAX_HEAD_BYTES
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A
-from cliniko_sandbox.transport import MAX_HEAD_BYTES
 
 PATIENT = "1240000000000000001"
 WELL_BEHAVED = (f"User-Agent: {USER_AGENT}", f"Authorization: {basic_auth(ADMIN_KEY_A)}", "Accept: application/json")

@@ -8,12 +8,15 @@ import pytest
 import requests
 
 from api_requests import ISO_UTC, error_message, send
+from cliniko_sandbox.contract import FIELD_LIMITS, PAGE_MAX, PER_PAGE_DEFAULT, PER_PAGE_MAX
 from cliniko_sandbox.seed import ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
 
 PATIENT_A = "1240000000000000001"
 ARCHIVED_A = "1240000000000000007"
 PATIENT_B = "1240000000000000113"
 ACTIVE_IN_A = 110
+#: The last page of the account's active patients, at the default page size (3 with 50 a page).
+LAST_DEFAULT_PAGE = -(-ACTIVE_IN_A // PER_PAGE_DEFAULT)
 NEW_PATIENT = {"first_name": "Ana", "last_name": "Lim", "email": "ana.lim@example.com", "date_of_birth": "1990-04-12"}
 
 
@@ -24,7 +27,7 @@ def _list_ids(mock, key: str = ADMIN_KEY_A, **params: object) -> list[str]:
 
 
 def _all_ids(mock, key: str = ADMIN_KEY_A) -> list[str]:
-    return _list_ids(mock, key, per_page=100) + _list_ids(mock, key, per_page=100, page=2)
+    return _list_ids(mock, key, per_page=PER_PAGE_MAX) + _list_ids(mock, key, per_page=PER_PAGE_MAX, page=2)
 
 
 # Roles -----------------------------------------------------------------------------------------
@@ -283,8 +286,8 @@ def test_archive_accepts_an_empty_json_body(mock):
         ("POST", {"first_name": 7, "last_name": "Lim"}, {"first_name": "must be a string"}),
         (
             "POST",
-            {"first_name": "A" * 101, "last_name": "Lim"},
-            {"first_name": "is too long (maximum is 100 characters)"},
+            {"first_name": "A" * (FIELD_LIMITS["first_name"] + 1), "last_name": "Lim"},
+            {"first_name": f"is too long (maximum is {FIELD_LIMITS['first_name']} characters)"},
         ),
         (
             "POST",
@@ -366,7 +369,7 @@ def test_refused_create_stores_nothing(mock):
 def _records(mock) -> list[dict]:
     records = [send(mock, "GET", "/user").json()]
     for page in (1, 2):
-        records += send(mock, "GET", "/patients", params={"per_page": 100, "page": page}).json()["patients"]
+        records += send(mock, "GET", "/patients", params={"per_page": PER_PAGE_MAX, "page": page}).json()["patients"]
     records += send(mock, "GET", "/patients", key=ADMIN_KEY_B).json()["patients"]
     records.append(send(mock, "GET", f"/patients/{ARCHIVED_A}").json())
     return records
@@ -424,10 +427,11 @@ def _page(mock, **params: object) -> dict:
     return response.json()
 
 
-def test_default_pages_hold_50_50_and_10_patients(mock):
-    pages = [_page(mock, page=page) for page in (1, 2, 3)]
+def test_default_pages_hold_the_default_number_of_patients_and_the_last_the_rest(mock):
+    pages = [_page(mock, page=page) for page in range(1, LAST_DEFAULT_PAGE + 1)]
 
-    assert [len(page["patients"]) for page in pages] == [50, 50, 10]
+    full, rest = divmod(ACTIVE_IN_A, PER_PAGE_DEFAULT)
+    assert [len(page["patients"]) for page in pages] == [PER_PAGE_DEFAULT] * full + ([rest] if rest else [])
     assert {page["total_entries"] for page in pages} == {ACTIVE_IN_A}
     assert _page(mock)["patients"] == pages[0]["patients"]
 
@@ -441,7 +445,11 @@ def test_links_leave_out_the_one_that_does_not_apply(mock):
         "next": f"{collection}?page=3",
         "previous": f"{collection}?page=1",
     }
-    assert _page(mock, page=3)["links"] == {"self": f"{collection}?page=3", "previous": f"{collection}?page=2"}
+    last = LAST_DEFAULT_PAGE
+    assert _page(mock, page=last)["links"] == {
+        "self": f"{collection}?page={last}",
+        "previous": f"{collection}?page={last - 1}",
+    }
 
 
 def test_a_chosen_per_page_is_carried_into_the_links(mock):
@@ -451,11 +459,11 @@ def test_a_chosen_per_page_is_carried_into_the_links(mock):
         assert parse_qs(urlsplit(links[name]).query)["per_page"] == ["30"]
 
 
-def test_per_page_goes_up_to_100(mock):
-    page = _page(mock, per_page=100)
+def test_per_page_goes_up_to_the_maximum(mock):
+    page = _page(mock, per_page=PER_PAGE_MAX)
 
-    assert len(page["patients"]) == 100
-    assert "next" in page["links"]
+    assert len(page["patients"]) == min(PER_PAGE_MAX, ACTIVE_IN_A)
+    assert ("next" in page["links"]) == (PER_PAGE_MAX < ACTIVE_IN_A)
 
 
 def test_a_list_that_fits_one_page_links_only_to_itself(mock):
@@ -468,7 +476,7 @@ def test_a_list_that_fits_one_page_links_only_to_itself(mock):
 @pytest.mark.parametrize(
     "params",
     [
-        {"per_page": "101"},
+        {"per_page": str(PER_PAGE_MAX + 1)},
         {"per_page": "0"},
         {"per_page": "-5"},
         {"per_page": "ten"},
@@ -479,7 +487,7 @@ def test_a_list_that_fits_one_page_links_only_to_itself(mock):
         {"page": "two"},
         {"page": ""},
         {"page": "\u0663"},
-        {"page": str(2**31)},
+        {"page": str(PAGE_MAX + 1)},
         {"page": "7" * 4301},
         {"per_page": "9" * 5000},
     ],
@@ -497,7 +505,7 @@ def test_leading_zeros_in_page_numbers_are_ignored(mock):
 
 
 def test_a_page_past_the_end_is_empty(mock):
-    page = _page(mock, page=4)
+    page = _page(mock, page=LAST_DEFAULT_PAGE + 1)
 
     assert page["patients"] == []
     assert page["total_entries"] == ACTIVE_IN_A

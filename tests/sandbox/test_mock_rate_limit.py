@@ -1,19 +1,25 @@
-"""The rate limit: 500 requests per minute per account, in fixed windows aligned to the minute."""
+"""The rate limit: `RATE_LIMIT` requests per account in each window, the windows fixed and aligned to the
+clock (`contract.py` holds both numbers)."""
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
 from datetime import UTC, datetime
+from email.utils import formatdate
 
 import requests
 
 from api_requests import UNKNOWN_KEY, RawClient, client_headers, error_message, send
+from cliniko_sandbox.clock import START
+from cliniko_sandbox.contract import RATE_LIMIT as LIMIT
+from cliniko_sandbox.contract import RATE_LIMIT_WINDOW_SECONDS as WINDOW
 from cliniko_sandbox.seed import ACCOUNT_A, ACCOUNT_B, ADMIN_KEY_A, ADMIN_KEY_B, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A
 
-LIMIT = 500
-#: The end of the window the mock's clock starts in (09:30:00 up to 09:31:00).
-FIRST_WINDOW_END = int(datetime(2026, 1, 15, 9, 31, tzinfo=UTC).timestamp())
+#: The end of the window the mock's clock starts in (09:30:00 up to 09:31:00, with windows of a minute).
+FIRST_WINDOW_END = (int(START.timestamp()) // WINDOW + 1) * WINDOW
+#: Seconds from the mock's start to the end of its first window.
+FIRST_WINDOW_LEFT = FIRST_WINDOW_END - int(START.timestamp())
 
 
 def _spend(mock, count: int, keys: tuple[str, ...] = (ADMIN_KEY_A,)) -> Counter[int]:
@@ -26,7 +32,7 @@ def _spend(mock, count: int, keys: tuple[str, ...] = (ADMIN_KEY_A,)) -> Counter[
     return statuses
 
 
-def test_exactly_500_requests_pass_and_the_501st_gets_429(mock):
+def test_exactly_the_limit_passes_and_the_next_request_gets_429(mock):
     assert _spend(mock, LIMIT) == Counter({200: LIMIT})
 
     refused = send(mock, "GET", "/user")
@@ -40,14 +46,14 @@ def test_429_carries_retry_after_reset_time_no_store_and_a_json_message(mock, co
     refused = send(mock, "GET", "/user")
 
     assert refused.status_code == 429
-    assert refused.headers["Retry-After"] == "60"
+    assert refused.headers["Retry-After"] == str(FIRST_WINDOW_LEFT)
     assert refused.headers["X-RateLimit-Reset"] == str(FIRST_WINDOW_END)
     assert refused.headers["Cache-Control"] == "no-store"
-    assert "500" in error_message(refused)
+    assert f"{LIMIT} requests" in error_message(refused)
 
 
 def test_retry_after_counts_whole_seconds_to_the_window_end(mock, controls):
-    controls.advance(45.5)
+    controls.advance(FIRST_WINDOW_LEFT - 14.5)
     controls.set_remaining(ACCOUNT_A, 0)
 
     refused = send(mock, "GET", "/user")
@@ -57,7 +63,7 @@ def test_retry_after_counts_whole_seconds_to_the_window_end(mock, controls):
 
 
 def test_429_message_says_how_long_to_wait(mock, controls):
-    controls.advance(59)
+    controls.advance(FIRST_WINDOW_LEFT - 1)
     controls.set_remaining(ACCOUNT_A, 0)
 
     refused = send(mock, "GET", "/user")
@@ -90,7 +96,7 @@ def test_another_account_is_unaffected_by_a_spent_quota(mock, controls):
 
 def test_window_reopens_when_the_clock_reaches_the_next_minute(mock, controls):
     controls.set_remaining(ACCOUNT_A, 0)
-    controls.advance(59)
+    controls.advance(FIRST_WINDOW_LEFT - 1)
     assert send(mock, "GET", "/user").status_code == 429
 
     controls.advance(1)
@@ -100,7 +106,7 @@ def test_window_reopens_when_the_clock_reaches_the_next_minute(mock, controls):
 
 
 def test_windows_are_aligned_to_the_minute_not_to_the_first_request(mock, controls):
-    controls.advance(50)
+    controls.advance(FIRST_WINDOW_LEFT - 10)
     controls.set_remaining(ACCOUNT_A, 0)
 
     controls.advance(10)
@@ -143,13 +149,13 @@ def test_errors_after_authentication_count(mock, controls):
 def test_refused_requests_are_not_counted_into_the_next_window(mock, controls):
     controls.set_remaining(ACCOUNT_A, 0)
     _spend(mock, 10)
-    controls.advance(60)
+    controls.advance(WINDOW)
 
     assert controls.remaining(ACCOUNT_A) == LIMIT
 
 
-def test_concurrent_requests_let_exactly_500_through(mock):
-    threads, total = 16, 600
+def test_concurrent_requests_let_exactly_the_limit_through(mock):
+    threads, total = 16, LIMIT + 100
     keys = (ADMIN_KEY_A, BOOKKEEPER_KEY_A, PRACTITIONER_KEY_A)
     statuses: Counter[int | str] = Counter()
     lock = threading.Lock()
@@ -186,10 +192,10 @@ def test_with_the_clock_jump_on_a_429_is_followed_by_success(mock, controls):
     retried = send(mock, "GET", "/user")
 
     assert refused.status_code == 429
-    assert refused.headers["Retry-After"] == "40"
+    assert refused.headers["Retry-After"] == str(FIRST_WINDOW_LEFT - 20)
     assert refused.headers["Date"] == "Thu, 15 Jan 2026 09:30:20 GMT"
     assert retried.status_code == 200
-    assert retried.headers["Date"] == "Thu, 15 Jan 2026 09:31:00 GMT"
+    assert retried.headers["Date"] == formatdate(FIRST_WINDOW_END, usegmt=True)
 
 
 def test_without_the_clock_jump_the_clock_stays_put_after_a_429(mock, controls):

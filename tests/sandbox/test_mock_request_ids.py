@@ -16,10 +16,9 @@ import pytest
 import requests
 
 from api_requests import RawClient, basic_auth, client_headers, read_until_closed
+from cliniko_sandbox.contract import MAX_BODY_BYTES, MAX_HEAD_BYTES
 from cliniko_sandbox.request_ids import format_request_id
-from cliniko_sandbox.request_rules import MAX_BODY_BYTES
 from cliniko_sandbox.seed import ACCOUNT_A
-from cliniko_sandbox.transport import MAX_HEAD_BYTES
 
 PATIENT = "1240000000000000001"
 ARCHIVED = "1240000000000000007"

@@ -19,7 +19,7 @@ from api_requests import (
     send,
 )
 from cliniko_sandbox import MockCliniko
-from cliniko_sandbox.request_rules import MAX_BODY_BYTES
+from cliniko_sandbox.contract import MAX_BODY_BYTES, RATE_LIMIT, size_in_words
 from cliniko_sandbox.seed import ACCOUNT_A, BOOKKEEPER_KEY_A
 from project import DOCS
 
@@ -242,16 +242,16 @@ def _chunks(total: int, size: int = 64 * 1024) -> Iterator[bytes]:
         yield b" " * piece
 
 
-def test_body_over_1_mib_by_content_length_gets_413(mock):
+def test_body_over_the_limit_by_content_length_gets_413(mock):
     body = b'{"first_name": "' + b"a" * MAX_BODY_BYTES + b'"}'
 
     response = send(mock, "POST", "/patients", headers=JSON_HEADERS, data=body)
 
     assert response.status_code == 413
-    assert "1 MiB" in error_message(response)
+    assert size_in_words(MAX_BODY_BYTES) in error_message(response)
 
 
-def test_body_over_1_mib_by_chunked_upload_gets_413(mock):
+def test_body_over_the_limit_by_chunked_upload_gets_413(mock):
     response = send(mock, "POST", "/patients", headers=JSON_HEADERS, data=_chunks(MAX_BODY_BYTES + 1))
 
     assert response.request.headers.get("Transfer-Encoding") == "chunked"
@@ -260,7 +260,7 @@ def test_body_over_1_mib_by_chunked_upload_gets_413(mock):
     assert error_message(response)
 
 
-def test_body_of_exactly_1_mib_is_read(mock):
+def test_body_of_exactly_the_limit_is_read(mock):
     padding = MAX_BODY_BYTES - len(b'{"first_name": "A", "last_name": "B"}')
     body = b'{"first_name": "A", "last_name": "B"}' + b" " * padding
     assert len(body) == MAX_BODY_BYTES
@@ -469,7 +469,7 @@ def test_key_reaching_the_route_counts_even_when_refused_later(mock, controls):
     send(mock, "DELETE", "/user")
     send(mock, "GET", "/user", headers={"Accept": "text/html"})
 
-    assert controls.remaining(ACCOUNT_A) == 500 - 3
+    assert controls.remaining(ACCOUNT_A) == RATE_LIMIT - 3
 
 
 def test_requests_refused_before_authentication_count_toward_nothing(mock, controls):
@@ -477,4 +477,4 @@ def test_requests_refused_before_authentication_count_toward_nothing(mock, contr
     send(mock, "GET", "/user", headers={"User-Agent": None})
     send(mock, "POST", "/patients", headers=JSON_HEADERS, data=b" " * (MAX_BODY_BYTES + 1))
 
-    assert controls.remaining(ACCOUNT_A) == 500
+    assert controls.remaining(ACCOUNT_A) == RATE_LIMIT

@@ -34,12 +34,12 @@ import requests
 from api_requests import RawClient, basic_auth, client_headers, error_message, raw_head, read_until_closed, send
 from cliniko_sandbox import MockCliniko
 from cliniko_sandbox.clock import START, Clock
+from cliniko_sandbox.contract import FIELD_LIMITS, MAX_BODY_BYTES, MAX_HEAD_BYTES, NAME_SHOWN, PER_PAGE_MAX, size_in_words
 from cliniko_sandbox.seed import ACCOUNT_A as ACCOUNT
 from cliniko_sandbox.seed import ADMIN_KEY_A, initial_dataset
 from cliniko_sandbox.state import Store
 from cliniko_sandbox.tls import make_tls
-from cliniko_sandbox.transport import MAX_HEAD_BYTES, HttpServer, Timeouts, bind
-from cliniko_sandbox.validation import FIELD_LIMITS
+from cliniko_sandbox.transport import HttpServer, Timeouts, bind
 
 PATIENT = "1240000000000000001"
 NEW_PATIENT = b'{"first_name": "Half", "last_name": "Body"}'
@@ -177,12 +177,13 @@ def test_a_complete_body_after_a_pause_is_still_served(mock):
 
 
 def test_a_client_still_sending_a_body_over_the_limit_reads_the_413_not_a_reset(mock):
-    """The server answers a declared 3 MiB body at once, then reads and drops the body still arriving.
+    """The server answers a declared body of three times the limit at once, then reads and drops the body
+    still arriving.
 
     A client such as requests sends the whole body before it reads; had the server closed once it had
     answered, the client's next writes would fail and the answer would be lost.
     """
-    size = 3 * 1024 * 1024
+    size = 3 * MAX_BODY_BYTES
     before = _count_patients(mock)
     with _tls_socket(mock) as sock:
         sock.sendall(_head(mock, "POST", "/v1/patients", "Content-Type: application/json", f"Content-Length: {size}"))
@@ -193,7 +194,7 @@ def test_a_client_still_sending_a_body_over_the_limit_reads_the_413_not_a_reset(
         response = read_until_closed(sock)  # the server closes once the body it declined has arrived
 
     assert response.startswith(b"HTTP/1.1 413 Content Too Large\r\n")
-    assert b"1 MiB" in response and b"connection: close" in response.lower()
+    assert size_in_words(MAX_BODY_BYTES).encode() in response and b"connection: close" in response.lower()
     assert _count_patients(mock) == before
 
 
@@ -213,27 +214,28 @@ def test_a_head_over_the_limit_gets_431_in_json_every_time(mock, pieces):
     head, _, body = response.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 431 ")
     assert b"content-type: application/json; charset=utf-8" in head.lower()
-    assert b"16 KiB" in body
+    assert size_in_words(MAX_HEAD_BYTES).encode() in body
 
 
 def test_a_client_still_sending_an_oversized_head_gets_the_431_not_a_reset(mock):
-    """The server responds once 16 KiB have arrived; a client still sending must be able to read that.
+    """The server responds once the limit has been passed; a client still sending must be able to read that.
 
-    The server's 431 goes out once 20 KiB of a 64 KiB head have arrived. Closing then would make the
-    client's next writes fail, so a client like http.client, which sends the whole request before it
-    reads, would never see the response.
+    The head here is four times the limit, and the server's 431 goes out once the first 4 KiB past the
+    limit have arrived. Closing then would make the client's next writes fail, so a client like
+    http.client, which sends the whole request before it reads, would never see the response.
     """
-    request = _head(mock, "GET", "/v1/user", "X-Padding: " + "p" * (64 * 1024))
+    request = _head(mock, "GET", "/v1/user", "X-Padding: " + "p" * (4 * MAX_HEAD_BYTES))
+    first = MAX_HEAD_BYTES + 4 * 1024
     with _tls_socket(mock) as sock:
-        sock.sendall(request[: 20 * 1024])
+        sock.sendall(request[:first])
         time.sleep(0.1)  # the server has seen enough to respond, and has done so
-        for start in range(20 * 1024, len(request), 4096):
+        for start in range(first, len(request), 4096):
             sock.sendall(request[start : start + 4096])  # fails if the server has closed already
             time.sleep(0.005)
         response = read_until_closed(sock)
 
     assert response.startswith(b"HTTP/1.1 431 ")
-    assert b"16 KiB" in response
+    assert size_in_words(MAX_HEAD_BYTES).encode() in response
 
 
 def test_a_head_just_under_the_limit_is_served(mock):
@@ -309,7 +311,7 @@ def test_a_body_of_unknown_names_gets_a_small_422_that_counts_what_it_leaves_out
     body = {name: 1 for name in names}
     body["first_name"] = 5  # a problem of a patient field, sent last, is still listed
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    assert len(data) < 1024 * 1024
+    assert len(data) <= MAX_BODY_BYTES
 
     response = send(mock, "PUT", f"/patients/{PATIENT}", headers={"Content-Type": "application/json"}, data=data)
 
@@ -322,7 +324,7 @@ def test_a_body_of_unknown_names_gets_a_small_422_that_counts_what_it_leaves_out
     assert len(listed) + answer["errors_not_listed"] == len(names)
     # The names listed are the first ones sent, each cut short when it is long.
     for shown, sent in zip(listed, names):
-        assert shown == sent or (shown.endswith("…") and sent.startswith(shown[:-1]) and len(shown) < 100)
+        assert shown == sent or (shown.endswith("…") and sent.startswith(shown[:-1]) and len(shown) == NAME_SHOWN + 1)
 
 
 def test_a_422_with_every_problem_listed_has_no_count(mock):
@@ -570,9 +572,9 @@ def test_a_client_that_never_reads_its_responses_is_cut_off():
     connection when a write of its own fails (the kernel answers data sent to a closed socket with a reset).
     """
     with MockCliniko(timeouts=Timeouts(write=0.3)) as mock:
-        page = len(send(mock, "GET", "/patients?per_page=100").content)
+        page = len(send(mock, "GET", f"/patients?per_page={PER_PAGE_MAX}").content)
         count = (_send_buffer_limit() + 1024 * 1024) // page + 1
-        request = _head(mock, "GET", "/v1/patients?per_page=100")
+        request = _head(mock, "GET", f"/v1/patients?per_page={PER_PAGE_MAX}")
         context = ssl.create_default_context(cafile=str(mock.ca_file))
         with socket.socket() as raw:
             raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window, so the buffers fill fast

@@ -28,10 +28,11 @@ from api_requests import (
     read_until_closed,
     send,
 )
+from cliniko_sandbox.contract import MAX_BODY_BYTES, MAX_HEAD_BYTES, RATE_LIMIT, size_in_words
 from cliniko_sandbox.request_ids import RequestIds
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A
 from cliniko_sandbox.tls import make_tls
-from cliniko_sandbox.transport import MAX_HEAD_BYTES, HttpServer, Timeouts, bind
+from cliniko_sandbox.transport import HttpServer, Timeouts, bind
 
 #: Strings that appear only in API data (the administrator's record); a refusal must carry none.
 API_DATA = ("1230000000000000001", "priya", "Priya", "administrator")
@@ -90,7 +91,7 @@ def test_plain_http_never_reaches_the_api(mock, controls, method):
     assert response.status_code == 400
     assert set(response.json()) == {"message"}
     assert send(mock, "GET", "/patients").json()["total_entries"] == 110
-    assert controls.remaining(ACCOUNT_A) == 500 - 1
+    assert controls.remaining(ACCOUNT_A) == RATE_LIMIT - 1
 
 
 def test_plain_http_over_a_raw_socket_gets_400_json_and_the_connection_closes(mock):
@@ -196,7 +197,7 @@ STATUS_LINES = {
     "201 Created": ("POST", "/v1/patients", b'{"first_name": "Ana", "last_name": "Rossi"}'),
     "401 Unauthorized": ("GET", "/v1/user", None),
     "405 Method Not Allowed": ("DELETE", "/v1/user", None),
-    "413 Content Too Large": ("POST", "/v1/patients", b"{" + b" " * (1024 * 1024) + b"}"),
+    "413 Content Too Large": ("POST", "/v1/patients", b"{" + b" " * MAX_BODY_BYTES + b"}"),
     "422 Unprocessable Content": ("POST", "/v1/patients", b'{"first_name": ""}'),
 }
 
@@ -278,7 +279,7 @@ def test_a_body_declared_over_the_limit_gets_no_100_continue(mock):
         first = read_response(tls)
 
     assert first.startswith(b"HTTP/1.1 413 Content Too Large\r\n"), first[:100]
-    assert b"1 MiB" in first
+    assert size_in_words(MAX_BODY_BYTES).encode() in first
 
 
 def test_a_body_within_the_limit_still_gets_100_continue(mock):
@@ -310,7 +311,7 @@ def test_a_long_target_under_the_limit_with_headers_over_it_gets_431_not_414(moc
         status_line, _, body = _split_response(read_response(tls))
 
     assert status_line.startswith("HTTP/1.1 431 "), status_line
-    assert "16 KiB" in json.loads(body)["message"]
+    assert size_in_words(MAX_HEAD_BYTES) in json.loads(body)["message"]
 
 
 # An application that fails: a 500 in JSON, one log entry, and the server serves on ------------------------

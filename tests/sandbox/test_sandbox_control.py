@@ -30,8 +30,8 @@ from openapi_spec_validator import validate as validate_spec
 
 from api_requests import USER_AGENT
 from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.contract import RATE_LIMIT as LIMIT
 from cliniko_sandbox.control import MAX_FAULTS
-from cliniko_sandbox.rate_limit import LIMIT
 from cliniko_sandbox.seed import ACCOUNT_A, ACCOUNT_B, ADMIN_KEY_B, BOOKKEEPER_KEY_A
 from openapi_description import load_description
 from project import DOCS
@@ -212,8 +212,8 @@ BAD_INPUT = [
     ("/remaining", {"account": ACCOUNT_A, "remaining": "many"}, "'many'"),
     ("/remaining", {"account": ACCOUNT_A, "remaining": "1_000"}, "'1_000'"),
     ("/remaining", {"account": ACCOUNT_A, "remaining": " 5 "}, "' 5 '"),
-    ("/remaining", {"account": ACCOUNT_A, "remaining": "501"}, "from 0 to 500"),
-    ("/remaining", {"account": ACCOUNT_A, "remaining": "9" * 5000}, "from 0 to 500"),
+    ("/remaining", {"account": ACCOUNT_A, "remaining": str(LIMIT + 1)}, f"from 0 to {LIMIT}"),
+    ("/remaining", {"account": ACCOUNT_A, "remaining": "9" * 5000}, f"from 0 to {LIMIT}"),
     ("/jump-on-rate-limit", {"enabled": "maybe"}, "true or false"),
     ("/jump-on-rate-limit", {"enabled": "TRUE"}, "true or false"),
     ("/fail-next", {"count": "1" * 40}, f"from 0 to {MAX_FAULTS}"),

@@ -67,7 +67,7 @@ KEYS = ("summary", "description", RECORDED_BY, "value")
 GUIDE_URL = "https://cliniko.github.io/cliniko-api/"
 JSON = "application/json"
 
-#: Statuses with no recorded example: `431`, a request line and headers over 16 KiB, which the server
+#: Statuses with no recorded example: `431`, a request line and headers over their limit, which the server
 #: answers before there is a request to record unless the whole head has arrived; `501`, a transfer
 #: coding other than chunked, and `505`, an HTTP version other than 1.1 and 1.0, which no example sends.
 UNRECORDED_STATUSES = frozenset({"431", "501", "505"})

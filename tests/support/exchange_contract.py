@@ -89,7 +89,7 @@ class _Response:
     data: bytes | None
 
 
-#: How much of one reason a failure message quotes; a value in it can be a whole 1 MiB body.
+#: How much of one reason a failure message quotes; a value in it can be a whole body at the size limit.
 _REASON_LIMIT = 300
 
 
