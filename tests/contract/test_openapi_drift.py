@@ -83,7 +83,7 @@ def _assert_failed(run: subprocess.CompletedProcess[str], *expected: str) -> Non
 def test_a_changed_limit_in_the_description_fails_the_suite(tmp_path: Path) -> None:
     project = _copy_project(tmp_path / "project")
     parameters = project / "docs" / "openapi.yaml"
-    bounds = "        minimum: 1\n        maximum: {}\n        default: {}"
+    bounds = "        maximum: &per-page-max {}\n        default: {}"
     _change(parameters, bounds.format(PER_PAGE_MAX, PER_PAGE_DEFAULT), bounds.format(LOWER, min(LOWER, PER_PAGE_DEFAULT)))
     _assert_failed(
         _per_page_bounds(project),

@@ -67,10 +67,13 @@ def duplicated_names(page_markdown: str, page: str) -> set[str]:
     """Names that a hand-written table of the page and a table rendered from the description both list."""
     rendered, problems = expand(page_markdown, load_description(), page)
     assert not problems, problems
-    hand_written = _keys(_tables(page_markdown))
+    # The hand-written tables as a reader reads them, with their contract numbers in place.
+    own, problems = shortcodes.expand(page_markdown, shortcodes.Context(page=page), inline_only=True)
+    assert not problems, problems
+    hand_written = _keys(_tables(own))
     # The rendered tables are those the expansion added: every table of the expanded page that is not
     # one of the hand-written ones.
-    hand_rows = {tuple(row) for table in _tables(page_markdown) for row in table}
+    hand_rows = {tuple(row) for table in _tables(own) for row in table}
     added = [table for table in _tables(rendered) if not {tuple(row) for row in table} <= hand_rows]
     from_description = _keys(added)
     return hand_written & from_description
