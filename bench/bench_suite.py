@@ -25,8 +25,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from project import ROOT
 
+
+#: The project, one folder up from this script.
+ROOT = Path(__file__).resolve().parent.parent
 
 PARTS = {
     "sandbox": ("the sandbox's tests", ["tests/sandbox"]),
