@@ -15,34 +15,23 @@ catches a changed description as well.)
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from cliniko_sandbox.contract import PER_PAGE_DEFAULT, PER_PAGE_MAX
-from project import ROOT
+from project_copy import copy_project, run_pytest
 
 # Slow (left out of `make check`): a copy of the project, tested in a pytest session of its own.
 pytestmark = pytest.mark.slow
 
 #: The lower maximum each test puts in place of `PER_PAGE_MAX`.
 LOWER = PER_PAGE_MAX // 2
-
-
-def _copy_project(destination: Path) -> Path:
-    ignored = shutil.ignore_patterns("__pycache__", ".hypothesis", "*.egg-info")
-    shutil.copytree(ROOT / "tests", destination / "tests", ignore=ignored)
-    # The copy's own sandbox, which its tests import instead of the installed one (PYTHONPATH, in _pytest).
-    shutil.copytree(ROOT / "src", destination / "src", ignore=ignored)
-    (destination / "docs").mkdir(parents=True)
-    shutil.copy(ROOT / "docs" / "openapi.yaml", destination / "docs" / "openapi.yaml")
-    shutil.copy(ROOT / "pyproject.toml", destination / "pyproject.toml")
-    return destination
+#: What the copy holds: the tests and their settings, the copy's own sandbox (which they import instead
+#: of the installed one), and the description.
+PARTS = ("tests", "src", "docs/openapi.yaml", "pyproject.toml")
 
 
 def _change(path: Path, old: str, new: str) -> None:
@@ -52,25 +41,8 @@ def _change(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def _pytest(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    # The bounds test needs none of the installed pytest plugins, whose loading costs seconds per run
-    # (as in test_output_check.py): only its own conftest, without the options that belong to them.
-    command = [
-        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-        "-W", "ignore::pytest.PytestConfigWarning", *arguments,
-    ]
-    return subprocess.run(
-        command,
-        cwd=project,
-        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONPATH": str(project / "src")},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def _per_page_bounds(project: Path) -> subprocess.CompletedProcess[str]:
-    return _pytest(project, "tests/contract/test_openapi_boundaries.py", "-k", "per_page")
+    return run_pytest(project, "tests/contract/test_openapi_boundaries.py", "-k", "per_page")
 
 
 def _assert_failed(run: subprocess.CompletedProcess[str], *expected: str) -> None:
@@ -81,7 +53,7 @@ def _assert_failed(run: subprocess.CompletedProcess[str], *expected: str) -> Non
 
 
 def test_a_changed_limit_in_the_description_fails_the_suite(tmp_path: Path) -> None:
-    project = _copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project", *PARTS)
     parameters = project / "docs" / "openapi.yaml"
     bounds = "        maximum: &per-page-max {}\n        default: {}"
     _change(parameters, bounds.format(PER_PAGE_MAX, PER_PAGE_DEFAULT), bounds.format(LOWER, min(LOWER, PER_PAGE_DEFAULT)))
@@ -92,7 +64,7 @@ def test_a_changed_limit_in_the_description_fails_the_suite(tmp_path: Path) -> N
 
 
 def test_a_changed_limit_in_the_mock_fails_the_suite(tmp_path: Path) -> None:
-    project = _copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project", *PARTS)
     rule = f"PER_PAGE_MAX = {PER_PAGE_MAX}\n"
     holders = [path for path in (project / "src" / "cliniko_sandbox").glob("*.py") if rule in path.read_text(encoding="utf-8")]
     assert len(holders) == 1, f"expected one module of the mock to set {rule!r}, found {holders}"

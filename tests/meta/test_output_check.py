@@ -6,56 +6,29 @@ stored outputs are never touched.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from project import ROOT
+from project_copy import copy_project, run_pytest
 
 # Slow (left out of `make check`): a copy of the project, tested in pytest sessions of its own.
 pytestmark = pytest.mark.slow
 
-
-def _copy_project(destination: Path) -> Path:
-    ignored = shutil.ignore_patterns("__pycache__", ".hypothesis", "*.egg-info")
-    shutil.copytree(ROOT / "tests", destination / "tests", ignore=ignored)
-    # The copy's own sandbox and scenario model, which its tests import instead of the installed ones
-    # (PYTHONPATH, in _run_example_tests).
-    shutil.copytree(ROOT / "src", destination / "src", ignore=ignored)
-    # The shortcode readers the example test shares with the build (`hooks.examples`).
-    shutil.copytree(ROOT / "hooks", destination / "hooks", ignore=ignored)
-    shutil.copytree(ROOT / "snippets" / "quickstart", destination / "snippets" / "quickstart")
-    # The example test checks each exchange against the description.
-    (destination / "docs").mkdir()
-    shutil.copy(ROOT / "docs" / "openapi.yaml", destination / "docs" / "openapi.yaml")
-    shutil.copy(ROOT / "pyproject.toml", destination / "pyproject.toml")
-    return destination
+#: What the copy holds: the tests and their settings; the copy's own sandbox and scenario model, which
+#: its tests import instead of the installed ones; the shortcode readers the example test shares with the
+#: build (`hooks.examples`); the quickstart examples; and the description, which the example test checks
+#: each exchange against.
+PARTS = ("tests", "src", "hooks", "snippets/quickstart", "docs/openapi.yaml", "pyproject.toml")
 
 
 def _run_example_tests(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    # The example test needs none of the installed pytest plugins (Playwright, Schemathesis, Hypothesis,
-    # xdist), and loading them costs seconds per run: run it with only its own conftest, and without the
-    # options in pyproject.toml that belong to those plugins.
-    command = [
-        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-        "-W", "ignore::pytest.PytestConfigWarning", "tests/examples/test_snippets.py", *extra,
-    ]
-    return subprocess.run(
-        command,
-        cwd=project,
-        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONPATH": os.pathsep.join([str(project / "src"), str(project)])},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_pytest(project, "tests/examples/test_snippets.py", *extra)
 
 
 def test_one_changed_byte_in_a_stored_output_fails_and_the_update_flag_restores_it(tmp_path: Path) -> None:
-    project = _copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project", *PARTS)
     stored = project / "snippets" / "quickstart" / "get_user.py.out"
     original = stored.read_bytes()
 

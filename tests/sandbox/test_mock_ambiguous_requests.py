@@ -1,15 +1,21 @@
-"""Requests that could be read two ways get one reading, or a clear `400`/`404`.
+"""Requests that could be read two ways get one reading, or a clear `400`, `404` or `415`.
 
 * A list header sent on several lines (`Accept`, `If-None-Match`, `If-Match`) means the same as one line
   with the values joined by commas (RFC 9110, section 5.3): each case is sent both ways, and both get
   the same answer.
-* A header that holds one value (`Content-Type`, `User-Agent`) sent twice is refused with `400`; a date
-  condition sent twice, or as a list of dates, is ignored, as RFC 9110 (sections 13.1.3 and 13.1.4) says.
+* A header that holds one value (`Authorization`, `Content-Type`, `User-Agent`) sent twice is refused
+  with `400`; a date condition sent twice, or as a list of dates, is ignored, as RFC 9110 (sections
+  13.1.3 and 13.1.4) says.
 * A JSON object that names a field twice is refused with `400`, rather than one of the two values
   winning silently.
 * An encoded slash (`%2F`) in a path is part of its segment, never a separator: such a path gets `404`.
+* A body framed two ways (`Content-Length` and `Transfer-Encoding`) gets `400` and the connection is
+  closed; a compressed body (`Content-Encoding`) gets `415`; nothing is stored.
+* A target in absolute form is served when it names the API itself, and refused with `400` otherwise:
+  the API is no proxy.
 
-Every request here goes over one keep-alive connection that sends headers exactly as given.
+Most requests here go over one keep-alive connection that sends headers exactly as given; a few open a
+connection of their own, and a body framed two ways is written byte for byte on a TLS socket.
 """
 
 from __future__ import annotations
@@ -19,8 +25,20 @@ from collections.abc import Iterator
 
 import pytest
 
-from api_requests import START_DATE, USER_AGENT, Answer, RawClient, client_headers
+from api_requests import (
+    START_DATE,
+    USER_AGENT,
+    Answer,
+    RawClient,
+    basic_auth,
+    client_headers,
+    error_message,
+    read_until_closed,
+    send,
+)
 from cliniko_sandbox import MockCliniko
+from cliniko_sandbox.seed import ADMIN_KEY_A
+from raw_tls import count_patients, request_head, tls_socket
 
 PATIENT = "1240000000000000001"
 NEW_PATIENT = json.dumps({"first_name": "Ana", "last_name": "Lim"}).encode()
@@ -169,6 +187,15 @@ def test_two_user_agent_lines_get_400(client):
     assert "User-Agent" in _message(answer)
 
 
+def test_two_authorization_headers_get_400(mock):
+    with RawClient(mock) as client:
+        headers = [("Host", client.host_header), *client_headers().items(), ("Authorization", basic_auth(ADMIN_KEY_A))]
+        answer = client.send("GET", "/v1/user", headers)
+
+    assert answer.status == 400
+    assert "Authorization" in answer.json()["message"]
+
+
 @pytest.mark.parametrize(
     "lines",
     [
@@ -281,3 +308,69 @@ def test_other_encoded_characters_in_a_path_are_still_decoded(client):
     assert answer.status == 200
     assert answer.json()["id"] == PATIENT
 
+
+# A body framed two ways, or compressed -------------------------------------------------------------
+
+
+def test_content_length_with_transfer_encoding_is_refused_and_the_connection_closed(mock):
+    before = count_patients(mock)
+    with tls_socket(mock) as sock:
+        sock.sendall(
+            request_head(
+                mock,
+                "POST",
+                "/v1/patients",
+                "Content-Type: application/json",
+                f"Content-Length: {len(NEW_PATIENT) + 5}",
+                "Transfer-Encoding: chunked",
+            )
+            + f"{len(NEW_PATIENT):X}\r\n".encode()
+            + NEW_PATIENT
+            + b"\r\n0\r\n\r\n"
+            + request_head(mock, "GET", "/v1/user")
+        )
+        response = read_until_closed(sock)  # returns only once the server has closed the connection
+
+    assert response.startswith(b"HTTP/1.1 400 ")
+    assert response.count(b"HTTP/1.1 ") == 1
+    assert b"connection: close" in response.lower()
+    assert count_patients(mock) == before
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate, gzip"])
+def test_a_content_encoded_body_gets_415(mock, coding):
+    import gzip
+
+    before = count_patients(mock)
+    response = send(
+        mock,
+        "POST",
+        "/patients",
+        headers={"Content-Type": "application/json", "Content-Encoding": coding},
+        data=gzip.compress(NEW_PATIENT),
+    )
+
+    assert response.status_code == 415
+    assert "gzip" in error_message(response)
+    assert count_patients(mock) == before
+
+
+# A target in absolute form -------------------------------------------------------------------------
+
+
+def test_an_absolute_form_target_for_the_api_itself_is_served(mock):
+    with RawClient(mock) as client:
+        headers = [("Host", client.host_header), *client_headers().items()]
+        answer = client.send("GET", f"{mock.base_url}/user", headers)
+
+    assert answer.status == 200
+    assert answer.json()["email"]
+
+
+def test_an_absolute_form_target_for_another_host_gets_400(mock):
+    with RawClient(mock) as client:
+        headers = [("Host", client.host_header), *client_headers().items()]
+        answer = client.send("GET", "https://api.cliniko.com/v1/user", headers)
+
+    assert answer.status == 400
+    assert "proxy" in answer.json()["message"]
