@@ -33,9 +33,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from cliniko_docs import node_tools
+from cliniko_docs.description import DescriptionError
+from cliniko_docs.description import load as load_description
 
 ROOT = node_tools.ROOT
 DESCRIPTION = ROOT / "docs" / "openapi.yaml"
@@ -76,11 +77,9 @@ def convert(description: Path = DESCRIPTION, options: Mapping[str, Any] = READER
 def first_server(description: Path = DESCRIPTION) -> str:
     """The URL of the description's first server: the base URL a reader starts with."""
     try:
-        document = yaml.safe_load(description.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise PostmanError(f"cannot read {description}: {error.strerror or error}") from error
-    except yaml.YAMLError as error:
-        raise PostmanError(f"{description} is not YAML: {' '.join(str(error).split())}") from error
+        document = load_description(description)
+    except DescriptionError as error:
+        raise PostmanError(str(error)) from None
     servers = document.get("servers") if isinstance(document, dict) else None
     if not isinstance(servers, list) or not servers or not isinstance(servers[0], dict) or not servers[0].get("url"):
         raise PostmanError(f"{description} names no server, so the collection would have no base URL")

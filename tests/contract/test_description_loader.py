@@ -14,6 +14,7 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 from cliniko_docs import description as loader
+from cliniko_docs import postman
 from cliniko_docs.description import DescriptionError
 from hooks import openapi_json
 from openapi_description import DESCRIPTION_PATH, load_description
@@ -89,3 +90,14 @@ def test_the_json_hook_stops_the_build_with_the_loaders_message(tmp_path: Path) 
     with pytest.raises(PluginError) as raised:
         openapi_json.on_files([], SimpleNamespace(docs_dir=str(tmp_path)))
     assert str(raised.value) == f"{tmp_path / 'openapi.yaml'} holds a YAML list, not an OpenAPI description (a mapping)"
+
+
+def test_the_postman_export_reads_the_description_through_the_loader(tmp_path: Path) -> None:
+    """`make postman` says what is wrong with a bad description in the loader's one line, and takes the base
+    URL from the description the loader parsed."""
+    broken = tmp_path / "openapi.yaml"
+    broken.write_text("openapi: 3.1.0\npaths: [\n", encoding="utf-8")
+    with pytest.raises(postman.PostmanError) as raised:
+        postman.first_server(broken)
+    assert str(raised.value).startswith(f"{broken} is not valid YAML: ") and "\n" not in str(raised.value)
+    assert postman.first_server(DESCRIPTION_PATH) == loader.load(DESCRIPTION_PATH)["servers"][0]["url"]

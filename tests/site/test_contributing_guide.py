@@ -23,6 +23,7 @@ import yaml
 from markdown.extensions.toc import slugify
 
 from docs_site import site_url
+from hooks import shortcodes
 from project import DOCS, ROOT
 
 PAGE = DOCS / "contributing.md"
@@ -79,7 +80,8 @@ def explained_twice(sources: dict[str, str]) -> list[str]:
 
 def page_anchors(markdown: str) -> set[str]:
     """The ids of the page's headings, as the toc extension makes them (fenced code left out)."""
-    return {slugify(match["title"], "-") for match in HEADING.finditer(FENCE.sub("", markdown))}
+    prose = "\n".join(line.text for line in shortcodes.lines(markdown) if not line.code)
+    return {slugify(match["title"], "-") for match in HEADING.finditer(prose)}
 
 
 def broken_section_links(sources: dict[str, str], anchors: set[str]) -> list[str]:
