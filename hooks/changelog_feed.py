@@ -63,7 +63,6 @@ ENTRY_HEADING = re.compile(
 )
 #: The attribute list that ends an entry's heading: its id, then its closing brace.
 ENTRY_ATTRIBUTES = re.compile(r"(\{[ \t]*#[a-z0-9-]+)([ \t]*\}[ \t]*)$")
-ANY_HEADING = re.compile(r"^#{1,6}[ \t]")
 ENTRY_FORM = "### YYYY-MM-DD: Title { #stable-id }"
 
 
@@ -128,7 +127,7 @@ def read_entries(text: str) -> list[Entry]:
             continue
         if not in_section:
             continue
-        if not ANY_HEADING.match(line):
+        if not shortcodes.HEADING.match(line):
             body.append(line)
             continue
         if not line.startswith("### "):

@@ -62,7 +62,6 @@ SETUP_TITLE = re.compile(r'^(?P<indent>[ \t]*)<p class="admonition-title">(?P<ti
 SETUP_CLOSING = re.compile(r"^[ \t]*</div>[ \t]*$")
 #: The opening line of the block around a reference table (`openapi_reference._table`); it closes as the box does.
 TABLE_OPENING = re.compile(r'^[ \t]*<div class="reference-table"[^>]*>[ \t]*$')
-HEADING = re.compile(r"^#{1,6}[ \t]")
 #: An attribute list at the end of a heading (`## Scenarios { data-search-exclude }`), for HTML only.
 HEADING_ATTRIBUTES = re.compile(r"^(#{1,6}[ \t].*?)[ \t]*\{[^}]*\}[ \t]*$")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s")
@@ -211,7 +210,7 @@ def description(page: Any, markdown: str) -> str:
             if paragraph:
                 break
             continue
-        if HEADING.match(stripped) or stripped.startswith(("<!--", "!!!", "???", "===", "|", "-", "*[")):
+        if shortcodes.HEADING.match(stripped) or stripped.startswith(("<!--", "!!!", "???", "===", "|", "-", "*[")):
             if paragraph:
                 break
             continue

@@ -23,6 +23,8 @@ can show the shortcodes themselves.
 
 * `lines(markdown)` - each line of a page, with whether it is fenced code: the one scanner of fences,
   which the tests that read pages and the changelog's feed use too.
+* `headings(markdown)` - each heading of a page outside fenced code, with its level, title and attribute
+  list: the one heading scanner, which the tests that read pages use too.
 * `find(markdown)` - every shortcode of a page, with its line; a malformed one as a `ShortcodeError`.
 * `expand(markdown, context)` - the page with every shortcode replaced, and the problems, each
   `line N: what is wrong`. A shortcode that cannot be expanded is left as it is written.
@@ -115,6 +117,44 @@ def lines(markdown: str) -> Iterator[Line]:
             yield Line(number, text, True, "open")
         else:
             yield Line(number, text, False)
+
+
+#: An ATX heading: its `#` marks, its title, an optional closing run of `#`, and an optional attribute list
+#: (`{ #id .class key=value }`), as Python-Markdown's toc and attr_list read it.
+HEADING = re.compile(
+    r"^(?P<marks>#{1,6})[ \t]+(?P<title>.*?)[ \t]*(?:(?<=[ \t])#+)?[ \t]*(?:\{(?P<attributes>[^}\n]*)\})?[ \t]*$"
+)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of a page, outside fenced code."""
+
+    number: int  # 1-based line
+    level: int
+    #: The title as written, without the `#` marks and the attribute list.
+    title: str
+    #: The inside of the attribute list, or "" without one.
+    attributes: str
+    #: The heading's Markdown after its marks, attribute list included (what toc and attr_list read).
+    markdown: str
+
+
+def headings(markdown: str) -> Iterator[Heading]:
+    """Every ATX heading of a page that is not in fenced code, in order: the one heading scanner of the
+    hooks and the tests."""
+    for line in lines(markdown):
+        if line.code:
+            continue
+        match = HEADING.match(line.text)
+        if match:
+            yield Heading(
+                number=line.number,
+                level=len(match["marks"]),
+                title=match["title"],
+                attributes=(match["attributes"] or "").strip(),
+                markdown=line.text[len(match["marks"]) :].strip(),
+            )
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,6 @@ EXPLAINED_ON: dict[str, str] = {
 
 FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
 #: A heading, without its closing hashes or its attribute list (`{ data-search-exclude }`).
-HEADING = re.compile(r"^#{1,6}[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*(?:\{[^}\n]*\})?[ \t]*$", re.MULTILINE)
 README_COMMANDS = ["make serve", "make test"]
 
 
@@ -80,8 +79,11 @@ def explained_twice(sources: dict[str, str]) -> list[str]:
 
 def page_anchors(markdown: str) -> set[str]:
     """The ids of the page's headings, as the toc extension makes them (fenced code left out)."""
-    prose = "\n".join(line.text for line in shortcodes.lines(markdown) if not line.code)
-    return {slugify(match["title"], "-") for match in HEADING.finditer(prose)}
+    anchors = set()
+    for heading in shortcodes.headings(markdown):
+        given = re.search(r"(?:^|\s)#([\w-]+)", heading.attributes)  # an id of its own, `{ #name }`
+        anchors.add(given.group(1) if given else slugify(heading.title, "-"))
+    return anchors
 
 
 def broken_section_links(sources: dict[str, str], anchors: set[str]) -> list[str]:

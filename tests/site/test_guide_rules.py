@@ -72,7 +72,6 @@ RULE_PHRASES: dict[str, list[tuple[str, ...]]] = {
     "a deprecated feature keeps working until a new version": [(r"\bdeprecated\b", r"\buntil a new version\b")],
 }
 
-HEADING = re.compile(r"^(#{1,6})[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$")
 LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<target>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 
 
@@ -98,7 +97,7 @@ def sections(page: str, markdown: str) -> list[Section]:
     for line in shortcodes.lines(text):
         if line.code:
             continue
-        match = HEADING.match(line.text)
+        match = shortcodes.HEADING.match(line.text)
         if match:
             found.append(Section(page, heading, "\n".join(lines)))
             heading, lines = match.group("title"), []

@@ -211,3 +211,22 @@ def test_the_page_is_named_as_mkdocs_names_it() -> None:
     converter.treeprocessors.register(SimpleNamespace(file=SimpleNamespace(src_uri="resources/user.md")), "relpath", 0)
     assert shortcodes.page_name(converter) == "docs/resources/user.md"
     assert shortcodes.page_name(markdown.Markdown()) == "a page"
+
+
+def test_headings_are_read_outside_fenced_code_with_their_titles_and_attribute_lists():
+    page = (
+        "# Title\n\n```bash\n# a comment, not a heading\n```\n\n"
+        "## How long it waits { data-search-exclude }\n"
+        "### 2026-01-01: A change {#change-1}\n"
+        "## Closed ##\n#NoSpace\n## C# code\n"
+    )
+
+    found = [(h.number, h.level, h.title, h.attributes) for h in shortcodes.headings(page)]
+
+    assert found == [
+        (1, 1, "Title", ""),
+        (7, 2, "How long it waits", "data-search-exclude"),
+        (8, 3, "2026-01-01: A change", "#change-1"),
+        (9, 2, "Closed", ""),
+        (11, 2, "C# code", ""),
+    ]

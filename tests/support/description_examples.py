@@ -384,7 +384,6 @@ def render_block(examples: dict[str, Any]) -> str:
 
 # Where an example of the guide is shown ------------------------------------------------------------------
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 
 
 @dataclass(frozen=True)
@@ -414,9 +413,10 @@ def shown_at() -> dict[str, Shown]:
         for line in shortcodes.lines(text):
             if line.code:
                 continue
-            heading = _HEADING.match(line.text)
+            heading = shortcodes.HEADING.match(line.text)
             if heading:
-                headings.append((len(heading.group(1)), heading.group(2)))
+                attributes = f" {{{heading['attributes']}}}" if heading["attributes"] else ""
+                headings.append((len(heading["marks"]), heading["title"] + attributes))
             for code in shortcodes.shortcodes_in(line):
                 if isinstance(code, shortcodes.Shortcode) and code.name == "example":
                     names.append(read_example_shortcode(code.arguments).example)
