@@ -15,7 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from cliniko_sandbox import cli, seed
+from cliniko_sandbox import cli, seed, transport
+from cliniko_sandbox.contract import MAX_BODY_BYTES, size_in_words
 from cliniko_sandbox.control import Controls, control_app
 from page_examples import placed_examples
 from project import DOCS, MKDOCS_YML, SNIPPETS
@@ -100,3 +101,42 @@ def test_the_page_follows_home_in_the_navigation_and_is_searchable(built_site: P
     locations = {entry["location"] for entry in index["docs"]}
     assert "sandbox/" in locations
     assert any(location.startswith("sandbox/#the-controls") for location in locations)
+
+
+#: Each row of the page's table of waits, by the words it starts with, and the time limit it states.
+WAITS = {
+    "the first byte of a new connection": "handshake",
+    "a whole request line and headers": "header",
+    "the next request on a kept-alive connection": "idle",
+    "a whole request body": "body",
+    "a turn to send a body": "idle",
+    "your client to read what the sandbox sends": "write",
+}
+
+
+def _seconds(limit: float) -> str:
+    return f"{limit:g} s"
+
+
+def test_the_limits_the_page_states_are_the_transports() -> None:
+    """The table of waits and "How much it holds" state the numbers `cliniko_sandbox.transport` uses."""
+    text = PAGE.read_text(encoding="utf-8")
+    rows = {cells[0]: cells[1] for cells in (
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in text.split("## How long it waits", 1)[1].split("\n## ", 1)[0].splitlines()
+        if line.startswith("| ") and not line.startswith("| Wait") and not line.startswith("| ---")
+    )}
+    defaults = transport.Timeouts()
+    stated = {start: next((limit for wait, limit in rows.items() if wait.startswith(start)), None) for start in WAITS}
+    assert None not in stated.values(), f"rows missing from the table of waits: {[s for s, v in stated.items() if v is None]}"
+    assert set(rows) == {wait for wait in rows if any(wait.startswith(start) for start in WAITS)}, (
+        f"a row of the table of waits that this test does not know: {sorted(rows)}"
+    )
+    for start, field in WAITS.items():
+        assert stated[start].startswith(_seconds(getattr(defaults, field))), (start, stated[start], field)
+    pool = transport.BODY_POOL_BODIES * MAX_BODY_BYTES
+    holds = text.split("## How much it holds", 1)[1].split("\n## ", 1)[0]
+    turn = next(wait for wait in rows if wait.startswith("a turn to send a body"))
+    for number in (size_in_words(transport.BODY_BYTES_FREE), size_in_words(pool)):
+        assert number in turn and number in holds, (number, turn, holds)
+    assert f"at most {transport.MAX_CONNECTIONS:,} connections" in holds
