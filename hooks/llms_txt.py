@@ -62,8 +62,6 @@ SETUP_TITLE = re.compile(r'^(?P<indent>[ \t]*)<p class="admonition-title">(?P<ti
 SETUP_CLOSING = re.compile(r"^[ \t]*</div>[ \t]*$")
 #: The opening line of the block around a reference table (`openapi_reference._table`); it closes as the box does.
 TABLE_OPENING = re.compile(r'^[ \t]*<div class="reference-table"[^>]*>[ \t]*$')
-#: An attribute list at the end of a heading (`## Scenarios { data-search-exclude }`), for HTML only.
-HEADING_ATTRIBUTES = re.compile(r"^(#{1,6}[ \t].*?)[ \t]*\{[^}]*\}[ \t]*$")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 INLINE_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
@@ -178,7 +176,9 @@ def to_markdown(markdown: str, context: shortcodes.Context, base: str) -> tuple[
         if not scanned.code:
             line = PAGE_LINK.sub(lambda link: _page_link(link, source, base), line)
             line = FILE_LINK.sub(lambda link: _file_link(link, source, base), line)
-            line = HEADING_ATTRIBUTES.sub(r"\1", line)
+            heading = shortcodes.HEADING.match(line)
+            if heading and heading["attributes"] is not None:  # a heading's attribute list is for the site
+                line = f"{heading['marks']} {heading['title']}"
         out.append(line)
     return "\n".join(out).rstrip("\n") + "\n", problems
 
