@@ -3,9 +3,10 @@ and the tests read them from here.
 
 A page shows one with the inline shortcode `<!-- md:contract NAME -->`, which the build replaces with
 `shown(NAME)`. The descriptions (`docs/openapi.yaml`, `docs/sandbox-control.yaml`) state some of them
-too, as OpenAPI requires, and a few examples ask for the largest page; `tests/test_contract_numbers.py`
-checks that they state the same values. To change a number: change it here, change each place that test
-names, and run `make update-outputs` and `make postman`.
+too, as OpenAPI requires, and `tests/contract/test_contract_numbers.py` checks that they state the same
+values, and that every `per_page` an example sends is one the API serves (or one it shows refused). To
+change a number: change it here, change each place that test names, and run `make update-outputs` and
+`make postman`.
 """
 
 from __future__ import annotations

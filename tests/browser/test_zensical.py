@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import re
-import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,8 +25,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from browser.page_walk import Visit
-from docs_site import Site, serve, site_url
-from project import ROOT, SNIPPETS, in_ci
+from docs_site import Site, serve, shortcode_site, site_url
+from project import ROOT, in_ci
 from zensical_build import ZensicalBuildError, ZensicalUnavailable, build, build_site, ensure_environment
 
 # One process builds and checks the Zensical site, so that it is built once per run.
@@ -168,24 +167,12 @@ def test_zensical_renders_the_reference_tables(zensical_site_dir: Path, built_si
 
 def test_a_bad_shortcode_fails_the_zensical_build_naming_page_and_line(zensical_python: Path, tmp_path: Path) -> None:
     """Zensical does not count logged errors, even with --strict, so the extension stops its build."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "index.md").write_text("# Fine\n\n<!-- md:example pagination/list_one_page -->\n", encoding="utf-8")
-    (docs / "bad.md").write_text("# Bad\n\nText.\n\n<!-- md:example pagination/missing -->\n", encoding="utf-8")
-    (tmp_path / "mkdocs.yml").write_text(
-        textwrap.dedent(f"""\
-            site_name: Shortcode check
-            markdown_extensions:
-              - hooks.shortcodes:
-                  base_path: {SNIPPETS}
-              - pymdownx.superfences
-              - pymdownx.tabbed:
-                  alternate_style: true
-              - pymdownx.snippets:
-                  base_path: [{SNIPPETS}]
-                  check_paths: true
-            """),
-        encoding="utf-8",
+    shortcode_site(
+        tmp_path,
+        {
+            "index.md": "# Fine\n\n<!-- md:example pagination/list_one_page -->\n",
+            "bad.md": "# Bad\n\nText.\n\n<!-- md:example pagination/missing -->\n",
+        },
     )
     result = build(tmp_path, "site")
     said = result.stdout + result.stderr

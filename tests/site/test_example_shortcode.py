@@ -12,12 +12,12 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from cliniko_docs.scenario import Scenario
+from docs_site import shortcode_site
 from example_runner import SNIPPETS
 from hooks import shortcodes
 from page_examples import expanded
@@ -178,30 +178,15 @@ def test_an_example_with_no_stored_output_is_reported(tmp_path: Path) -> None:
 def test_a_bad_shortcode_fails_the_strict_build_naming_page_line_and_problem(tmp_path: Path) -> None:
     """A real `mkdocs build --strict` of a small site with the extension: every problem is listed, then it
     stops; an unknown shortcode and a contract number that does not exist are problems too."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "index.md").write_text("# Fine\n\n<!-- md:example pagination/list_one_page -->\n", encoding="utf-8")
-    (docs / "bad.md").write_text(
-        "# Bad\n\n<!-- md:example pagination/missing -->\n\n"
-        '<!-- md:example pagination/list_one_page size="big" -->\n\n<!-- md:example -->\n\n'
-        "Up to <!-- md:contract per_page_maximum --> records.\n\n<!-- md:exmaple pagination/list_one_page -->\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "mkdocs.yml").write_text(
-        textwrap.dedent(f"""\
-            site_name: Shortcode check
-            strict: true
-            markdown_extensions:
-              - hooks.shortcodes:
-                  base_path: {SNIPPETS}
-              - pymdownx.superfences
-              - pymdownx.tabbed:
-                  alternate_style: true
-              - pymdownx.snippets:
-                  base_path: [{SNIPPETS}]
-                  check_paths: true
-            """),
-        encoding="utf-8",
+    shortcode_site(
+        tmp_path,
+        {
+            "index.md": "# Fine\n\n<!-- md:example pagination/list_one_page -->\n",
+            "bad.md": "# Bad\n\n<!-- md:example pagination/missing -->\n\n"
+            '<!-- md:example pagination/list_one_page size="big" -->\n\n<!-- md:example -->\n\n'
+            "Up to <!-- md:contract per_page_maximum --> records.\n\n<!-- md:exmaple pagination/list_one_page -->\n",
+        },
+        strict=True,
     )
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],

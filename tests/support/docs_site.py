@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from project import DOCS, MKDOCS_YML, ROOT
+from project import DOCS, MKDOCS_YML, ROOT, SNIPPETS
 
 SITEMAP_NAMESPACE = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
@@ -51,6 +52,33 @@ def build_site(destination: Path) -> Path:
     if result.returncode != 0:
         raise BuildError(f"mkdocs build --strict failed:\n{result.stderr}")
     return destination
+
+
+def shortcode_site(folder: Path, pages: dict[str, str], *, strict: bool = False) -> Path:
+    """A small site in `folder` for a test of the shortcodes in a real build: `pages` (name: Markdown)
+    under `docs/`, and a `mkdocs.yml` with the shortcode extension and the extensions its output needs,
+    reading the project's examples. Both builds read it; the project's root must be on the build's path."""
+    docs = folder / "docs"
+    docs.mkdir(parents=True)
+    for name, text in pages.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    (folder / "mkdocs.yml").write_text(
+        "site_name: Shortcode check\n"
+        + ("strict: true\n" if strict else "")
+        + textwrap.dedent(f"""\
+            markdown_extensions:
+              - hooks.shortcodes:
+                  base_path: {SNIPPETS}
+              - pymdownx.superfences
+              - pymdownx.tabbed:
+                  alternate_style: true
+              - pymdownx.snippets:
+                  base_path: [{SNIPPETS}]
+                  check_paths: true
+            """),
+        encoding="utf-8",
+    )
+    return folder
 
 
 def sitemap_addresses(site_dir: Path) -> list[str]:
