@@ -636,9 +636,12 @@ class HttpServer:
             start.feed(data)
             connection.receive_data(data)
 
-    def _refusal(self, connection: h11.Connection, request: h11.Request, path: bytes | None) -> tuple[FixedResponse, int] | None:
+    def _refusal(
+        self, connection: h11.Connection, request: h11.Request, path: bytes | None, declared: int | None
+    ) -> tuple[FixedResponse, int] | None:
         """The transport's own answer to a request it read the head of, when it has one, and how much of
-        the body the client may still send; None when the request goes to the application."""
+        the body the client may still send; None when the request goes to the application. `declared` is
+        the body's `Content-Length`, if it has one."""
         if request.http_version not in HTTP_VERSIONS:
             return _version_not_supported(request.http_version), 0
         if _request_line_size(request) > MAX_HEAD_BYTES:
@@ -654,8 +657,7 @@ class HttpServer:
             return _bad_http("HTTP/1.0 has no Transfer-Encoding: send Content-Length, or use HTTP/1.1"), 0
         if path is None:
             return _ANOTHER_SERVER, 0
-        declared = _declared_length(request) or 0
-        if self._max_body is not None and declared > self._max_body:
+        if self._max_body is not None and declared is not None and declared > self._max_body:
             # Answered before any `100 Continue`, and before the body is read (RFC 9110 section 10.1.1).
             return _body_too_large(self._max_body), max(0, declared - len(connection.trailing_data[0]))
         return None
@@ -673,7 +675,8 @@ class HttpServer:
         scope = self._scope(request, request.target if path is None else path)
         chunked = any(name == b"transfer-encoding" for name, _ in request.headers)
         has_body = chunked or any(name == b"content-length" and value != b"0" for name, value in request.headers)
-        refusal = self._refusal(connection, request, path)
+        declared = _declared_length(request)
+        refusal = self._refusal(connection, request, path, declared)
         framing = _ChunkedFraming(self._max_body) if chunked and refusal is None else None
         if framing is not None:
             try:
@@ -695,7 +698,7 @@ class HttpServer:
         body_ends_by = loop.time() + self.timeouts.body
         # The most the body may still bring (its declared length, or the limit for a chunked one), less
         # what has been handed over; a reservation from the pool, once taken, covers all of it.
-        may_come = self._max_body if chunked else _declared_length(request)
+        may_come = self._max_body if chunked else declared
         handed = reserved = 0
         pool = self._body_pool
         broken_left = 0  # how much of the body may still arrive after a refusal halfway through it
