@@ -20,7 +20,7 @@ from cliniko_sandbox.request_ids import RequestIds
 from cliniko_sandbox.seed import ADMIN_KEY_A, initial_dataset
 from cliniko_sandbox.state import Store
 from cliniko_sandbox.switches import Switches
-from cliniko_sandbox.tls import Tls, make_tls
+from cliniko_sandbox.tls import Authority, Tls, make_authority, make_tls
 from cliniko_sandbox.transport import MAX_CONNECTIONS, HttpServer, PortInUseError, Timeouts, bind
 
 __all__ = ["MockCliniko", "PortInUseError", "Timeouts"]
@@ -45,6 +45,8 @@ class MockCliniko:
             The controls have no authentication: keep `host` a loopback address.
         clock_jumps_on_rate_limit: the hand-started mock's rule for its clock (see `Switches`).
         workdir: where to write the CA certificate (a new temporary folder by default).
+        authority: a certificate authority to sign the server's certificate with, shared with other
+            mocks (see `cliniko_sandbox.tls`); a fresh one, written to `workdir`, by default.
         timeouts: how long the servers wait for a client (see `Timeouts`).
         record_exchanges: keep each request and response in `exchanges` (see `cliniko_sandbox.exchanges`).
         max_connections: the most connections each port serves at once (see `HttpServer`).
@@ -58,6 +60,7 @@ class MockCliniko:
         control_port: int | None = None,
         clock_jumps_on_rate_limit: bool = False,
         workdir: Path | None = None,
+        authority: Authority | None = None,
         timeouts: Timeouts = Timeouts(),
         record_exchanges: bool = False,
         max_connections: int = MAX_CONNECTIONS,
@@ -72,10 +75,10 @@ class MockCliniko:
         #: The `X-Request-Id` of every response of the API, the transport's own errors included.
         self.request_ids = RequestIds()
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
-        if workdir is None:
+        if workdir is None and authority is None:
             self._tempdir = tempfile.TemporaryDirectory(prefix="mock-cliniko-")
             workdir = Path(self._tempdir.name)
-        self.tls: Tls = make_tls(workdir)
+        self.tls: Tls = make_tls(authority or make_authority(workdir))
         listener = bind(host, port)
         try:
             control_listener = None if control_port is None else bind(host, control_port)
@@ -159,6 +162,7 @@ class MockCliniko:
             "REQUESTS_CA_BUNDLE": str(self.ca_file),
             "SSL_CERT_FILE": str(self.ca_file),
             "CURL_CA_BUNDLE": str(self.ca_file),
+            "NODE_EXTRA_CA_CERTS": str(self.ca_file),
         }
         if self.control_url is not None:
             env["CLINIKO_MOCK_CONTROL_URL"] = self.control_url

@@ -1,7 +1,12 @@
 """TLS for the mock: a throwaway certificate authority made at start-up, and a certificate it signs.
 
 The CA is new on every start and its private key never leaves memory. Clients trust the mock by trusting
-the CA file (`REQUESTS_CA_BUNDLE`, `SSL_CERT_FILE`, `CURL_CA_BUNDLE`); nothing disables verification.
+the CA file (`REQUESTS_CA_BUNDLE`, `SSL_CERT_FILE`, `CURL_CA_BUNDLE`, `NODE_EXTRA_CA_CERTS`); nothing
+disables verification.
+
+Several mocks in one process may share one throwaway CA (`Authority`), each with a certificate of its
+own: the test suite does, so that a client which reads its CA once, when it starts (Node.js reads
+`NODE_EXTRA_CA_CERTS` so), can serve runs against many mocks.
 """
 
 from __future__ import annotations
@@ -24,13 +29,27 @@ class Tls:
     server_context: ssl.SSLContext
 
 
-def make_tls(directory: Path) -> Tls:
-    """Create a fresh CA and server certificate, and write the CA certificate to `directory/ca.pem`."""
+@dataclass(frozen=True)
+class Authority:
+    """A throwaway certificate authority, and the file that holds its certificate (PEM)."""
+
+    ca: trustme.CA
+    ca_file: Path
+
+
+def make_authority(directory: Path) -> Authority:
+    """Create a fresh CA, and write its certificate to `directory/ca.pem`."""
     directory.mkdir(parents=True, exist_ok=True)
-    authority = trustme.CA(organization_name="Cliniko API docs mock CA")
-    certificate = authority.issue_cert(*HOSTNAMES)
+    ca = trustme.CA(organization_name="Cliniko API docs mock CA")
     ca_file = directory / "ca.pem"
-    authority.cert_pem.write_to_path(str(ca_file))
+    ca.cert_pem.write_to_path(str(ca_file))
+    return Authority(ca, ca_file)
+
+
+def make_tls(authority: Authority) -> Tls:
+    """A fresh server certificate, signed by `authority`, in a server context."""
+    certificate = authority.ca.issue_cert(*HOSTNAMES)
+    ca_file = authority.ca_file
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2

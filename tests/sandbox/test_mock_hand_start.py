@@ -66,6 +66,7 @@ def test_writes_its_ca_to_the_dir_it_is_given(hand_started):
     assert ca_file.name == "ca.pem"
     assert ca_file.read_text().startswith("-----BEGIN CERTIFICATE-----")
     assert hand_started.exports["SSL_CERT_FILE"] == hand_started.exports["CURL_CA_BUNDLE"] == str(ca_file)
+    assert hand_started.exports["NODE_EXTRA_CA_CERTS"] == str(ca_file)
     assert ca_file.parent.name.startswith("hand-started")
 
 

@@ -20,7 +20,7 @@ from cliniko_sandbox import MockCliniko
 from cliniko_sandbox.clock import Clock
 from cliniko_sandbox.seed import initial_dataset
 from cliniko_sandbox.state import Store
-from cliniko_sandbox.tls import make_tls
+from cliniko_sandbox.tls import make_authority, make_tls
 from cliniko_sandbox.transport import HttpServer, Timeouts, bind
 from raw_tls import request_head, tls_socket
 
@@ -97,7 +97,7 @@ async def _count_body(scope, receive, send) -> None:  # type: ignore[no-untyped-
 
 @pytest.fixture(scope="module")
 def pool_tls(tmp_path_factory):  # type: ignore[no-untyped-def]
-    return make_tls(tmp_path_factory.mktemp("body-pool"))
+    return make_tls(make_authority(tmp_path_factory.mktemp("body-pool")))
 
 
 @contextmanager

@@ -31,7 +31,7 @@ from api_requests import (
 from cliniko_sandbox.contract import MAX_BODY_BYTES, MAX_HEAD_BYTES, RATE_LIMIT, size_in_words
 from cliniko_sandbox.request_ids import RequestIds
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A
-from cliniko_sandbox.tls import make_tls
+from cliniko_sandbox.tls import make_authority, make_tls
 from cliniko_sandbox.transport import HttpServer, Timeouts, bind
 
 #: Strings that appear only in API data (the administrator's record); a refusal must carry none.
@@ -377,7 +377,7 @@ FAILURES = [
 @pytest.fixture(scope="module")
 def failing_app_server(tmp_path_factory) -> Iterator[tuple[str, int, str]]:
     """An HTTPS server of the mock's transport, in front of `_breaks_as_its_path_says`."""
-    tls = make_tls(tmp_path_factory.mktemp("failing-app"))
+    tls = make_tls(make_authority(tmp_path_factory.mktemp("failing-app")))
     listener = bind("127.0.0.1", 0)
     ids = RequestIds()
     server = HttpServer(

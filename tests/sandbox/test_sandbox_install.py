@@ -233,7 +233,7 @@ def test_it_prints_one_export_line_for_each_variable_a_client_needs(started):
 def test_it_writes_its_ca_as_ca_pem_in_the_dir_it_is_given(started):
     ca_file = started.stderr_path.parent.resolve() / "ca.pem"
 
-    assert {started.exports[name] for name in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")} == {
+    assert {started.exports[name] for name in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS")} == {
         str(ca_file)
     }
     assert ca_file.read_text().startswith("-----BEGIN CERTIFICATE-----")
