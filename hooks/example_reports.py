@@ -1,6 +1,6 @@
 """Under every code block of a page, a link that opens a new GitHub issue about that example.
 
-The link names the page, the example's number on it, its section, its content tab (Python or curl),
+The link names the page, the example's number on it, its section, its content tab (Python, JavaScript or curl),
 which of the example's blocks it is under (the code, its output, or the sandbox commands that prepare
 it) and its file, in the issue's title and body. Written by the build, it is in the page itself: it
 shows without script and before any script runs, and the browser lays it out with the rest of the

@@ -5,12 +5,13 @@ A page writes, on a line of its own (indented as much as the text around it):
     <!-- md:example pagination/list_one_page -->
 
 and the build puts in its place what every page used to write by hand: a content tab for each variant
-that exists under `snippets/` ("Python" for `list_one_page.py`, "curl" for `list_one_page.sh`), each with
-the code, "Output:" and the stored output (`list_one_page.py.out`). An example with only one variant is
-shown without tabs. Options, written `name="value"` after the example:
+that exists under `snippets/` ("Python" for `list_one_page.py`, "JavaScript" for `list_one_page.mjs`,
+"curl" for `list_one_page.sh`), each with the code, "Output:" and the stored output
+(`list_one_page.py.out`). An example with only one variant is shown without tabs. Options, written
+`name="value"` after the example:
 
-* `python-note`, `curl-note`: a sentence of Markdown shown in that variant's tab, between the code and
-  its output (say there what that variant alone needs, such as jq).
+* `python-note`, `javascript-note`, `curl-note`: a sentence of Markdown shown in that variant's tab,
+  between the code and its output (say there what that variant alone needs, such as jq).
 
 Two things come from the example's own files rather than from the page:
 
@@ -56,7 +57,13 @@ class Variant:
     fence_language: str
 
 
-VARIANTS = (Variant("Python", ".py", "python"), Variant("curl", ".sh", "bash"))
+#: In the order of the tabs. Material links tabs by their label, so a reader who picks one language
+#: sees it in every example of the site.
+VARIANTS = (
+    Variant("Python", ".py", "python"),
+    Variant("JavaScript", ".mjs", "javascript"),
+    Variant("curl", ".sh", "bash"),
+)
 OPTIONS = {f"{variant.label.lower()}-note" for variant in VARIANTS}
 
 #: What follows `md:example`: the example, then its options, each `name="value"`.
@@ -175,7 +182,9 @@ def _sandbox_setup(example: str, scenario: Scenario, variants: int, page: str | 
         f" The [Sandbox]({link}) page says how to start the sandbox and what each control does."
     )
     setup = scenario.setup()
-    which = "the example below, in either language," if variants > 1 else "the example below"
+    which = {1: "the example below", 2: "the example below, in either language,"}.get(
+        variants, "the example below, in any of its languages,"
+    )
     # The commands leave the sandbox, and for a key the shell, in a state that the other examples on
     # the site do not expect.
     back = "the sandbox's `/reset` control"
@@ -209,7 +218,8 @@ def render(placement: Placement, snippets: Path, page: str | None = None) -> lis
     base = snippets / placement.example
     present = [variant for variant in VARIANTS if base.with_suffix(variant.suffix).is_file()]
     if not present:
-        expected = " or ".join(f"snippets/{placement.example}{variant.suffix}" for variant in VARIANTS)
+        files = [f"snippets/{placement.example}{variant.suffix}" for variant in VARIANTS]
+        expected = f"{', '.join(files[:-1])} or {files[-1]}"
         raise ExampleError(f"unknown example {placement.example!r}: there is no {expected}")
     for name in placement.options:
         label = name.removesuffix("-note")

@@ -40,7 +40,7 @@ log = logging.getLogger("mkdocs.hooks.llms_txt")
 
 #: What every copy says first, after the page's own title.
 ABOUT_THE_EXAMPLES = (
-    "Every code example in these pages is a file that the site's tests run, in Python and in curl, against "
+    "Every code example in these pages is a file that the site's tests run, in Python, JavaScript and curl, against "
     "a mock of the API; the output under an example is what it printed."
 )
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
+import example_runner
 from docs_site import BuildError, build_site
 from cliniko_sandbox import MockCliniko
 from cliniko_sandbox.control import Controls
@@ -72,7 +73,8 @@ def mock_server() -> Iterator[MockCliniko]:
     It records every exchange (`mock.exchanges`), so that a test can check them against the description.
     The control port is for the Sandbox page's examples, which drive it as a reader does.
     """
-    with MockCliniko(record_exchanges=True, control_port=0) as mock:
+    # Its CA is the one the test process's mocks share, which the JavaScript examples' Node.js trusts.
+    with MockCliniko(record_exchanges=True, control_port=0, authority=example_runner.shared_authority()) as mock:
         yield mock
 
 

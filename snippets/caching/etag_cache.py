@@ -50,4 +50,4 @@ def cached_get(url):
 url = f"{BASE_URL}/patients?per_page=100"
 first = cached_get(url)
 second = cached_get(url)
-print(f"same {len(second['patients'])} patients both times: {first == second}")
+print(f"same {len(second['patients'])} patients both times: {'yes' if first == second else 'no'}")

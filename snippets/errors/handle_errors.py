@@ -50,7 +50,9 @@ def call(method, url, **kwargs):
 
 try:
     created = call("POST", f"{BASE_URL}/patients", json={"first_name": "Ana", "last_name": "Rossi"})
-    patient_url = created.headers["Location"]
+    patient_url = created.headers.get("Location")
+    if not patient_url:
+        sys.exit("Expected a Location header with the 201: it says where the new patient is")
     print(f"  Location: {patient_url}")
     call("POST", f"{patient_url}/archive")
 except ApiError as error:

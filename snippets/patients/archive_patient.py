@@ -32,7 +32,7 @@ def send(method, url, expected):
 # --8<-- [start:lesson]
 response = send("POST", f"{BASE_URL}/patients/{PATIENT_ID}/archive", 204)
 # --8<-- [end:lesson]
-print("body:", repr(response.content))
+print(f"body: {len(response.content)} bytes")
 
 # Read it back: archived_at is now set.
 patient = send("GET", f"{BASE_URL}/patients/{PATIENT_ID}", 200)

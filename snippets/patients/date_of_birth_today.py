@@ -28,4 +28,8 @@ for date_of_birth in ["2026-01-16", "2026-01-15"]:
         sys.exit(f"Expected 200 or 422, got {response.status_code}: {response.text}")
     print(f"date_of_birth {date_of_birth}, the API's Date: {response.headers['Date']}")
     body = response.json()
-    print(f"  {response.status_code} {response.reason}: {body.get('errors') or body['date_of_birth']}")
+    if "errors" in body:
+        outcome = "; ".join(f"{field} {problem}" for field, problem in body["errors"].items())
+    else:
+        outcome = body["date_of_birth"]
+    print(f"  {response.status_code} {response.reason}: {outcome}")

@@ -21,7 +21,7 @@ if not API_KEY:
 OVERLAP = timedelta(minutes=5)  # read again at each run, for changes saved late (see the page)
 
 # Show each request the client sends.
-logging.basicConfig(format="%(name)s: %(message)s", stream=sys.stdout)
+logging.basicConfig(format="%(message)s", stream=sys.stdout)
 logging.getLogger("cliniko_client").setLevel(logging.DEBUG)
 
 

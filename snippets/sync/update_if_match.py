@@ -18,6 +18,15 @@ if not API_KEY:
 PATIENT = "patients/1240000000000000001"  # use the ID of one of your own patients
 CHANGE = {"email": "w.kaur@example.com"}
 
+
+def etag_of(client):
+    """The ETag of the patient as last read; without one, If-Match cannot protect the change."""
+    etag = client.etag(PATIENT)
+    if etag is None:
+        sys.exit("The API sent no ETag: If-Match cannot protect the change.")
+    return etag
+
+
 try:
     with Cliniko(
         api_key=API_KEY,
@@ -25,7 +34,7 @@ try:
         base_url=BASE_URL,
     ) as client:
         client.get(PATIENT)
-        read_etag = client.etag(PATIENT)
+        read_etag = etag_of(client)
         print(f"GET: ETag {read_etag}")
 
         # Someone else saves a change to the same patient first (here, this example does it for them).
@@ -41,7 +50,7 @@ try:
             print(f"  {error.status} {error.message}")
             # --8<-- [start:lesson]
             client.get(PATIENT)  # read the patient as it is now; decide again whether the change still applies
-            patient = client.put(PATIENT, json=CHANGE, if_match=client.etag(PATIENT))
+            patient = client.put(PATIENT, json=CHANGE, if_match=etag_of(client))
             # --8<-- [end:lesson]
             print("Read again, PUT with the new ETag: done")
         print(f"Now: title {patient['title']}, email {patient['email']}")

@@ -1,6 +1,6 @@
 """What an example needs from the mock, and what it changes: its `<stem>.scenario.json`, read and checked.
 
-A scenario file sits beside an example and serves its Python and curl variants alike. Every field is
+A scenario file sits beside an example and serves its Python, JavaScript and curl variants alike. Every field is
 optional; an example without a file runs with the defaults of `Scenario`, a freshly reset mock. The
 fields and what each does, for contributors: https://cliniko.github.io/cliniko-api/contributing/#scenarios
 
@@ -28,8 +28,8 @@ from urllib.parse import quote, urlencode
 from cliniko_sandbox import seed
 
 SUFFIX = ".scenario.json"
-#: The example files a scenario can belong to: `<stem>.py` and `<stem>.sh` beside it.
-EXAMPLE_SUFFIXES = (".py", ".sh")
+#: The example files a scenario can belong to: `<stem>.py`, `<stem>.mjs` and `<stem>.sh` beside it.
+EXAMPLE_SUFFIXES = (".py", ".mjs", ".sh")
 
 #: The keys a scenario may ask for, by name. The account each belongs to is read from the seed data.
 KEYS = {
@@ -284,7 +284,8 @@ def misplaced_scenarios(snippets: Path) -> list[str]:
     for path in sorted(snippets.rglob("*" + SUFFIX)):
         stem = path.name[: -len(SUFFIX)]
         if not any(path.with_name(stem + suffix).is_file() for suffix in EXAMPLE_SUFFIXES):
-            expected = " or ".join(stem + suffix for suffix in EXAMPLE_SUFFIXES)
+            files = [stem + suffix for suffix in EXAMPLE_SUFFIXES]
+            expected = f"{', '.join(files[:-1])} or {files[-1]}"
             problems.append(f"{_shown(path)}: no example beside it (expected {expected} in the same folder)")
     return problems
 

@@ -1,4 +1,4 @@
-"""Content tabs are linked across the site: pick curl once, and every page shows its curl tab."""
+"""Content tabs are linked across the site: pick JavaScript (or curl) once, and every page shows that tab."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from browser.page_walk import Visit
 from docs_site import Site
 
 
-CURL_TAB = ">curl</label>"
+JAVASCRIPT_TAB = ">JavaScript</label>"
 
 
 def selected_tabs(page: Any) -> set[str]:
@@ -23,19 +23,19 @@ def selected_tabs(page: Any) -> set[str]:
     )
 
 
-def test_choosing_curl_on_one_page_shows_curl_on_the_next(visit: Visit, site: Site) -> None:
-    pages = site.pages_containing(CURL_TAB)
-    assert len(pages) >= 3, f"fewer than three pages have a curl tab: {pages}"
+def test_choosing_javascript_on_one_page_shows_javascript_on_the_next(visit: Visit, site: Site) -> None:
+    pages = site.pages_containing(JAVASCRIPT_TAB)
+    assert len(pages) >= 3, f"fewer than three pages have a JavaScript tab: {pages}"
     first, second, third = pages[:3]
     page = visit.page
     page.goto(first)
     assert selected_tabs(page) == {"Python"}, "Python is the tab shown before any choice"
-    page.locator(".tabbed-labels > label", has_text="curl").first.click()
-    assert selected_tabs(page) == {"curl"}, "every tab set of the page follows the choice"
+    page.locator(".tabbed-labels > label", has_text="JavaScript").first.click()
+    assert selected_tabs(page) == {"JavaScript"}, "every tab set of the page follows the choice"
 
     # A full page load elsewhere on the site remembers the choice...
     page.goto(second)
-    assert selected_tabs(page) == {"curl"}
+    assert selected_tabs(page) == {"JavaScript"}
 
     # ... and so does a page reached by a link in the navigation (whose href is relative).
     links = page.locator(".md-nav--primary a.md-nav__link")
@@ -44,8 +44,14 @@ def test_choosing_curl_on_one_page_shows_curl_on_the_next(visit: Visit, site: Si
     links.nth(index).click()
     page.wait_for_url(third)
     page.locator(".tabbed-set").first.wait_for()
+    assert selected_tabs(page) == {"JavaScript"}
+
+    # A later choice replaces it, on the pages already seen too.
+    page.locator(".tabbed-labels > label", has_text="curl").first.click()
+    assert selected_tabs(page) == {"curl"}
+    page.goto(first)
     assert selected_tabs(page) == {"curl"}
 
     page.locator(".tabbed-labels > label", has_text="Python").first.click()
-    page.goto(first)
+    page.goto(second)
     assert selected_tabs(page) == {"Python"}

@@ -37,6 +37,7 @@ def test_copy_buttons_copy_the_quickstart_example_and_its_output_exactly(visit: 
     tabs = page.locator(".tabbed-set").filter(has=page.locator("label", has_text="curl")).first
     expected = {
         "Python": ("quickstart/get_user.py", "quickstart/get_user.py.out"),
+        "JavaScript": ("quickstart/get_user.mjs", "quickstart/get_user.mjs.out"),
         "curl": ("quickstart/get_user.sh", "quickstart/get_user.sh.out"),
     }
     for label, (code_file, output_file) in expected.items():

@@ -234,17 +234,16 @@ def test_the_feedback_box_names_the_page_and_its_source_file(path: str, visit: V
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", list(PAGES))
-def test_the_python_and_curl_tabs_switch(path: str, visit: Visit, zensical_site: Site) -> None:
+def test_the_python_javascript_and_curl_tabs_switch(path: str, visit: Visit, zensical_site: Site) -> None:
     page = visit.page
     page.goto(zensical_site.url(path))
     tabs = page.locator("article .tabbed-set").first
-    python_code, curl_code = tabs.locator(".tabbed-block").nth(0), tabs.locator(".tabbed-block").nth(1)
-    assert python_code.is_visible() and not curl_code.is_visible(), "Python is shown first"
-    tabs.locator(".tabbed-labels > label", has_text="curl").click()
-    curl_code.wait_for(state="visible")
-    assert not python_code.is_visible()
-    assert "curl" in curl_code.inner_text()
-    tabs.locator(".tabbed-labels > label", has_text="Python").click()
-    python_code.wait_for(state="visible")
-    assert not curl_code.is_visible()
+    blocks = {label: tabs.locator(".tabbed-block").nth(i) for i, label in enumerate(("Python", "JavaScript", "curl"))}
+    assert blocks["Python"].is_visible(), "Python is shown first"
+    assert not blocks["JavaScript"].is_visible() and not blocks["curl"].is_visible()
+    for label, word in (("JavaScript", "fetch("), ("curl", "curl"), ("Python", "requests")):
+        tabs.locator(".tabbed-labels > label", has_text=label).click()
+        blocks[label].wait_for(state="visible")
+        assert [other for other, block in blocks.items() if block.is_visible()] == [label]
+        assert word in blocks[label].inner_text()
     assert_only_own_traffic(visit, zensical_site)

@@ -2,7 +2,8 @@
 
 - Foreign conditions: every example runs again with another account's key, an unknown key, a spent
   quota, a server fault, and a base URL (and control URL) where nothing listens. Nothing printed is compared. Every example
-  ends by itself (no signal, no hang) and never shows a Python traceback. Whether it must succeed or fail
+  ends by itself (no signal, no hang) and never shows a stack trace: no Python traceback, and no
+  JavaScript error or promise rejection left uncaught (`assert_ends_cleanly`). Whether it must succeed or fail
   is derived from the statuses the mock served, compared with those of a run in the example's own state
   (see `expected_outcome`): where the lesson cannot hold, it must exit non-zero with a reason on stderr.
   Its waits are recorded rather than waited, and before each retry it must have waited, at least as
@@ -146,7 +147,7 @@ def run_alone(
     `subprocess.TimeoutExpired` if the example runs too long.
     """
     # With a control port, for the Sandbox page's examples.
-    with MockCliniko(record_exchanges=True, control_port=0) as mock:
+    with MockCliniko(record_exchanges=True, control_port=0, authority=example_runner.shared_authority()) as mock:
         env = mock.environment()
         host_port = urlsplit(mock.base_url).netloc
         if condition is None:
@@ -226,11 +227,20 @@ def assert_waited_as_told(name: str, outcome: Outcome) -> None:
     )
 
 
+#: What a stack trace looks like in what an example printed: Python's traceback, or a JavaScript
+#: stack (a line `    at f (file:line:column)`), which Node.js prints for an uncaught error or an
+#: unhandled rejection, and with it the line of the source that threw.
+STACK_TRACE = re.compile(r"Traceback \(most recent call last\)|^\s+at \S.*:\d+:\d+\)?$", re.MULTILINE)
+#: Node.js's own words for an error no code caught, whether or not a stack comes with it.
+UNCAUGHT = re.compile(r"\[UnhandledPromiseRejection|triggerUncaughtException|^Node\.js v\d+", re.MULTILINE)
+
+
 def assert_ends_cleanly(name: str, result: example_runner.Run) -> None:
-    """The rule under a foreign condition: an exit status of its own and no traceback."""
+    """The rule under a foreign condition: an exit status of its own, no stack trace and nothing uncaught."""
     printed = f"--- stdout\n{result.output}--- stderr\n{result.stderr}"
     assert result.returncode >= 0, f"{name} was killed by signal {-result.returncode}\n{printed}"
-    assert "Traceback" not in result.output + result.stderr, f"{name} ended with a traceback\n{printed}"
+    assert not STACK_TRACE.search(result.output + result.stderr), f"{name} ended with a stack trace\n{printed}"
+    assert not UNCAUGHT.search(result.stderr), f"{name} left an error or a rejection uncaught\n{printed}"
 
 
 #: Every example, once. One test process runs all the tests of an example: its runs are made once,
@@ -302,9 +312,36 @@ def test_the_rule_catches_an_example_that_reads_a_header_before_the_status(tmp_p
     example = Example(sample)
     unknown_key = next(c for c in CONDITIONS if c.name == "unknown_key")
     result = run_alone(example, unknown_key, closed_port).run
-    with pytest.raises(AssertionError, match="traceback"):
+    with pytest.raises(AssertionError, match="stack trace"):
         assert_ends_cleanly("header_first.py", result)
     assert "KeyError: 'etag'" in result.stderr
+
+
+#: A JavaScript example that reads a header before it checks that there was a response at all.
+UNCAUGHT_REJECTION_JS = """\
+const response = await fetch(`${process.env.CLINIKO_API_URL}/user`, {
+  headers: { Accept: "application/json", "User-Agent": "Practice Sync (dev@example.com)" },
+});
+console.log("ETag:", response.headers.get("ETag"));
+"""
+
+
+def test_the_rule_catches_a_javascript_example_that_leaves_a_rejection_uncaught(tmp_path: Path, closed_port: int) -> None:
+    sample = tmp_path / "uncaught.mjs"
+    sample.write_text(UNCAUGHT_REJECTION_JS, encoding="utf-8")
+    require_tools(Example(sample))
+    nothing_listens = next(c for c in CONDITIONS if c.name == "nothing_listens")
+    result = run_alone(Example(sample), nothing_listens, closed_port).run
+    assert result.returncode != 0
+    with pytest.raises(AssertionError, match="stack trace"):
+        assert_ends_cleanly("uncaught.mjs", result)
+    assert "TypeError: fetch failed" in result.stderr
+    # Without its stack, Node.js's own words still give the uncaught error away.
+    stackless = example_runner.Run(result.output, "\n".join(
+        line for line in result.stderr.splitlines() if not STACK_TRACE.search(line)
+    ), result.returncode)
+    with pytest.raises(AssertionError, match="uncaught"):
+        assert_ends_cleanly("uncaught.mjs", stackless)
 
 
 #: The curl example of a 401 as it was once written: it prints whatever comes back, and exits 0.
@@ -350,6 +387,23 @@ if response.status_code == 429:
     response = requests.get(url, auth=auth, headers=headers, timeout=10)
 sys.exit(0 if response.ok else f"HTTP {response.status_code}")
 '''
+SHORT_WAIT_MJS = """\
+import { setTimeout as sleep } from "node:timers/promises";
+
+const get = () => fetch(`${process.env.CLINIKO_API_URL}/user`, {
+  headers: {
+    Authorization: `Basic ${btoa(`${process.env.CLINIKO_API_KEY}:`)}`,
+    Accept: "application/json",
+    "User-Agent": "Practice Sync (dev@example.com)",
+  },
+});
+let response = await get();
+if (response.status === 429) {
+  await sleep(500);
+  response = await get();
+}
+process.exitCode = response.ok ? 0 : 1;
+"""
 SHORT_WAIT_SH = """\
 get() {
   curl --silent --output /dev/null --write-out '%{http_code}' --user "$CLINIKO_API_KEY:" \\
@@ -362,12 +416,16 @@ if [ "$status" = 429 ]; then sleep 0.5; status=$(get); fi
 """
 
 
-@pytest.mark.parametrize(("suffix", "text"), [(".py", SHORT_WAIT_PY), (".sh", SHORT_WAIT_SH)], ids=["python", "curl"])
+@pytest.mark.parametrize(
+    ("suffix", "text"), [(".py", SHORT_WAIT_PY), (".mjs", SHORT_WAIT_MJS), (".sh", SHORT_WAIT_SH)],
+    ids=["python", "javascript", "curl"],
+)
 def test_the_rule_catches_an_example_that_waits_less_than_retry_after(
     suffix: str, text: str, tmp_path: Path, closed_port: int
 ) -> None:
     sample = tmp_path / f"short_wait{suffix}"
     sample.write_text(text, encoding="utf-8")
+    require_tools(Example(sample))
     spent_quota = next(c for c in CONDITIONS if c.name == "spent_quota")
     found = run_alone(Example(sample), spent_quota, closed_port)
     assert found.run.returncode == 0, found.run.stderr

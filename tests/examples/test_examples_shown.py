@@ -106,7 +106,7 @@ def _snippet_files() -> list[Path]:
     return sorted(
         p
         for p in SNIPPETS.rglob("*")
-        if p.is_file() and p.suffix in {".py", ".sh", ".out"} and "__pycache__" not in p.parts
+        if p.is_file() and p.suffix in {*example_runner.EXAMPLE_SUFFIXES, ".out"} and "__pycache__" not in p.parts
     )
 
 
@@ -141,7 +141,7 @@ def _setup_blocks(site: Path) -> list[tuple[str, str, str]]:
 
 def _generated_setup(example: str) -> str | None:
     """The commands the scenario of an example (`folder/name`) generates, or None if it prepares nothing."""
-    variants = [path for path in sorted(SNIPPETS.glob(f"{example}.*")) if path.suffix in {".py", ".sh"}]
+    variants = [path for path in sorted(SNIPPETS.glob(f"{example}.*")) if path.suffix in example_runner.EXAMPLE_SUFFIXES]
     if not variants or not Scenario.for_example(variants[0]).prepared:
         return None
     return _normalise(Scenario.for_example(variants[0]).setup().commands)
@@ -290,7 +290,7 @@ def test_lesson_lines_are_highlighted_and_their_markers_not_shown(built_site: Pa
         blocks = {_normalise(_TAG.sub("", block)): block for block in _PRE.findall(page)}
         for name in placed_examples(source.read_text(encoding="utf-8")):
             for path in sorted(SNIPPETS.glob(f"{name}.*")):
-                if path.suffix not in {".py", ".sh"}:
+                if path.suffix not in example_runner.EXAMPLE_SUFFIXES:
                     continue
                 block = blocks.get(_normalise(example_runner.shown_text(path.relative_to(SNIPPETS).as_posix()) or ""))
                 assert block is not None, f"{source.name}: no code block shows {path.name} whole"
@@ -309,7 +309,8 @@ def test_every_example_that_changes_data_shows_the_warning_above_it(built_site: 
             name
             for name in placed_examples(source.read_text(encoding="utf-8"))
             if next(
-                Scenario.for_example(path) for path in sorted(SNIPPETS.glob(f"{name}.*")) if path.suffix in {".py", ".sh"}
+                Scenario.for_example(path) for path in sorted(SNIPPETS.glob(f"{name}.*"))
+                if path.suffix in example_runner.EXAMPLE_SUFFIXES
             ).changes
         ]
         page = _built_page(built_site, source).read_text(encoding="utf-8")

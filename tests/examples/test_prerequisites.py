@@ -3,6 +3,9 @@
 * Python: the version it names is the lowest the project supports (`requires-python`), which the
   examples need (`datetime.fromisoformat` reads a trailing `Z` from 3.11 on, and the Python client
   requires 3.11).
+* Node.js: the version it names is the one the example runner requires (`example_runner.NODE_MINIMUM`),
+  and the JavaScript examples import nothing but Node.js's own `node:` modules, so that they need no
+  package (and no `package.json`) to run.
 * curl: the version it names is the one `--fail-with-body` needs, and the examples use that flag.
 * jq: every page that shows a curl example using jq is linked from the box's jq item, and says so in
   the example's curl tab (`curl-note`); every page the jq item links shows one.
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+import example_runner
 from curl_flags import CURL_FLAGS, CURL_MINIMUM
 
 from project import ROOT, SNIPPETS
@@ -108,6 +112,41 @@ def test_the_python_version_is_the_projects_lowest() -> None:
     assert lowest, f"requires-python is {required!r}, not a plain lower bound"
     item = box_item(box(HOME.read_text(encoding="utf-8")), "**Python")
     assert f"**Python {lowest[1]} or newer**" in item, item
+
+
+#: What a JavaScript file imports: `import ... from "x"`, a bare `import "x"`, `import("x")` or `require("x")`.
+JS_IMPORT = re.compile(r"""(?:\bfrom\s*|^\s*import\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["'`](?P<module>[^"'`]+)["'`]""", re.MULTILINE)
+
+
+def packages_imported(javascript: str) -> list[str]:
+    """What a JavaScript file imports that is not one of Node.js's own `node:` modules."""
+    code = "\n".join(line for line in javascript.splitlines() if not line.lstrip().startswith("//"))
+    return [match["module"] for match in JS_IMPORT.finditer(code) if not match["module"].startswith("node:")]
+
+
+def test_the_node_version_is_the_runners_and_the_examples_need_no_package() -> None:
+    item = box_item(box(HOME.read_text(encoding="utf-8")), "**Node.js")
+    assert f"**Node.js {example_runner.NODE_MINIMUM} or newer**" in item, item
+    examples = sorted(SNIPPETS.rglob("*.mjs"))
+    assert examples, "no JavaScript example: the box can leave Node.js out"
+    problems = {path.relative_to(SNIPPETS).as_posix(): packages_imported(path.read_text(encoding="utf-8")) for path in examples}
+    assert not {name: found for name, found in problems.items() if found}
+    assert not list(SNIPPETS.rglob("package.json")), "the JavaScript examples must run without a package.json"
+
+
+@pytest.mark.parametrize(
+    ("code", "found"),
+    [
+        ('import { setTimeout as sleep } from "node:timers/promises";\n', []),
+        ("import fetch from 'node-fetch';\n", ["node-fetch"]),
+        ('import "dotenv/config";\n', ["dotenv/config"]),
+        ('const { request } = await import("undici");\n', ["undici"]),
+        ('const axios = require("axios");\n', ["axios"]),
+        ('// import fetch from "node-fetch" would need a package\n', []),
+    ],
+)
+def test_a_package_import_is_found(code: str, found: list[str]) -> None:
+    assert packages_imported(code) == found
 
 
 def test_the_curl_version_is_the_one_fail_with_body_needs() -> None:

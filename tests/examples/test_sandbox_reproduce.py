@@ -7,9 +7,9 @@ commands that put a sandbox started by hand in that condition (`hooks/examples.p
 
 * start one sandbox with the console script, `cliniko-sandbox`, as the Sandbox page says, and keep only
   the variables it prints to export;
-* for each example file (Python and curl) of a prepared example, take the box's commands from the built
-  page, as its HTML shows them, and run them in bash with `set -e`, then the example in the same shell,
-  from its folder, as `python3 <file>` or `bash <file>`;
+* for each example file (Python, JavaScript and curl) of a prepared example, take the box's commands
+  from the built page, as its HTML shows them, and run them in bash with `set -e`, then the example in
+  the same shell, from its folder, as `python3 <file>`, `node <file>` or `bash <file>`;
 * compare what it printed (with the sandbox's address written as the API's, `example_runner.normalise`)
   with the stored output under the example on the page, byte for byte.
 
@@ -55,7 +55,7 @@ def _name(example: Example) -> str:
     return example.path.relative_to(example_runner.SNIPPETS).with_suffix("").as_posix()
 
 
-#: Every example file, Python or curl, whose scenario prepares a condition.
+#: Every example file, in any language, whose scenario prepares a condition.
 PREPARED = [example for example in example_runner.discover() if example.scenario().prepared]
 
 
@@ -169,10 +169,10 @@ def _commands_on_the_page(example: Example, built_site: Path, placements: dict[s
 # The tests ---------------------------------------------------------------------------------------
 
 
-def test_some_examples_are_prepared_in_both_languages() -> None:
+def test_some_examples_are_prepared_in_every_language() -> None:
     """The tests below would pass, proving nothing, if no example were found to be prepared."""
     assert PREPARED, "no example's scenario prepares a condition"
-    assert {example.path.suffix for example in PREPARED} == {".py", ".sh"}
+    assert {example.path.suffix for example in PREPARED} == set(example_runner.EXAMPLE_SUFFIXES)
 
 
 def test_every_prepared_example_has_one_box_and_no_other_example_has_one(
@@ -192,7 +192,8 @@ def test_the_example_prints_its_stored_output_after_the_commands_on_its_page(
     example: Example, sandbox: HandStarted, built_site: Path, placements: dict[str, list[Path]]
 ) -> None:
     commands = _commands_on_the_page(example, built_site, placements)
-    program = shlex.quote(sys.executable) if example.path.suffix == ".py" else "bash"
+    example_runner.require_tools(example)
+    program = {".py": shlex.quote(sys.executable), ".mjs": "node"}.get(example.path.suffix, "bash")
     script = f"set -e\n{commands}\n{program} {shlex.quote(example.path.name)}\n"
     # The example tests' fixed environment with the sandbox's exports, its exported key included.
     env = example_runner.environment(sandbox.exports, sandbox.exports["CLINIKO_API_KEY"])

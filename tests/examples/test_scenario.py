@@ -49,7 +49,7 @@ def test_a_misnamed_scenario_file_is_reported(tmp_path: Path) -> None:
     problems = misplaced_scenarios(tmp_path)
     assert len(problems) == 1, problems
     assert "create_patients.scenario.json: no example beside it" in problems[0]
-    assert "create_patients.py or create_patients.sh" in problems[0]
+    assert "create_patients.py, create_patients.mjs or create_patients.sh" in problems[0]
 
 
 # Each invalid scenario, and what its message must say besides the file's name.
@@ -144,6 +144,8 @@ PYTHON_WRITE = re.compile(r"""\.(?:post|put|patch)\s*\(|["'](?:POST|PUT|PATCH)["
 #: curl: a method given with --request/-X, a body option (curl sends a body with POST unless told
 #: otherwise), or the method as a word of its own, as when a shell function takes it. The examples
 #: write curl's long options, so the short `-d` (which `cut -d` also has) is not looked for.
+#: JavaScript: a method given as a string (`method: "POST"`, `call("PUT", ...)`).
+JAVASCRIPT_WRITE = re.compile(r"""["'`](?:POST|PUT|PATCH)["'`]""")
 SHELL_WRITE = re.compile(
     r"""(?:--request|-X)[ \t=]*["']?(?:POST|PUT|PATCH)\b|--data(?:-[a-z]+)?\b|--json\b|--form\b|--upload-file\b"""
     r"""|(?<![\w-])(?:POST|PUT|PATCH)(?![\w-])"""
@@ -152,8 +154,10 @@ SHELL_WRITE = re.compile(
 
 def sends_post_put_or_patch(path: Path) -> bool:
     """Whether the code of an example file (comments left out) sends POST, PUT or PATCH."""
-    code = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#"))
-    return bool((PYTHON_WRITE if path.suffix == ".py" else SHELL_WRITE).search(code))
+    comment = "//" if path.suffix == ".mjs" else "#"
+    code = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith(comment))
+    pattern = {".py": PYTHON_WRITE, ".mjs": JAVASCRIPT_WRITE}.get(path.suffix, SHELL_WRITE)
+    return bool(pattern.search(code))
 
 
 #: The folder of the Sandbox page's examples. They send POST to the sandbox's control port, which holds
@@ -195,6 +199,9 @@ def test_every_example_that_sends_post_put_or_patch_carries_the_changes_flag() -
         ("a.py", 'session.patch(url, json={"title": "Dr"})\n', True),
         ("a.py", 'call("PUT", url, json={})\n', True),
         ("a.py", '# requests.post(url) in a comment\nrequests.get(url)\n', False),
+        ("a.mjs", 'await fetch(url, { method: "POST", body: JSON.stringify({}) });\n', True),
+        ("a.mjs", "const send = (method) => fetch(url, { method });\nawait send('PUT');\n", True),
+        ("a.mjs", '// fetch(url, { method: "PATCH" }) in a comment\nawait fetch(url);\n', False),
         ("a.sh", 'curl --request PATCH --data \'{"email": "a@b.example"}\' "$url"\n', True),
         ("a.sh", "curl --header 'Content-Type: application/json' --data '{}' \"$url\"\n", True),
         ("a.sh", 'call POST "$base_url/patients/1/archive"\n', True),

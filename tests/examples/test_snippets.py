@@ -1,4 +1,4 @@
-"""Every example under snippets/, Python and curl, run against the mock; its output must match the page.
+"""Every example under snippets/, Python, JavaScript and curl, run against the mock; its output must match the page.
 
 Each request the example makes and each response it gets must obey `docs/openapi.yaml` (the rules are in
 `example_runner`'s docstring). An example's waits are recorded rather than waited, and before each
@@ -61,4 +61,4 @@ def test_every_example_is_found() -> None:
     """The discovery must see the examples; an empty list would make the test above vacuous."""
     examples = example_runner.discover()
     assert examples, "no examples found under snippets/"
-    assert {e.path.suffix for e in examples} == {".py", ".sh"}
+    assert {e.path.suffix for e in examples} == set(example_runner.EXAMPLE_SUFFIXES)

@@ -29,18 +29,21 @@ def expand(markdown: str, snippets: Path = SNIPPETS, page: str | None = None) ->
     return shortcodes.expand(markdown, shortcodes.Context(page=page, snippets=snippets))
 
 
-def test_an_example_with_both_variants_gets_a_tab_for_each_with_its_output() -> None:
+def test_an_example_with_every_variant_gets_a_tab_for_each_with_its_output() -> None:
     text = expanded("Intro.\n\n<!-- md:example pagination/list_one_page -->\n\nAfter.\n")
     assert text.startswith("Intro.\n\n=== \"Python\"\n\n    ```python\n")
     for include in [
         '    --8<-- "pagination/list_one_page.py"',
         '    --8<-- "pagination/list_one_page.py.out"',
+        '    --8<-- "pagination/list_one_page.mjs"',
+        '    --8<-- "pagination/list_one_page.mjs.out"',
         '    --8<-- "pagination/list_one_page.sh"',
         '    --8<-- "pagination/list_one_page.sh.out"',
     ]:
         assert include in text.splitlines()
-    assert text.index('=== "Python"') < text.index('=== "curl"')
-    assert text.count("Output:") == 2
+    assert text.index('=== "Python"') < text.index('=== "JavaScript"') < text.index('=== "curl"')
+    assert '    ```javascript' in text.splitlines()
+    assert text.count("Output:") == 3
     assert text.endswith("\n\nAfter.\n")
 
 
@@ -93,7 +96,7 @@ def test_a_prepared_example_gets_the_box_of_commands_from_its_scenario_above_it(
     fence = box.index("```bash")
     assert "\n".join(box[fence + 1 : box.index("```", fence + 1)]) == setup.commands
     assert f"This output needs {setup.condition}." in box[3]
-    assert "[Sandbox](sandbox.md)" in "\n".join(box) and "in either language" in "\n".join(box)
+    assert "[Sandbox](sandbox.md)" in "\n".join(box) and "in any of its languages" in "\n".join(box)
     assert "sandbox-setup" not in expanded("<!-- md:example pagination/list_one_page -->\n")
 
 
@@ -212,10 +215,10 @@ def test_a_bad_shortcode_fails_the_strict_build_naming_page_line_and_problem(tmp
 
 
 def test_the_hook_output_renders_as_tabs_in_a_real_build(built_site: Path) -> None:
-    """On the home page, the quickstart shortcode became a Python and a curl tab, each with two blocks."""
+    """On the home page, the quickstart shortcode became a Python, a JavaScript and a curl tab."""
     page = (built_site / "index.html").read_text(encoding="utf-8")
     labels = re.findall(r'<label for="__tabbed_1_\d+">([^<]+)</label>', page)
-    assert labels == ["Python", "curl"], labels
+    assert labels == ["Python", "JavaScript", "curl"], labels
     assert "md:example" not in html.unescape(page)
 
 
@@ -228,13 +231,13 @@ def test_the_extension_works_in_plain_python_markdown(caplog: pytest.LogCaptureF
     rendered = markdown.Markdown(extensions=extensions, extension_configs=configs).convert(
         "<!-- md:example pagination/list_one_page -->\n"
     )
-    assert re.findall(r'<label for="__tabbed_1_\d+">([^<]+)</label>', rendered) == ["Python", "curl"]
+    assert re.findall(r'<label for="__tabbed_1_\d+">([^<]+)</label>', rendered) == ["Python", "JavaScript", "curl"]
     assert "Output:" in rendered and "md:example" not in rendered
     with caplog.at_level("ERROR"):
         markdown.Markdown(extensions=extensions, extension_configs=configs).convert(
             "# Page\n\n<!-- md:example pagination/missing -->\n"
         )
     assert [record.getMessage() for record in caplog.records] == [
-        "a page, line 3: unknown example 'pagination/missing': there is no snippets/pagination/missing.py "
-        "or snippets/pagination/missing.sh"
+        "a page, line 3: unknown example 'pagination/missing': there is no snippets/pagination/missing.py, "
+        "snippets/pagination/missing.mjs or snippets/pagination/missing.sh"
     ]

@@ -75,19 +75,21 @@ def test_the_defaults_the_page_names_are_the_commands() -> None:
     assert f"https://127.0.0.1:{cli.DEFAULT_PORT + 1}" in page
 
 
-def test_every_control_has_an_example_on_the_page_in_python_and_curl(mock) -> None:
+def test_every_control_has_an_example_on_the_page_in_every_language(mock) -> None:
     controls: Controls = mock.controls
     paths = {route.path for route in control_app(controls).routes}
     placed = [name for name in placed_examples(_page()) if name.startswith("sandbox/")]
     texts = {
-        name: {suffix: (SNIPPETS / f"{name}{suffix}").read_text(encoding="utf-8") for suffix in (".py", ".sh")}
+        name: {suffix: (SNIPPETS / f"{name}{suffix}").read_text(encoding="utf-8") for suffix in (".py", ".mjs", ".sh")}
         for name in placed
     }
 
     for path in paths:
         python = [name for name, text in texts.items() if re.search(rf"['\"/]{re.escape(path.lstrip('/'))}\b", text[".py"])]
+        javascript = [name for name, text in texts.items() if re.search(rf"['\"`/]{re.escape(path.lstrip('/'))}\b", text[".mjs"])]
         curl = [name for name, text in texts.items() if f"{path}" in text[".sh"]]
         assert python, f"no Python example on the Sandbox page calls {path}"
+        assert javascript, f"no JavaScript example on the Sandbox page calls {path}"
         assert curl, f"no curl example on the Sandbox page calls {path}"
 
 

@@ -1,14 +1,15 @@
 """Runs the examples under `snippets/` against the mock API and records what they print.
 
-An example is any `.py` or `.sh` file under `snippets/` except the library modules that examples
-import (`LIBRARIES`). Its stored output lives beside it as `<file>.out` (for example
+An example is any `.py`, `.mjs` or `.sh` file under `snippets/` except the library modules that
+examples import (`LIBRARIES`): Python run with this interpreter, JavaScript (an ES module) with `node`,
+and curl with `bash`. Its stored output lives beside it as `<file>.out` (for example
 `authentication/get_user.py.out`), and the pages include that file under the code.
 
 An example that imports the client a reader generates from the description (`cliniko_api_client`,
 the OpenAPI page's example) finds it on its path: `generated_client` makes it once per process.
 
 An example may need a prepared state, and may change data. Both are described, never coded, in a
-`<stem>.scenario.json` beside the example, shared by its Python and curl variants; `cliniko_docs.scenario` (under `src/`) reads
+`<stem>.scenario.json` beside the example, shared by its Python, JavaScript and curl variants; `cliniko_docs.scenario` (under `src/`) reads
 and checks it. How to add an example: https://cliniko.github.io/cliniko-api/contributing/#add-an-example
 
 Every exchange obeys the description. While an example runs, the mock records each request it
@@ -57,7 +58,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 # KEYS and ScenarioError are re-exported: callers of the runner name the keys and catch bad scenarios.
-from cliniko_docs.scenario import KEYS, Scenario, ScenarioError, scenario_path  # noqa: F401
+from cliniko_docs.scenario import EXAMPLE_SUFFIXES, KEYS, Scenario, ScenarioError, scenario_path  # noqa: F401
 from project import SNIPPETS, in_ci
 
 PUBLIC_HOST = "api.cliniko.com"
@@ -124,6 +125,8 @@ class Example:
     def command(self) -> list[str]:
         if self.path.suffix == ".py":
             return [sys.executable, str(self.path)]
+        if self.path.suffix == ".mjs":
+            return ["node", str(self.path)]
         return ["bash", str(self.path)]
 
     def __str__(self) -> str:
@@ -134,8 +137,37 @@ class Example:
 SHELL_TOOLS = ("curl", "jq")
 
 
+#: The oldest Node.js the JavaScript examples are written for: the first with `fetch` built in. The
+#: home page's "Before the first call" box names it (`tests/examples/test_prerequisites.py`).
+NODE_MINIMUM = 18
+
+
+def node_major() -> int | None:
+    """The major version of the `node` on PATH, or None if there is none (or it cannot say)."""
+    node = shutil.which("node")
+    if node is None:
+        return None
+    if node not in _node_versions:
+        try:
+            printed = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30, check=False)
+            match = re.match(r"v(\d+)\.", printed.stdout.strip())
+            _node_versions[node] = int(match.group(1)) if match else None
+        except (OSError, subprocess.TimeoutExpired):
+            _node_versions[node] = None
+    return _node_versions[node]
+
+
+_node_versions: dict[str, int | None] = {}
+
+
 def missing_tools(example: Example) -> list[str]:
-    """The programs a curl example calls that this machine lacks."""
+    """The programs an example needs that this machine lacks: node (new enough) for JavaScript, and
+    what a curl example calls."""
+    if example.path.suffix == ".mjs":
+        major = node_major()
+        if major is None:
+            return ["node"]
+        return [] if major >= NODE_MINIMUM else [f"Node.js {NODE_MINIMUM} or newer (this machine has {major})"]
     if example.path.suffix != ".sh":
         return []
     text = example.path.read_text(encoding="utf-8")
@@ -143,7 +175,7 @@ def missing_tools(example: Example) -> list[str]:
 
 
 def require_tools(example: Example) -> None:
-    """In a test: skip a curl example whose tools this machine lacks; under CI a missing tool is a failure."""
+    """In a test: skip an example whose tools this machine lacks; under CI a missing tool is a failure."""
     import pytest  # only the tests call this; the command line (`make example`) never does
 
     missing = missing_tools(example)
@@ -159,7 +191,7 @@ def discover() -> list[Example]:
     found = [
         Example(path)
         for path in sorted(SNIPPETS.rglob("*"))
-        if path.suffix in {".py", ".sh"} and path.is_file() and path.name not in LIBRARIES
+        if path.suffix in EXAMPLE_SUFFIXES and path.is_file() and path.name not in LIBRARIES
         and "__pycache__" not in path.parts
     ]
     return found
@@ -221,14 +253,19 @@ def run(
 
     With `fork`, a Python example runs in a fork of a warm interpreter that has already imported
     `requests` (see `_run_forked`), which saves the interpreter's start-up on every run; what it prints
-    is byte-for-byte what `python file.py` prints. Without it, and for curl examples, a new process.
+    is byte-for-byte what `python file.py` prints. With `fork`, a JavaScript example runs in a worker
+    thread of one warm Node.js process (`_run_in_worker`), when the mock it runs against has its
+    certificate from the CA that this process's mocks share (`shared_authority`). Otherwise, and for
+    curl examples, a new process.
     Raises `subprocess.TimeoutExpired` if the example runs longer than `timeout` seconds.
 
     With `record_waits`, the example's waits are recorded instead of waited (`Run.waits`): a Python
     example's `time.sleep` and a curl example's `sleep` note how long they were asked to wait and
     return at once. The mock's clock stands still, so a wait changes nothing it answers, only how long
     the suite takes; the tests check the recorded waits against the `Retry-After` the mock sent
-    (`waits_as_told`). A Python example's waits can be recorded only in a fork.
+    (`waits_as_told`). A Python example's waits can be recorded only in a fork. A JavaScript example
+    waits with `setTimeout` from `node:timers/promises` (`NODE_RECORDING_SLEEP`); a wait made any other
+    way is waited, and a retry after it is reported as one made without waiting.
     """
     env = environment(mock_env, api_key)
     python = example.path.suffix == ".py"
@@ -244,11 +281,18 @@ def run(
         waits_path = os.path.join(folder, "waits") if folder is not None else None
         if fork and python:
             returncode, stdout_bytes, stderr_bytes = _run_forked(example.path, env, timeout, waits_path)
+        elif fork and example.path.suffix == ".mjs" and trusts_the_shared_authority(env):
+            returncode, stdout_bytes, stderr_bytes = _run_in_worker(example.path, env, timeout, waits_path)
         else:
-            if waits_path is not None:
+            command = example.command()
+            if waits_path is not None and example.path.suffix == ".mjs":
+                # Loaded before the example: `setTimeout` of node:timers/promises notes its waits.
+                command[1:1] = ["--require", str(NODE_RECORDING_SLEEP)]
+                env = {**env, NODE_WAITS_VARIABLE: waits_path}
+            elif waits_path is not None:
                 env = {**env, BASH_SLEEP_VARIABLE: _bash_recording_sleep(waits_path)}
             completed = subprocess.run(
-                example.command(),
+                command,
                 cwd=example.path.parent,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -260,8 +304,23 @@ def run(
         waits = _read_waits(waits_path) if waits_path is not None else None
     stdout = stdout_bytes.decode("utf-8", errors="replace")
     stderr = stderr_bytes.decode("utf-8", errors="replace")
+    if example.path.suffix == ".mjs":
+        stderr = NODE_FETCH_WARNING.sub("", stderr)
     return Run(normalise(stdout, mock_host_port), stderr, returncode, waits)
 
+
+#: Older versions of Node.js warn, once, that `fetch` is experimental. The warning says nothing about
+#: the example, and the home page says to expect it; it is taken out of stderr.
+NODE_FETCH_WARNING = re.compile(
+    r"^\(node:\d+\) ExperimentalWarning: The Fetch API is an experimental feature\.[^\n]*\n"
+    r"(?:\(Use `node --trace-warnings \.\.\.` to show where the warning was created\)\n)?",
+    re.MULTILINE,
+)
+#: Loaded with `node --require` when a JavaScript example's waits are recorded (see `run`): the
+#: examples wait with `setTimeout` from `node:timers/promises`, which it makes note the wait instead.
+NODE_RECORDING_SLEEP = Path(__file__).with_name("node_recording_sleep.cjs")
+#: Where that file writes the waits: its path, in the example's environment.
+NODE_WAITS_VARIABLE = "CLINIKO_EXAMPLE_WAITS_FILE"
 
 #: The environment variable through which bash defines a function `sleep` for the script it runs (as
 #: `export -f sleep` would). It stands in for the `sleep` command whenever a script calls it by name.
@@ -513,6 +572,97 @@ def _recording_sleep(real_sleep: Any, waits_path: str) -> Any:
     return sleep
 
 
+# --- JavaScript examples in worker threads ------------------------------------------------------
+
+_shared: list[Any] = []
+_shared_lock = threading.Lock()
+
+
+def shared_authority() -> Any:
+    """The throwaway certificate authority that the mocks of this test process share
+    (`MockCliniko(authority=...)`), made on first use; its folder lasts as long as the process."""
+    from cliniko_sandbox.tls import make_authority
+
+    with _shared_lock:
+        if not _shared:
+            folder = tempfile.TemporaryDirectory(prefix="mock-cliniko-ca-")
+            _shared.extend([make_authority(Path(folder.name)), folder])
+        return _shared[0]
+
+
+def trusts_the_shared_authority(env: dict[str, str]) -> bool:
+    """Whether a run's environment gives Node.js the shared CA, the one the worker servers trust."""
+    return bool(_shared) and env.get("NODE_EXTRA_CA_CERTS") == str(_shared[0].ca_file)
+
+
+#: Loaded by `node` to run JavaScript examples in its worker threads (see the file).
+NODE_WORKER_SERVER = Path(__file__).with_name("node_worker_server.cjs")
+#: V8's option for the worker servers: WebAssembly stays at its first tier. fetch parses HTTP with
+#: WebAssembly, and optimising that code costs each run more than a short example ever wins back. It
+#: changes how fast the parser runs, never what it does.
+NODE_SERVER_OPTIONS = ("--liftoff-only",)
+_idle_node_servers: list[subprocess.Popen[bytes]] = []
+_node_servers_lock = threading.Lock()
+
+
+def _start_node_server() -> subprocess.Popen[bytes]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "TZ": "UTC",
+        "NODE_EXTRA_CA_CERTS": str(shared_authority().ca_file),
+    }
+    return subprocess.Popen(
+        ["node", *NODE_SERVER_OPTIONS, str(NODE_WORKER_SERVER)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0,
+    )
+
+
+def _run_in_worker(path: Path, env: dict[str, str], timeout: float, waits: str | None = None) -> tuple[int, bytes, bytes]:
+    """Run a JavaScript example in a worker thread of a warm Node.js process (`NODE_WORKER_SERVER`);
+    return (exit status, stdout, stderr). Raises `subprocess.TimeoutExpired` if it runs longer than
+    `timeout` seconds."""
+    import select
+
+    server = None
+    with _node_servers_lock:
+        while _idle_node_servers and server is None:
+            candidate = _idle_node_servers.pop()
+            server = candidate if candidate.poll() is None else None
+    if server is None:
+        server = _start_node_server()
+    assert server.stdin is not None and server.stdout is not None
+    with tempfile.TemporaryDirectory(prefix="example-") as folder:
+        out, err = os.path.join(folder, "stdout"), os.path.join(folder, "stderr")
+        if waits is not None:
+            env = {**env, NODE_WAITS_VARIABLE: waits}
+        job = {
+            "path": str(path), "cwd": str(path.parent), "env": env, "out": out, "err": err,
+            "timeoutMs": int(timeout * 1000), "recorder": str(NODE_RECORDING_SLEEP) if waits is not None else None,
+        }
+        # A server that fails here is not given back: the next run starts another.
+        server.stdin.write(json.dumps(job).encode() + b"\n")
+        # The server stops a run at its time limit itself; this is in case the server hangs.
+        finished, _, _ = select.select([server.stdout], [], [], timeout + 30)
+        if not finished:
+            server.kill()
+            raise RuntimeError(f"the Node.js worker server did not answer for {path.name}")
+        line = server.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the Node.js worker server stopped (exit {server.poll()})")
+        answer = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError(f"the Node.js worker server could not run {path.name}: {answer['error']}")
+        with _node_servers_lock:
+            _idle_node_servers.append(server)
+        if answer.get("timedOut"):
+            raise subprocess.TimeoutExpired(["node", str(path)], timeout)
+        with open(out, "rb") as printed, open(err, "rb") as complained:
+            return answer["status"], printed.read(), complained.read()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run examples by hand against a mock started with `make mock`, as the tests would.
 
@@ -539,7 +689,8 @@ def main(argv: list[str] | None = None) -> int:
     mock_env = {
         name: os.environ[name]
         for name in (
-            "CLINIKO_API_URL", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "CLINIKO_MOCK_CONTROL_URL"
+            "CLINIKO_API_URL", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
+            "CLINIKO_MOCK_CONTROL_URL",
         )
         if name in os.environ
     }
@@ -547,7 +698,7 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     for path in args.paths:
         resolved = path.resolve()
-        if not resolved.is_file() or SNIPPETS not in resolved.parents or resolved.suffix not in {".py", ".sh"}:
+        if not resolved.is_file() or SNIPPETS not in resolved.parents or resolved.suffix not in EXAMPLE_SUFFIXES:
             print(f"example: {path} is not an example file under snippets/", file=sys.stderr)
             status = 2
             continue

@@ -1,0 +1,46 @@
+// Create a patient: 201, the new record, and its URL in Location.
+
+const BASE_URL = (process.env.CLINIKO_API_URL || "https://api.cliniko.com/v1").replace(/\/+$/, "");
+const API_KEY = process.env.CLINIKO_API_KEY;
+if (!API_KEY) {
+  console.error("Set CLINIKO_API_KEY to your Cliniko API key first.");
+  process.exit(1);
+}
+
+let response;
+let body;
+try {
+  response = await fetch(`${BASE_URL}/patients`, {
+    method: "POST",
+    headers: {
+      // The key is the username; the password stays empty.
+      Authorization: `Basic ${Buffer.from(`${API_KEY}:`).toString("base64")}`,
+      Accept: "application/json",
+      "User-Agent": "Practice Sync (dev@example.com)",
+      // --8<-- [start:lesson]
+      // fetch sends a string as text/plain: say the body is JSON, and encode it with JSON.stringify.
+      "Content-Type": "application/json",
+    },
+    body: JSON.stringify({
+      title: "Ms",
+      first_name: "Jordan",
+      last_name: "Ellis",
+      date_of_birth: "1988-04-23",
+      email: "jordan.ellis@example.com",
+    }),
+    // --8<-- [end:lesson]
+    signal: AbortSignal.timeout(10_000),
+  });
+  body = await response.text();
+} catch (error) {
+  // No response at all: refused, timed out, bad certificate.
+  console.error(`No response from the API: ${error.cause?.message ?? error.message}`);
+  process.exit(1);
+}
+console.log(response.status, response.statusText);
+if (response.status !== 201) {
+  console.error(`Expected 201, got ${response.status}: ${body}`);
+  process.exit(1);
+}
+console.log("Location:", response.headers.get("Location"));
+console.log(JSON.stringify(JSON.parse(body), null, 2));
