@@ -27,8 +27,6 @@ from project import SNIPPETS
 #: Python examples that have no JavaScript twin, by folder or by example (`folder/name`), and why.
 WITHOUT_TWIN = {
     "client": "the Python client's page: its examples teach a Python library, which has no JavaScript twin",
-    "openapi/generated_client": "it calls the client that a Python generator, openapi-python-client, makes "
-    "from the description; a twin would need a JavaScript generator's client, and so a package",
 }
 
 #: Twins whose output is not their Python example's, and why: the difference is the lesson's own.

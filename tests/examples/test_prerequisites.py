@@ -5,7 +5,7 @@
   requires 3.11).
 * Node.js: the version it names is the one the example runner requires (`example_runner.NODE_MINIMUM`),
   and the JavaScript examples import nothing but Node.js's own `node:` modules, so that they need no
-  package (and no `package.json`) to run.
+  package (and no `package.json`) to run; the one exception, the generated client, is named (`PACKAGES`).
 * curl: the version it names is the one `--fail-with-body` needs, and the examples use that flag.
 * jq: every page that shows a curl example using jq is linked from the box's jq item, and says so in
   the example's curl tab (`curl-note`); every page the jq item links shows one.
@@ -22,6 +22,7 @@ import pytest
 
 import example_runner
 from curl_flags import CURL_FLAGS, CURL_MINIMUM
+from example_runner import packages_imported
 
 from project import ROOT, SNIPPETS
 DOCS = ROOT / "docs"
@@ -114,14 +115,9 @@ def test_the_python_version_is_the_projects_lowest() -> None:
     assert f"**Python {lowest[1]} or newer**" in item, item
 
 
-#: What a JavaScript file imports: `import ... from "x"`, a bare `import "x"`, `import("x")` or `require("x")`.
-JS_IMPORT = re.compile(r"""(?:\bfrom\s*|^\s*import\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["'`](?P<module>[^"'`]+)["'`]""", re.MULTILINE)
-
-
-def packages_imported(javascript: str) -> list[str]:
-    """What a JavaScript file imports that is not one of Node.js's own `node:` modules."""
-    code = "\n".join(line for line in javascript.splitlines() if not line.lstrip().startswith("//"))
-    return [match["module"] for match in JS_IMPORT.finditer(code) if not match["module"].startswith("node:")]
+#: The one JavaScript example that imports a package: the OpenAPI page's generated client, whose lesson
+#: is the client made from the description (the page says so, and how to install it).
+PACKAGES = {"openapi/generated_client.mjs": ["openapi-fetch"]}
 
 
 def test_the_node_version_is_the_runners_and_the_examples_need_no_package() -> None:
@@ -129,8 +125,8 @@ def test_the_node_version_is_the_runners_and_the_examples_need_no_package() -> N
     assert f"**Node.js {example_runner.NODE_MINIMUM} or newer**" in item, item
     examples = sorted(SNIPPETS.rglob("*.mjs"))
     assert examples, "no JavaScript example: the box can leave Node.js out"
-    problems = {path.relative_to(SNIPPETS).as_posix(): packages_imported(path.read_text(encoding="utf-8")) for path in examples}
-    assert not {name: found for name, found in problems.items() if found}
+    imported = {path.relative_to(SNIPPETS).as_posix(): packages_imported(path.read_text(encoding="utf-8")) for path in examples}
+    assert {name: found for name, found in imported.items() if found} == PACKAGES
     assert not list(SNIPPETS.rglob("package.json")), "the JavaScript examples must run without a package.json"
 
 
@@ -143,6 +139,7 @@ def test_the_node_version_is_the_runners_and_the_examples_need_no_package() -> N
         ('const { request } = await import("undici");\n', ["undici"]),
         ('const axios = require("axios");\n', ["axios"]),
         ('// import fetch from "node-fetch" would need a package\n', []),
+        ('/** @type {import("openapi-fetch").Client<import("./cliniko-api").paths>} */\n', []),
     ],
 )
 def test_a_package_import_is_found(code: str, found: list[str]) -> None:

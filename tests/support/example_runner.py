@@ -160,6 +160,47 @@ def node_major() -> int | None:
 _node_versions: dict[str, int | None] = {}
 
 
+#: What a JavaScript file imports: `import ... from "x"`, a bare `import "x"`, `import("x")` or `require("x")`.
+JS_IMPORT = re.compile(
+    r"""(?:\bfrom\s*|^\s*import\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["'`](?P<module>[^"'`]+)["'`]""", re.MULTILINE
+)
+
+
+def packages_imported(javascript: str) -> list[str]:
+    """What a JavaScript file's code imports that is not one of Node.js's own `node:` modules
+    (comments and JSDoc types left out)."""
+    code = "\n".join(line for line in javascript.splitlines() if not line.lstrip().startswith(("//", "/*", "*")))
+    return [match["module"] for match in JS_IMPORT.finditer(code) if not match["module"].startswith("node:")]
+
+
+def javascript_project() -> Path:
+    """The folder where a JavaScript example that imports a package runs, as in a reader's project: its
+    `node_modules` are the pinned Node.js tools' (`tools/node/`, installed on first use), which hold
+    the one package an example imports, openapi-fetch. Made once per process."""
+    with _shared_lock:
+        if not _project:
+            from cliniko_docs import node_tools
+
+            folder = tempfile.TemporaryDirectory(prefix="javascript-project-")
+            root = Path(folder.name)
+            (root / "node_modules").symlink_to(node_tools.node_modules(), target_is_directory=True)
+            _project.extend([root, folder])
+        return _project[0]
+
+
+_project: list[Any] = []
+
+
+def runnable_path(example: Example) -> Path:
+    """The file to run for an example: the example itself, or, for a JavaScript example that imports a
+    package, a copy of it in `javascript_project()`, where the package is found."""
+    if example.path.suffix != ".mjs" or not packages_imported(example.path.read_text(encoding="utf-8")):
+        return example.path
+    copy = javascript_project() / example.path.name
+    copy.write_bytes(example.path.read_bytes())
+    return copy
+
+
 def missing_tools(example: Example) -> list[str]:
     """The programs an example needs that this machine lacks: node (new enough) for JavaScript, and
     what a curl example calls."""
@@ -167,7 +208,11 @@ def missing_tools(example: Example) -> list[str]:
         major = node_major()
         if major is None:
             return ["node"]
-        return [] if major >= NODE_MINIMUM else [f"Node.js {NODE_MINIMUM} or newer (this machine has {major})"]
+        if major < NODE_MINIMUM:
+            return [f"Node.js {NODE_MINIMUM} or newer (this machine has {major})"]
+        if packages_imported(example.path.read_text(encoding="utf-8")) and not shutil.which("npm"):
+            return ["npm (to install the package it imports, with the pinned Node.js tools)"]
+        return []
     if example.path.suffix != ".sh":
         return []
     text = example.path.read_text(encoding="utf-8")
@@ -279,12 +324,13 @@ def run(
         raise ValueError("the waits of a Python example are recorded only when it runs in a fork")
     with tempfile.TemporaryDirectory(prefix="example-waits-") if record_waits else nullcontext() as folder:
         waits_path = os.path.join(folder, "waits") if folder is not None else None
+        path = runnable_path(example)
         if fork and python:
             returncode, stdout_bytes, stderr_bytes = _run_forked(example.path, env, timeout, waits_path)
         elif fork and example.path.suffix == ".mjs" and trusts_the_shared_authority(env):
-            returncode, stdout_bytes, stderr_bytes = _run_in_worker(example.path, env, timeout, waits_path)
+            returncode, stdout_bytes, stderr_bytes = _run_in_worker(path, env, timeout, waits_path)
         else:
-            command = example.command()
+            command = [*example.command()[:-1], str(path)]
             if waits_path is not None and example.path.suffix == ".mjs":
                 # Loaded before the example: `setTimeout` of node:timers/promises notes its waits.
                 command[1:1] = ["--require", str(NODE_RECORDING_SLEEP)]
@@ -293,7 +339,7 @@ def run(
                 env = {**env, BASH_SLEEP_VARIABLE: _bash_recording_sleep(waits_path)}
             completed = subprocess.run(
                 command,
-                cwd=example.path.parent,
+                cwd=path.parent,
                 env=env,
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
