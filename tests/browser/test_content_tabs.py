@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from browser.page_walk import Visit
+from browser.page_walk import Visit, serious_violations
 from docs_site import Site
 
 
@@ -23,7 +24,7 @@ def selected_tabs(page: Any) -> set[str]:
     )
 
 
-def test_choosing_javascript_on_one_page_shows_javascript_on_the_next(visit: Visit, site: Site) -> None:
+def test_choosing_javascript_on_one_page_shows_javascript_on_the_next(visit: Visit, site: Site, axe_script: str) -> None:
     pages = site.pages_containing(JAVASCRIPT_TAB)
     assert len(pages) >= 3, f"fewer than three pages have a JavaScript tab: {pages}"
     first, second, third = pages[:3]
@@ -32,6 +33,9 @@ def test_choosing_javascript_on_one_page_shows_javascript_on_the_next(visit: Vis
     assert selected_tabs(page) == {"Python"}, "Python is the tab shown before any choice"
     page.locator(".tabbed-labels > label", has_text="JavaScript").first.click()
     assert selected_tabs(page) == {"JavaScript"}, "every tab set of the page follows the choice"
+    # The page walk's axe-core run reads the panels on show only: here, the JavaScript ones.
+    found = serious_violations(page, axe_script)
+    assert not found, json.dumps(found, indent=2)
 
     # A full page load elsewhere on the site remembers the choice...
     page.goto(second)
@@ -49,6 +53,8 @@ def test_choosing_javascript_on_one_page_shows_javascript_on_the_next(visit: Vis
     # A later choice replaces it, on the pages already seen too.
     page.locator(".tabbed-labels > label", has_text="curl").first.click()
     assert selected_tabs(page) == {"curl"}
+    found = serious_violations(page, axe_script)
+    assert not found, json.dumps(found, indent=2)
     page.goto(first)
     assert selected_tabs(page) == {"curl"}
 

@@ -28,6 +28,7 @@ from api_requests import (
     read_until_closed,
     send,
 )
+from cliniko_sandbox import MockCliniko
 from cliniko_sandbox.contract import MAX_BODY_BYTES, MAX_HEAD_BYTES, RATE_LIMIT, size_in_words
 from cliniko_sandbox.request_ids import RequestIds
 from cliniko_sandbox.seed import ACCOUNT_A, ADMIN_KEY_A
@@ -140,6 +141,24 @@ def test_client_trusting_another_ca_fails_verification(mock, tmp_path: Path):
 
     with pytest.raises(requests.exceptions.SSLError, match="CERTIFICATE_VERIFY_FAILED"):
         requests.get(f"{mock.base_url}/user", headers=client_headers(), verify=str(other_ca), timeout=10)
+
+
+def test_mocks_that_share_an_authority_each_have_a_certificate_it_signed(tmp_path: Path):
+    authority = make_authority(tmp_path / "shared")
+    with MockCliniko(authority=authority) as first, MockCliniko(authority=authority) as second:
+        assert first.ca_file == second.ca_file == authority.ca_file
+        certificates = []
+        for mock in (first, second):
+            response = requests.get(f"{mock.base_url}/user", headers=client_headers(), verify=str(authority.ca_file), timeout=10)
+            assert response.status_code == 200
+            with _tls(mock, str(authority.ca_file)) as connection:
+                certificates.append(connection.getpeercert(binary_form=True))
+        assert certificates[0] != certificates[1], "each mock has a certificate of its own"
+    # A mock without one still makes a CA of its own, which the shared one does not vouch for.
+    with MockCliniko() as alone:
+        assert alone.ca_file != authority.ca_file
+        with pytest.raises(requests.exceptions.SSLError, match="CERTIFICATE_VERIFY_FAILED"):
+            requests.get(f"{alone.base_url}/user", headers=client_headers(), verify=str(authority.ca_file), timeout=10)
 
 
 def test_standard_library_client_without_the_ca_fails_verification(mock):

@@ -135,7 +135,7 @@ def test_every_example_is_in_the_full_text_exactly_as_tested(built_site: Path) -
     blocks = code_blocks((built_site / "llms-full.txt").read_text(encoding="utf-8"))
     assert len(blocks) > 50, "the full text holds too few code blocks to be the whole site"
     files = shown_code_files()
-    assert "cliniko_client.py" in files and any(name.endswith(".sh") for name in files)
+    assert "cliniko_client.py" in files and all(any(name.endswith(suffix) for name in files) for suffix in (".sh", ".mjs"))
     missing = [name for name in files if example_runner.shown_text(name).rstrip("\n") not in blocks]
     assert not missing, f"examples not in llms-full.txt as their file has them: {missing}"
 

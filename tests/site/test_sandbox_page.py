@@ -2,7 +2,7 @@
 
 * Every key, user, role and account of the seed data is on the page, with the patient counts the seed
   makes; the defaults it names are the command's.
-* Every control the sandbox serves has an example placed on the page, in Python and in curl, and the
+* Every control the sandbox serves has an example placed on the page, in Python, JavaScript and curl, and the
   examples call it (they run, and their output is compared, in `test_snippets.py`).
 * The page is in the navigation right after Home, and in the search index.
 """

@@ -9,8 +9,8 @@ An example that imports the client a reader generates from the description (`cli
 the OpenAPI page's example) finds it on its path: `generated_client` makes it once per process.
 
 An example may need a prepared state, and may change data. Both are described, never coded, in a
-`<stem>.scenario.json` beside the example, shared by its Python, JavaScript and curl variants; `cliniko_docs.scenario` (under `src/`) reads
-and checks it. How to add an example: https://cliniko.github.io/cliniko-api/contributing/#add-an-example
+`<stem>.scenario.json` beside the example, shared by its Python, JavaScript and curl variants;
+`cliniko_docs.scenario` (under `src/`) reads and checks it. How to add an example: https://cliniko.github.io/cliniko-api/contributing/#add-an-example
 
 Every exchange obeys the description. While an example runs, the mock records each request it
 receives and the response it sends (`src/cliniko_sandbox/exchanges.py`), and `exchange_contract.py` checks each
@@ -197,7 +197,12 @@ def runnable_path(example: Example) -> Path:
     if example.path.suffix != ".mjs" or not packages_imported(example.path.read_text(encoding="utf-8")):
         return example.path
     copy = javascript_project() / example.path.name
-    copy.write_bytes(example.path.read_bytes())
+    text = example.path.read_bytes()
+    with _shared_lock:  # runs side by side share the copy: it is replaced whole, never rewritten in place
+        if not copy.is_file() or copy.read_bytes() != text:
+            fresh = copy.with_name(f".{copy.name}.{os.getpid()}.{threading.get_ident()}")
+            fresh.write_bytes(text)
+            os.replace(fresh, copy)
     return copy
 
 
