@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser.page_walk import Visit, Walker, each_page
+from browser.page_walk import Visit, Walker, copy_every_block, each_page
 from page_examples import included_examples, snippet
 from docs_site import Site, page_sources, site_url
 from project import ROOT
@@ -46,6 +46,29 @@ def test_copy_buttons_copy_the_quickstart_example_and_its_output_exactly(visit: 
         code, output = panel.locator("div.highlight").all()[:2]
         assert copy_block(page, code) == snippet(code_file).rstrip()
         assert copy_block(page, output) == snippet(output_file).rstrip()
+
+
+def test_the_copy_walk_tells_a_button_that_copies_nothing_from_one_that_copies_the_same_text(
+    visit: Visit, site: Site
+) -> None:
+    """Two copies of a page's first code block follow it: the first copies what the block copies, the
+    second's button is dead. The walk reads the clipboard once per block unless it holds what the last
+    block copied; then it copies again over a marker, and so reports the dead button by that marker."""
+    visit.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.origin)
+    page = visit.page
+    page.goto(site.url("resources/patients/"))
+    page.evaluate(
+        """() => {
+        const codes = Array.from(document.querySelectorAll("article pre > code"));
+        const block = codes[0].closest("div.highlight");
+        const same = block.cloneNode(true), dead = block.cloneNode(true);
+        dead.querySelector("button[data-clipboard-target]").addEventListener("click", event => event.stopImmediatePropagation(), true);
+        block.after(same, dead);
+    }"""
+    )
+    original, same, dead = (copy["text"] for copy in copy_every_block(page)[:3])
+    assert original and same == original
+    assert dead == "\u0000nothing was copied"
 
 
 def test_the_guide_includes_examples_from_snippets() -> None:
