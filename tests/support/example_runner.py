@@ -440,10 +440,28 @@ def waits_as_told(responses: list[Served], waits: tuple[float, ...]) -> str | No
 
 #: Imported once by the fork server, so that each forked example starts with them loaded.
 _WARM_MODULES = ("requests", "json", "logging", "zoneinfo", "runpy", "traceback", "locale", "io")
-#: Fork servers not running an example now. A server runs one example at a time, so examples run side
-#: by side (from several threads) each take a server of their own, started when none is idle.
-_idle_fork_servers: list[subprocess.Popen[bytes]] = []
-_fork_servers_lock = threading.Lock()
+class _Servers:
+    """The servers of one kind (fork servers, Node.js worker servers) not running an example now. A
+    server runs one example at a time, so examples run side by side (from several threads) each take
+    a server of their own, started when none is idle."""
+
+    def __init__(self, start: Any) -> None:
+        self._start = start
+        self._idle: list[subprocess.Popen[bytes]] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> subprocess.Popen[bytes]:
+        """An idle server that is still running, or a new one."""
+        with self._lock:
+            while self._idle:
+                server = self._idle.pop()
+                if server.poll() is None:
+                    return server
+        return self._start()
+
+    def give_back(self, server: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._idle.append(server)
 
 
 def _start_fork_server() -> subprocess.Popen[bytes]:
@@ -457,19 +475,7 @@ def _start_fork_server() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
 
 
-def _take_fork_server() -> subprocess.Popen[bytes]:
-    """An idle fork server that is still running, or a new one."""
-    with _fork_servers_lock:
-        while _idle_fork_servers:
-            server = _idle_fork_servers.pop()
-            if server.poll() is None:
-                return server
-    return _start_fork_server()
-
-
-def _give_back_fork_server(server: subprocess.Popen[bytes]) -> None:
-    with _fork_servers_lock:
-        _idle_fork_servers.append(server)
+_fork_servers = _Servers(_start_fork_server)
 
 
 def _serve_forks() -> None:
@@ -513,7 +519,7 @@ def _run_forked(path: Path, env: dict[str, str], timeout: float, waits: str | No
     import signal
     import tempfile
 
-    server = _take_fork_server()
+    server = _fork_servers.take()
     assert server.stdin is not None and server.stdout is not None
     with tempfile.TemporaryDirectory(prefix="example-") as folder:
         out, err = os.path.join(folder, "stdout"), os.path.join(folder, "stderr")
@@ -525,10 +531,10 @@ def _run_forked(path: Path, env: dict[str, str], timeout: float, waits: str | No
         if not finished:
             os.kill(pid, signal.SIGKILL)
             _read_reply(server)
-            _give_back_fork_server(server)
+            _fork_servers.give_back(server)
             raise subprocess.TimeoutExpired([sys.executable, str(path)], timeout)
         status = _read_reply(server)["status"]
-        _give_back_fork_server(server)
+        _fork_servers.give_back(server)
         with open(out, "rb") as printed, open(err, "rb") as complained:
             return status, printed.read(), complained.read()
 
@@ -652,23 +658,20 @@ NODE_WORKER_SERVER = Path(__file__).with_name("node_worker_server.cjs")
 #: WebAssembly, and optimising that code costs each run more than a short example ever wins back. It
 #: changes how fast the parser runs, never what it does.
 NODE_SERVER_OPTIONS = ("--liftoff-only",)
-_idle_node_servers: list[subprocess.Popen[bytes]] = []
-_node_servers_lock = threading.Lock()
 
 
 def _start_node_server() -> subprocess.Popen[bytes]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "TZ": "UTC",
-        "NODE_EXTRA_CA_CERTS": str(shared_authority().ca_file),
-    }
+    # The examples' own fixed environment: what the process reads once (its time zone, its locale, the
+    # CA) holds for every worker, whatever the job's environment says.
+    env = environment({"NODE_EXTRA_CA_CERTS": str(shared_authority().ca_file)}, api_key="")
+    del env["CLINIKO_API_KEY"]
     return subprocess.Popen(
         ["node", *NODE_SERVER_OPTIONS, str(NODE_WORKER_SERVER)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0,
     )
+
+
+_node_servers = _Servers(_start_node_server)
 
 
 def _run_in_worker(path: Path, env: dict[str, str], timeout: float, waits: str | None = None) -> tuple[int, bytes, bytes]:
@@ -677,13 +680,7 @@ def _run_in_worker(path: Path, env: dict[str, str], timeout: float, waits: str |
     `timeout` seconds."""
     import select
 
-    server = None
-    with _node_servers_lock:
-        while _idle_node_servers and server is None:
-            candidate = _idle_node_servers.pop()
-            server = candidate if candidate.poll() is None else None
-    if server is None:
-        server = _start_node_server()
+    server = _node_servers.take()
     assert server.stdin is not None and server.stdout is not None
     with tempfile.TemporaryDirectory(prefix="example-") as folder:
         out, err = os.path.join(folder, "stdout"), os.path.join(folder, "stderr")
@@ -706,8 +703,7 @@ def _run_in_worker(path: Path, env: dict[str, str], timeout: float, waits: str |
         answer = json.loads(line)
         if "error" in answer:
             raise RuntimeError(f"the Node.js worker server could not run {path.name}: {answer['error']}")
-        with _node_servers_lock:
-            _idle_node_servers.append(server)
+        _node_servers.give_back(server)
         if answer.get("timedOut"):
             raise subprocess.TimeoutExpired(["node", str(path)], timeout)
         with open(out, "rb") as printed, open(err, "rb") as complained:
