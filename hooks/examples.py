@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 # The scenario files are read by one type, shared with the test runner.
-from cliniko_docs.scenario import Scenario, ScenarioError
+from cliniko_docs.scenario import Scenario, ScenarioError, one_of
 
 
 @dataclass(frozen=True)
@@ -218,8 +218,7 @@ def render(placement: Placement, snippets: Path, page: str | None = None) -> lis
     base = snippets / placement.example
     present = [variant for variant in VARIANTS if base.with_suffix(variant.suffix).is_file()]
     if not present:
-        files = [f"snippets/{placement.example}{variant.suffix}" for variant in VARIANTS]
-        expected = f"{', '.join(files[:-1])} or {files[-1]}"
+        expected = one_of([f"snippets/{placement.example}{variant.suffix}" for variant in VARIANTS])
         raise ExampleError(f"unknown example {placement.example!r}: there is no {expected}")
     for name in placement.options:
         label = name.removesuffix("-note")

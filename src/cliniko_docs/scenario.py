@@ -278,14 +278,18 @@ def scenario_path(example: Path) -> Path:
     return example.with_name(example.stem + SUFFIX)
 
 
+def one_of(names: list[str]) -> str:
+    """Names written as alternatives in a message: `a.py, a.mjs or a.sh`."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def misplaced_scenarios(snippets: Path) -> list[str]:
     """Scenario files under `snippets` with no example beside them: a misnamed file would be ignored."""
     problems = []
     for path in sorted(snippets.rglob("*" + SUFFIX)):
         stem = path.name[: -len(SUFFIX)]
         if not any(path.with_name(stem + suffix).is_file() for suffix in EXAMPLE_SUFFIXES):
-            files = [stem + suffix for suffix in EXAMPLE_SUFFIXES]
-            expected = f"{', '.join(files[:-1])} or {files[-1]}"
+            expected = one_of([stem + suffix for suffix in EXAMPLE_SUFFIXES])
             problems.append(f"{_shown(path)}: no example beside it (expected {expected} in the same folder)")
     return problems
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from cliniko_docs.scenario import Scenario
+from cliniko_docs.scenario import EXAMPLE_SUFFIXES, Scenario
 from docs_site import shortcode_site
 from example_runner import SNIPPETS
-from hooks import shortcodes
+from hooks import examples, shortcodes
 from page_examples import expanded
 from project import ROOT
 
@@ -45,6 +45,11 @@ def test_an_example_with_every_variant_gets_a_tab_for_each_with_its_output() -> 
     assert '    ```javascript' in text.splitlines()
     assert text.count("Output:") == 3
     assert text.endswith("\n\nAfter.\n")
+
+
+def test_the_tabs_are_the_languages_an_example_may_be_written_in() -> None:
+    """A language the runner runs (EXAMPLE_SUFFIXES) has a tab, and a tab a language the runner runs."""
+    assert tuple(variant.suffix for variant in examples.VARIANTS) == EXAMPLE_SUFFIXES
 
 
 def test_an_example_with_one_variant_is_shown_without_tabs() -> None:
