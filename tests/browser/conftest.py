@@ -51,8 +51,8 @@ def chromium_path() -> str:
     path = find_chromium()
     if path is None:
         message = (
-            "no Chromium found: install the `chromium` package, set CHROMIUM_PATH, "
-            "or run `python -m playwright install chromium`"
+            "no Chromium found: install the `chromium-headless-shell` package (or `chromium`), "
+            "set CHROMIUM_PATH, or run `python -m playwright install chromium`"
         )
         if in_ci():
             pytest.fail(message, pytrace=False)
