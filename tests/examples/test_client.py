@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import gc
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -55,10 +54,6 @@ def recorder(mock) -> Iterator[Recorder]:
     recorder = Recorder(str(mock.ca_file))
     yield recorder
     recorder.session.close()
-    # An exception caught by pytest.raises sits in a reference cycle with the frame that still holds
-    # its Response; until the cycle is collected, that Response keeps a connection to the mock open,
-    # and the mock waits for open connections when it stops.
-    gc.collect()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ address is written as the real API's (as for the examples' stored outputs: `exam
 from __future__ import annotations
 
 import doctest
-import gc
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -66,8 +65,6 @@ def reader_environment(mock, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
         if isinstance(value, cliniko_client.Cliniko):
             value.close()
     globs.clear()
-    # An exception an example raised holds its Response, and with it a connection to the mock.
-    gc.collect()
 
 
 @pytest.mark.parametrize("name", sorted(docstring_examples()))
