@@ -47,6 +47,9 @@ def test_axe_reads_the_content_tab_on_show_and_not_the_hidden_ones(visit: Visit,
         hidden.insertAdjacentHTML("beforeend", '<button id="planted-hidden"></button>');
     }"""
     )
-    targets = [target for violation in serious_violations(page, axe_script) for target in violation["targets"]]
+    # The panels left out are chosen before any rule runs, so one rule shows it: the whole set took three
+    # times as long on this page and found nothing more here.
+    found = serious_violations(page, axe_script, ["button-name"])
+    targets = [target for violation in found for target in violation["targets"]]
     assert ["#planted-on-show"] in targets, targets
     assert ["#planted-hidden"] not in targets, targets
