@@ -30,10 +30,8 @@ VIEWPORT = {"width": 1280, "height": 900}
 
 
 #: The browsers the tests look for on PATH, first found first. Chromium's headless shell comes first:
-#: the build of Chromium made to be driven by programs (Playwright's own headless Chromium), with the
-#: same engine as the browser but none of its windowing layer. It draws, copies and composites with
-#: about half the CPU of the full browser run headless, which takes a third off the browser tests'
-#: time; every test passes in both.
+#: the same engine as the full browser without its windowing layer, in which the browser tests take
+#: about a third less CPU time; every test passes in both (CONTRIBUTING.md).
 CHROMIUM_NAMES = (
     "chromium-headless-shell",
     "chromium",
