@@ -162,7 +162,7 @@ def test_a_program_ends_in_a_worker_as_it_ends_in_its_own_node(ending: str, tmp_
         assert in_worker.returncode == 1
         for stderr in (in_worker.stderr, alone.stderr):
             assert "Error: wrong" in stderr or "RangeError: out of range" in stderr, stderr
-            assert "    at " in stderr and f"Node.js {node_version()}" in stderr, stderr
+            assert "    at " in stderr and f"Node.js {example_runner.node_version()}" in stderr, stderr
     else:
         assert in_worker.stderr == alone.stderr
 
@@ -178,9 +178,3 @@ def test_an_example_prints_the_same_in_a_worker_and_in_its_own_node(mock, contro
         runs.append(example_runner.run(example, mock.environment(), key, host_port, fork=fork))
     assert runs[0] == runs[1]
     assert runs[0].output == example.output_path.read_text(encoding="utf-8")
-
-
-def node_version() -> str:
-    import subprocess
-
-    return subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout.strip()

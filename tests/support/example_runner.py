@@ -42,6 +42,7 @@ the mock's address `127.0.0.1:<port>` is written `api.cliniko.com` (the same len
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -142,22 +143,25 @@ SHELL_TOOLS = ("curl", "jq")
 NODE_MINIMUM = 18
 
 
+@functools.cache
+def _version_of(node: str) -> str | None:
+    try:
+        printed = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return printed.stdout.strip() or None
+
+
+def node_version() -> str | None:
+    """What the `node` on PATH says its version is (`v20.20.2`), or None if there is none (or it cannot say)."""
+    node = shutil.which("node")
+    return None if node is None else _version_of(node)
+
+
 def node_major() -> int | None:
     """The major version of the `node` on PATH, or None if there is none (or it cannot say)."""
-    node = shutil.which("node")
-    if node is None:
-        return None
-    if node not in _node_versions:
-        try:
-            printed = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30, check=False)
-            match = re.match(r"v(\d+)\.", printed.stdout.strip())
-            _node_versions[node] = int(match.group(1)) if match else None
-        except (OSError, subprocess.TimeoutExpired):
-            _node_versions[node] = None
-    return _node_versions[node]
-
-
-_node_versions: dict[str, int | None] = {}
+    match = re.match(r"v(\d+)\.", node_version() or "")
+    return int(match.group(1)) if match else None
 
 
 #: What a JavaScript file imports: `import ... from "x"`, a bare `import "x"`, `import("x")` or `require("x")`.
@@ -194,10 +198,12 @@ _project: list[Any] = []
 def runnable_path(example: Example) -> Path:
     """The file to run for an example: the example itself, or, for a JavaScript example that imports a
     package, a copy of it in `javascript_project()`, where the package is found."""
-    if example.path.suffix != ".mjs" or not packages_imported(example.path.read_text(encoding="utf-8")):
+    if example.path.suffix != ".mjs":
+        return example.path
+    text = example.path.read_bytes()
+    if not packages_imported(text.decode("utf-8")):
         return example.path
     copy = javascript_project() / example.path.name
-    text = example.path.read_bytes()
     with _shared_lock:  # runs side by side share the copy: it is replaced whole, never rewritten in place
         if not copy.is_file() or copy.read_bytes() != text:
             fresh = copy.with_name(f".{copy.name}.{os.getpid()}.{threading.get_ident()}")
