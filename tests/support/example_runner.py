@@ -444,8 +444,6 @@ def waits_as_told(responses: list[Served], waits: tuple[float, ...]) -> str | No
     return None
 
 
-#: Imported once by the fork server, so that each forked example starts with them loaded.
-_WARM_MODULES = ("requests", "json", "logging", "zoneinfo", "runpy", "traceback", "locale", "io")
 class _Servers:
     """The servers of one kind (fork servers, Node.js worker servers) not running an example now. A
     server runs one example at a time, so examples run side by side (from several threads) each take
@@ -468,6 +466,10 @@ class _Servers:
     def give_back(self, server: subprocess.Popen[bytes]) -> None:
         with self._lock:
             self._idle.append(server)
+
+
+#: Imported once by the fork server, so that each forked example starts with them loaded.
+_WARM_MODULES = ("requests", "json", "logging", "zoneinfo", "runpy", "traceback", "locale", "io")
 
 
 def _start_fork_server() -> subprocess.Popen[bytes]:
