@@ -11,7 +11,7 @@ if (!API_KEY) {
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 const MAX_ATTEMPTS = 4;
-const MAX_WAIT = 30; // seconds: never wait longer than this for one retry
+const MAX_WAIT = 30; // seconds: the longest wait for one retry; a longer Retry-After means giving up
 
 const HEADERS = {
   // The key is the username; the password stays empty.
@@ -42,12 +42,14 @@ async function getWithRetries(url) {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     let response;
     let body;
+    const signal = AbortSignal.timeout(10_000);
     try {
-      response = await fetch(url, { headers: HEADERS, signal: AbortSignal.timeout(10_000) });
+      response = await fetch(url, { headers: HEADERS, signal });
       body = await response.text();
     } catch (error) {
       // --8<-- [start:lesson]
-      if (error.name === "TimeoutError") {
+      // Ask the signal, not the error's name: Node.js 18's first releases name this error AbortError.
+      if (signal.aborted) {
         // No response in time: the fault may pass, like a 5xx.
         console.log(`attempt ${attempt}: timed out`);
         if (attempt === MAX_ATTEMPTS) {
@@ -68,7 +70,10 @@ async function getWithRetries(url) {
     }
     // --8<-- [start:lesson]
     const retryAfter = response.headers.get("Retry-After") ?? "";
-    const wait = /^\d+$/.test(retryAfter) ? Math.min(Number(retryAfter), MAX_WAIT) : backoff(attempt);
+    if (/^\d+$/.test(retryAfter) && Number(retryAfter) > MAX_WAIT) {
+      return { response, body }; // asked to wait longer than we allow: give up rather than retry early
+    }
+    const wait = /^\d+$/.test(retryAfter) ? Number(retryAfter) : backoff(attempt);
     console.log(`  ${message(response, body)}`);
     // Six significant digits at most, so that a computed wait prints as 0.75, not 0.7500000000000001.
     console.log(`  Retry-After: ${retryAfter || "(none)"}; waiting ${Number(wait.toPrecision(6))} s`);

@@ -14,7 +14,7 @@ if not API_KEY:
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_ATTEMPTS = 4
-MAX_WAIT = 30  # seconds: never wait longer than this for one retry
+MAX_WAIT = 30  # seconds: the longest wait for one retry; a longer Retry-After means giving up
 
 session = requests.Session()
 session.auth = (API_KEY, "")
@@ -59,7 +59,9 @@ def get_with_retries(url):
             return response
         # --8<-- [start:lesson]
         retry_after = response.headers.get("Retry-After", "")
-        wait = min(int(retry_after), MAX_WAIT) if retry_after.isdigit() else backoff(attempt)
+        if retry_after.isdigit() and int(retry_after) > MAX_WAIT:
+            return response  # asked to wait longer than we allow: give up rather than retry early
+        wait = int(retry_after) if retry_after.isdigit() else backoff(attempt)
         print(f"  {message(response)}")
         print(f"  Retry-After: {retry_after or '(none)'}; waiting {wait:g} s")
         time.sleep(wait)

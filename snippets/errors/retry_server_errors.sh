@@ -8,7 +8,7 @@
   base_url="${CLINIKO_API_URL:-https://api.cliniko.com/v1}"
   url="${base_url%/}/user"
   max_attempts=4
-  max_wait=30
+  max_wait=30  # seconds: the longest wait for one retry; a longer Retry-After means giving up
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
 
@@ -40,7 +40,9 @@
     [ "$attempt" -lt "$max_attempts" ] || break
     # --8<-- [start:lesson]
     if [[ "$retry_after" =~ ^[0-9]+$ ]]; then
-      wait=$((retry_after < max_wait ? retry_after : max_wait))
+      # Asked to wait longer than the cap: give up rather than retry early.
+      [ "$retry_after" -le "$max_wait" ] || break
+      wait=$retry_after
     else
       # No advice from the server: back off exponentially, with jitter (a random wait up to the cap).
       cap=$((2 ** attempt < max_wait ? 2 ** attempt : max_wait))
