@@ -21,6 +21,8 @@ const client = createClient({
     // The key is the username of Basic auth; the password stays empty.
     Authorization: `Basic ${Buffer.from(`${API_KEY}:`).toString("base64")}`,
     Accept: "application/json",
+    // Sent with every request, a call that leaves it out of its params too.
+    "User-Agent": USER_AGENT,
   },
 });
 // --8<-- [end:lesson]
