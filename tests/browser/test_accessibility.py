@@ -33,18 +33,17 @@ def test_axe_check_reports_what_it_should(visit: Visit, site: Site, axe_script: 
     assert {"button-name", "color-contrast"} <= rules
 
 
-def test_axe_reads_the_content_tab_on_show_and_not_the_hidden_ones(visit: Visit, site: Site, axe_script: str) -> None:
-    """The walk leaves out the panels of content tabs that are not on show (page_walk.AXE_RUN): a button
-    with no name in the panel on show is reported, and one in a hidden panel is not."""
+def test_axe_still_reads_the_content_tab_on_show(visit: Visit, site: Site, axe_script: str) -> None:
+    """The walk leaves out the panels of content tabs that are not on show (page_walk.AXE_RUN), which
+    axe's rules pass over anyway; the panel on show must not be left out with them: a button with no
+    name planted there is reported."""
     page = visit.page
     page.goto(site.url("resources/patients/"))
     page.evaluate(
         """() => {
         const blocks = document.querySelector("article .tabbed-set").querySelectorAll(":scope > .tabbed-content > .tabbed-block");
         const shown = Array.from(blocks).find(block => getComputedStyle(block).display !== "none");
-        const hidden = Array.from(blocks).find(block => getComputedStyle(block).display === "none");
         shown.insertAdjacentHTML("beforeend", '<button id="planted-on-show"></button>');
-        hidden.insertAdjacentHTML("beforeend", '<button id="planted-hidden"></button>');
     }"""
     )
     # The panels left out are chosen before any rule runs, so one rule shows it: the whole set took three
@@ -52,4 +51,3 @@ def test_axe_reads_the_content_tab_on_show_and_not_the_hidden_ones(visit: Visit,
     found = serious_violations(page, axe_script, ["button-name"])
     targets = [target for violation in found for target in violation["targets"]]
     assert ["#planted-on-show"] in targets, targets
-    assert ["#planted-hidden"] not in targets, targets
