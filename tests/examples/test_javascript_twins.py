@@ -140,6 +140,13 @@ ENDINGS = {
     "unhandled-rejection": 'console.log("before");\nawait Promise.reject(new RangeError("out of range"));\n',
     "environment-and-folder": 'import { basename } from "node:path";\n'
     'console.log(process.env.CLINIKO_API_URL, basename(process.cwd()), typeof fetch);\n',
+    "arguments": 'import { basename } from "node:path";\nconsole.log(process.argv.length, basename(process.argv[1]));\n',
+    # The status a process ends with is 0 to 255: -1 is 255, and 256 is 0.
+    "negative-exit": 'console.log("a");\nprocess.exit(-1);\n',
+    "exit-code-256": "process.exitCode = 256;\n",
+    # What a worker cannot do (example_runner.NOT_IN_A_WORKER): these run in a node of their own.
+    "time-zone": 'process.env.TZ = "Australia/Sydney";\nconsole.log(new Date(0).getTimezoneOffset());\n',
+    "change-folder": 'import { basename } from "node:path";\nprocess.chdir("..");\nconsole.log(basename(process.cwd()));\n',
 }
 #: A mock's address as long as the API's, for `example_runner.run` (these programs reach no mock).
 NO_MOCK = "127.0.0.1:10000"
@@ -165,6 +172,23 @@ def test_a_program_ends_in_a_worker_as_it_ends_in_its_own_node(ending: str, tmp_
             assert "    at " in stderr and f"Node.js {example_runner.node_version()}" in stderr, stderr
     else:
         assert in_worker.stderr == alone.stderr
+
+
+def test_a_program_that_writes_to_file_descriptor_1_itself_is_refused_with_the_reason(tmp_path: Path) -> None:
+    """A worker shares the process's descriptors: a raw write to 1 cannot be kept in order with the rest."""
+    folder = tmp_path / "program"
+    folder.mkdir()
+    raw = example_runner.Example(folder / "raw.mjs")
+    raw.path.write_text('import { writeSync } from "node:fs";\nconsole.log("kept");\nwriteSync(1, "raw\\n");\n', encoding="utf-8")
+    example_runner.require_tools(raw)
+    env = {"CLINIKO_API_URL": "https://127.0.0.1:10000/v1", "NODE_EXTRA_CA_CERTS": str(example_runner.shared_authority().ca_file)}
+    with pytest.raises(RuntimeError, match=r"raw\.mjs wrote b'raw\\n' to file descriptor 1 or 2 itself"):
+        example_runner.run(raw, env, "key", NO_MOCK, fork=True)
+    # The server it ran in still runs the next program, and with nothing left over from this one.
+    plain = example_runner.Example(folder / "plain.mjs")
+    plain.path.write_text('console.log("plain");\n', encoding="utf-8")
+    after = example_runner.run(plain, env, "key", NO_MOCK, fork=True)
+    assert (after.output, after.stderr, after.returncode) == ("plain\n", "", 0)
 
 
 def test_an_example_prints_the_same_in_a_worker_and_in_its_own_node(mock, controls) -> None:

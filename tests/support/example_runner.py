@@ -43,6 +43,7 @@ the mock's address `127.0.0.1:<port>` is written `api.cliniko.com` (the same len
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -203,8 +204,13 @@ def runnable_path(example: Example) -> Path:
     text = example.path.read_bytes()
     if not packages_imported(text.decode("utf-8")):
         return example.path
-    copy = javascript_project() / example.path.name
-    with _shared_lock:  # runs side by side share the copy: it is replaced whole, never rewritten in place
+    try:
+        relative = example.path.relative_to(SNIPPETS)
+    except ValueError:  # a program of the tests' own: a folder named after where it is
+        relative = Path("elsewhere", hashlib.sha256(str(example.path.parent).encode()).hexdigest()[:16], example.path.name)
+    copy = javascript_project() / relative
+    with _shared_lock:
+        copy.parent.mkdir(parents=True, exist_ok=True)  # runs side by side share the copy: it is replaced whole, never rewritten in place
         if not copy.is_file() or copy.read_bytes() != text:
             fresh = copy.with_name(f".{copy.name}.{os.getpid()}.{threading.get_ident()}")
             fresh.write_bytes(text)
@@ -221,8 +227,15 @@ def missing_tools(example: Example) -> list[str]:
             return ["node"]
         if major < NODE_MINIMUM:
             return [f"Node.js {NODE_MINIMUM} or newer (this machine has {major})"]
-        if packages_imported(example.path.read_text(encoding="utf-8")) and not shutil.which("npm"):
-            return ["npm (to install the package it imports, with the pinned Node.js tools)"]
+        if packages_imported(example.path.read_text(encoding="utf-8")):
+            if not shutil.which("npm"):
+                return ["npm (to install the package it imports, with the pinned Node.js tools)"]
+            from cliniko_docs import node_tools
+
+            try:
+                node_tools.node_modules()  # installed on first use, as a run would install them
+            except node_tools.NodeMissing as error:
+                return [f"what the pinned Node.js tools need ({error})"]
         return []
     if example.path.suffix != ".sh":
         return []
@@ -338,7 +351,7 @@ def run(
         path = runnable_path(example)
         if fork and python:
             returncode, stdout_bytes, stderr_bytes = _run_forked(example.path, env, timeout, waits_path)
-        elif fork and example.path.suffix == ".mjs" and trusts_the_shared_authority(env):
+        elif fork and example.path.suffix == ".mjs" and trusts_the_shared_authority(env) and runs_in_a_worker(path):
             returncode, stdout_bytes, stderr_bytes = _run_in_worker(path, env, timeout, waits_path)
         else:
             command = [*example.command()[:-1], str(path)]
@@ -668,18 +681,65 @@ NODE_WORKER_SERVER = Path(__file__).with_name("node_worker_server.cjs")
 NODE_SERVER_OPTIONS = ("--liftoff-only",)
 
 
-def _start_node_server() -> subprocess.Popen[bytes]:
+class _NodeServer(subprocess.Popen[bytes]):
+    """A running `NODE_WORKER_SERVER`: jobs go to its stdin, and replies come back on a pipe of their own
+    (`replies`). Its own stdout and stderr go to `own_output`, a file no example should write to: `seen`
+    is how much of it has been read."""
+
+    replies: Any
+    own_output: Any
+    seen: int = 0
+
+    def stop(self) -> None:
+        self.kill()
+        self.wait()
+
+    def new_output(self) -> bytes:
+        """What the process itself has written to its stdout or stderr since the last call."""
+        size = os.fstat(self.own_output.fileno()).st_size
+        written = os.pread(self.own_output.fileno(), size - self.seen, self.seen) if size > self.seen else b""
+        self.seen = size
+        return written
+
+
+def _start_node_server() -> _NodeServer:
     # The examples' own fixed environment: what the process reads once (its time zone, its locale, the
     # CA) holds for every worker, whatever the job's environment says.
     env = environment({"NODE_EXTRA_CA_CERTS": str(shared_authority().ca_file)}, api_key="")
     del env["CLINIKO_API_KEY"]
-    return subprocess.Popen(
-        ["node", *NODE_SERVER_OPTIONS, str(NODE_WORKER_SERVER)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0,
-    )
+    replies, reply_end = os.pipe()
+    own_output = tempfile.TemporaryFile(prefix="node-worker-server-")
+    try:
+        server = _NodeServer(
+            ["node", *NODE_SERVER_OPTIONS, str(NODE_WORKER_SERVER), str(reply_end)],
+            stdin=subprocess.PIPE, stdout=own_output, stderr=subprocess.STDOUT, env=env, bufsize=0,
+            pass_fds=(reply_end,),
+        )
+    except BaseException:
+        os.close(replies)
+        own_output.close()
+        raise
+    finally:
+        os.close(reply_end)
+    server.replies = os.fdopen(replies, "rb", buffering=0)
+    server.own_output = own_output
+    return server
 
 
 _node_servers = _Servers(_start_node_server)
+
+
+#: What `node file.mjs` does and a worker thread cannot: change the working folder or the umask (a
+#: worker refuses) or the time zone (a worker keeps the process's). A program that does runs in a
+#: `node` of its own.
+NOT_IN_A_WORKER = re.compile(
+    r"""\bprocess\.(?:chdir|umask)\b|\bprocess\.env(?:\.TZ|\[\s*["'`]TZ["'`]\s*\])\s*=(?!=)"""
+)
+
+
+def runs_in_a_worker(path: Path) -> bool:
+    """Whether a JavaScript program can run in a worker thread of `NODE_WORKER_SERVER` (`NOT_IN_A_WORKER`)."""
+    return not NOT_IN_A_WORKER.search(path.read_text(encoding="utf-8"))
 
 
 def _run_in_worker(path: Path, env: dict[str, str], timeout: float, waits: str | None = None) -> tuple[int, bytes, bytes]:
@@ -689,7 +749,7 @@ def _run_in_worker(path: Path, env: dict[str, str], timeout: float, waits: str |
     import select
 
     server = _node_servers.take()
-    assert server.stdin is not None and server.stdout is not None
+    assert server.stdin is not None
     with tempfile.TemporaryDirectory(prefix="example-") as folder:
         out, err = os.path.join(folder, "stdout"), os.path.join(folder, "stderr")
         if waits is not None:
@@ -698,20 +758,38 @@ def _run_in_worker(path: Path, env: dict[str, str], timeout: float, waits: str |
             "path": str(path), "cwd": str(path.parent), "env": env, "out": out, "err": err,
             "timeoutMs": int(timeout * 1000), "recorder": str(NODE_RECORDING_SLEEP) if waits is not None else None,
         }
-        # A server that fails here is not given back: the next run starts another.
-        server.stdin.write(json.dumps(job).encode() + b"\n")
-        # The server stops a run at its time limit itself; this is in case the server hangs.
-        finished, _, _ = select.select([server.stdout], [], [], timeout + 30)
-        if not finished:
-            server.kill()
-            raise RuntimeError(f"the Node.js worker server did not answer for {path.name}")
-        line = server.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the Node.js worker server stopped (exit {server.poll()})")
-        answer = json.loads(line)
+        # A server that fails here is stopped, not given back: the next run starts another.
+        try:
+            server.stdin.write(json.dumps(job).encode() + b"\n")
+            # The server stops a run at its time limit itself; this is in case the server hangs.
+            finished, _, _ = select.select([server.replies], [], [], timeout + 30)
+            line = server.replies.readline() if finished else b""
+            answer = json.loads(line) if line else None
+        except (OSError, ValueError) as error:
+            server.stop()
+            raise RuntimeError(f"the Node.js worker server failed running {path.name}: {error}") from error
+        if not isinstance(answer, dict):
+            if not finished:
+                state = "did not answer"
+            elif not line:
+                state = f"stopped (exit {server.poll()})"
+            else:
+                state = f"answered {line!r}"
+            server.stop()
+            said = server.new_output().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"the Node.js worker server {state} for {path.name}" + (f":\n{said}" if said else ""))
+        # A worker shares the process's file descriptors: what an example wrote to 1 or 2 itself
+        # landed in the server's own output, out of order with the rest, so its run is not kept.
+        stray = server.new_output()
+        _node_servers.give_back(server)
+        if stray:
+            raise RuntimeError(
+                f"{path.name} wrote {stray[:200]!r} to file descriptor 1 or 2 itself, which a worker thread "
+                "shares with the process running it; write with console.log and console.error (or "
+                "process.stdout and process.stderr), which the runner keeps for each example apart"
+            )
         if "error" in answer:
             raise RuntimeError(f"the Node.js worker server could not run {path.name}: {answer['error']}")
-        _node_servers.give_back(server)
         if answer.get("timedOut"):
             raise subprocess.TimeoutExpired(["node", str(path)], timeout)
         with open(out, "rb") as printed, open(err, "rb") as complained:

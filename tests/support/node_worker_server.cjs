@@ -5,12 +5,18 @@
 //
 // One job a line on stdin, as JSON: {path, cwd, env, out, err, timeoutMs, recorder}. The example runs
 // as `node <path>` would run it: an ES module, in a worker of its own (its own globals, modules and
-// `process.env`, which is `env`), from `cwd`, with what it writes to stdout and stderr kept, byte for
-// byte, in the files `out` and `err`. An error or a promise rejection that it leaves uncaught is written
+// `process.env`, which is `env`, and `process.argv` [node, path]), from `cwd`, with what it writes to
+// stdout and stderr kept, byte for byte, in the files `out` and `err`. An error or a promise rejection that it leaves uncaught is written
 // to `err` as Node.js writes it (the error with its stack, then the Node.js version), with exit status
 // 1. With `recorder`, that file is loaded in the worker first (node_recording_sleep.cjs: its waits are
-// written down, not waited). The reply, once the worker has ended, is one line: {"status": N}, or
-// {"timedOut": true} when it ran longer than `timeoutMs` and was stopped.
+// written down, not waited). The reply, once the worker has ended, is one line: {"status": N}, the
+// exit status as a process has it (0 to 255), or {"timedOut": true} when it ran longer than
+// `timeoutMs` and was stopped, or {"error": why} when the job could not be run.
+//
+// Replies go to the file descriptor given as this program's one argument, not to stdout: a worker
+// shares the process's file descriptors, and an example that wrote to descriptor 1 itself
+// (`fs.writeSync(1, ...)`) would otherwise write into the replies. The runner points this process's
+// own stdout and stderr at a file, and refuses a run that wrote there.
 //
 // Node.js reads NODE_EXTRA_CA_CERTS once, when it starts, for every worker: this process is started
 // with the CA that the mocks of the test process share, and the runner sends it only the runs whose
@@ -33,6 +39,7 @@ const { pathToFileURL } = require("node:url");
 const BOOTSTRAP = `
 const { workerData } = require("node:worker_threads");
 const { inspect } = require("node:util");
+process.argv.splice(1, Infinity, workerData.path);
 process.on("uncaughtException", (error) => {
   process.stderr.write(inspect(error) + "\\n\\nNode.js " + process.version + "\\n");
   process.exit(1);
@@ -41,8 +48,14 @@ if (workerData.recorder) require(workerData.recorder);
 import(workerData.url);
 `;
 
+const REPLIES = Number(process.argv[2]);
+if (!Number.isInteger(REPLIES) || REPLIES < 3) {
+  process.stderr.write("usage: node node_worker_server.cjs REPLY_FD (an open file descriptor, 3 or above)\n");
+  process.exit(2);
+}
+
 function reply(message) {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
+  fs.writeSync(REPLIES, `${JSON.stringify(message)}\n`);
 }
 
 function run(job) {
@@ -54,10 +67,9 @@ function run(job) {
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
       env: job.env,
-      argv: [job.path],
       stdout: true,
       stderr: true,
-      workerData: { url: pathToFileURL(job.path).href, recorder: job.recorder || null },
+      workerData: { path: job.path, url: pathToFileURL(job.path).href, recorder: job.recorder || null },
     });
     worker.stdout.on("data", (chunk) => out.push(chunk));
     worker.stderr.on("data", (chunk) => err.push(chunk));
@@ -73,9 +85,15 @@ function run(job) {
     const exited = new Promise((ended) => worker.on("exit", ended));
     Promise.all([exited, once(worker.stdout, "end"), once(worker.stderr, "end")]).then(([status]) => {
       clearTimeout(timer);
-      fs.writeFileSync(job.out, Buffer.concat(out));
-      fs.writeFileSync(job.err, Buffer.concat(err));
-      resolve(timedOut ? { timedOut: true } : { status });
+      try {
+        fs.writeFileSync(job.out, Buffer.concat(out));
+        fs.writeFileSync(job.err, Buffer.concat(err));
+      } catch (error) {
+        resolve({ error: `could not keep what it printed: ${error.message}` });
+        return;
+      }
+      // As the operating system keeps a process's exit status: process.exit(-1) ends `node` with 255.
+      resolve(timedOut ? { timedOut: true } : { status: status & 0xff });
     });
   });
 }
