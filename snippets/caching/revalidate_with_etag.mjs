@@ -48,6 +48,10 @@ show(first);
 
 // --8<-- [start:lesson]
 const etag = first.response.headers.get("ETag");
+if (etag === null) {
+  console.error("The API sent no ETag: nothing to send in If-None-Match.");
+  process.exit(1);
+}
 console.log(`again, with If-None-Match: ${etag}`);
 const second = await get(304, { "If-None-Match": etag });
 // --8<-- [end:lesson]

@@ -41,7 +41,9 @@ first = get(200)
 show(first)
 
 # --8<-- [start:lesson]
-etag = first.headers["ETag"]
+etag = first.headers.get("ETag")
+if etag is None:
+    sys.exit("The API sent no ETag: nothing to send in If-None-Match.")
 print(f"again, with If-None-Match: {etag}")
 second = get(304, {"If-None-Match": etag})
 # --8<-- [end:lesson]

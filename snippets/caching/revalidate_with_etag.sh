@@ -22,7 +22,8 @@
 
   get
   # --8<-- [start:lesson]
-  etag=$(grep -i '^etag:' "$headers" | cut -d ' ' -f 2 | tr -d '\r')
+  etag=$(grep -i '^etag:' "$headers" | cut -d ' ' -f 2 | tr -d '\r' || true)
+  [ -n "$etag" ] || { echo "The API sent no ETag: nothing to send in If-None-Match." >&2; exit 1; }
   echo
   echo "again, with If-None-Match: $etag"
   get --header "If-None-Match: $etag"

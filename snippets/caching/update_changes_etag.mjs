@@ -44,6 +44,10 @@ const before = await send("GET", 200);
 // --8<-- [start:lesson]
 const oldEtag = before.response.headers.get("ETag");
 // --8<-- [end:lesson]
+if (oldEtag === null) {
+  console.error("The API sent no ETag: nothing to send in If-None-Match.");
+  process.exit(1);
+}
 console.log(
   `GET: ${before.response.status} ${before.response.statusText}, ETag: ${oldEtag}, ` +
     `title: ${JSON.parse(before.body).title}`,

@@ -32,8 +32,10 @@ def send(method, expected, **options):
 
 before = send("GET", 200)
 # --8<-- [start:lesson]
-old_etag = before.headers["ETag"]
+old_etag = before.headers.get("ETag")
 # --8<-- [end:lesson]
+if old_etag is None:
+    sys.exit("The API sent no ETag: nothing to send in If-None-Match.")
 print(f"GET: {before.status_code} {before.reason}, ETag: {old_etag}, title: {before.json()['title']}")
 
 # --8<-- [start:lesson]
@@ -45,4 +47,4 @@ print(f"PUT: {changed.status_code} {changed.reason}, title: {changed.json()['tit
 after = send("GET", 200, headers={"If-None-Match": old_etag})
 # --8<-- [end:lesson]
 print(f"GET with If-None-Match: {old_etag}")
-print(f"  {after.status_code} {after.reason}, ETag: {after.headers['ETag']}, title: {after.json()['title']}")
+print(f"  {after.status_code} {after.reason}, ETag: {after.headers.get('ETag')}, title: {after.json()['title']}")

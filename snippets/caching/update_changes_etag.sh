@@ -19,12 +19,13 @@
       --write-out '%{http_code}' \
       "$@" "$url"
   }
-  etag() { grep -i '^etag:' "$headers" | cut -d ' ' -f 2 | tr -d '\r'; }
+  etag() { grep -i '^etag:' "$headers" | cut -d ' ' -f 2 | tr -d '\r' || true; }
 
   status=$(request)
   # --8<-- [start:lesson]
   old_etag=$(etag)
   # --8<-- [end:lesson]
+  [ -n "$old_etag" ] || { echo "The API sent no ETag: nothing to send in If-None-Match." >&2; exit 1; }
   echo "GET: HTTP $status, ETag: $old_etag"
 
   # --8<-- [start:lesson]

@@ -40,6 +40,10 @@ if (first.status !== 200) {
   console.error(`Expected 200, got ${first.status}: ${firstBody}`);
   process.exit(1);
 }
+if (!first.headers.has("ETag")) {
+  console.error("The API sent no ETag: nothing to send in If-None-Match.");
+  process.exit(1);
+}
 await get("the same read, If-None-Match: its ETag", "/user", {
   extraHeaders: { "If-None-Match": first.headers.get("ETag") },
 });

@@ -30,6 +30,8 @@ def get(what, path, key=API_KEY, extra_headers=None):
 first = get("a read", "/user")
 if first.status_code != 200:
     sys.exit(f"Expected 200, got {first.status_code}: {first.text}")
+if "ETag" not in first.headers:
+    sys.exit("The API sent no ETag: nothing to send in If-None-Match.")
 get("the same read, If-None-Match: its ETag", "/user", extra_headers={"If-None-Match": first.headers["ETag"]})
 get("a patient that does not exist", "/patients/1")
 get("a key that does not exist", "/user", key="not-a-real-key")

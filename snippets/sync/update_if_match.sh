@@ -18,7 +18,13 @@
       --dump-header "$work/headers" --output "$work/body" --write-out '%{http_code}' \
       "$@" "$url"
   }
-  etag() { grep -i '^etag:' "$work/headers" | cut -d ' ' -f 2- | tr -d '\r'; }
+  # The ETag of the last response; without one, If-Match cannot protect the change.
+  etag() {
+    local tag
+    tag=$(grep -i '^etag:' "$work/headers" | cut -d ' ' -f 2- | tr -d '\r' || true)
+    [ -n "$tag" ] || { echo "The API sent no ETag: If-Match cannot protect the change." >&2; exit 1; }
+    echo "$tag"
+  }
   expect() {
     if [ "$1" != "$2" ]; then
       echo "Expected HTTP $2, got $1: $(cat "$work/body")" >&2
@@ -47,7 +53,8 @@
     # --8<-- [start:lesson]
     status=$(request)  # read the patient as it is now; decide again whether the change still applies
     expect "$status" 200
-    status=$(request --request PUT --header "If-Match: $(etag)" \
+    read_etag=$(etag)
+    status=$(request --request PUT --header "If-Match: $read_etag" \
       --header "Content-Type: application/json" --data "$change")
     # --8<-- [end:lesson]
     expect "$status" 200

@@ -10,6 +10,9 @@
   long as `Retry-After` asked (`assert_waited_as_told`). An example that retried the spent quota's
   `429` (`Retry-After: 1`) runs once more where `Retry-After` is 45, more than some examples will wait:
   it must wait all of it or give up, never send the request again sooner.
+- No ETag: Cliniko's live service may send none, so every example that reads one runs again in its
+  own state with the mock's `ETag` left out. It must carry on, or stop with a reason on stderr, and
+  show no stack trace.
 - A trailing slash: the run in the example's own state, the reference for the conditions above, reads
   base URLs that end in a slash (`CLINIKO_API_URL=https://.../v1/`, and the control URL likewise),
   as a reader may set them. There it must do exactly what `tests/examples/test_snippets.py` saw it do without
@@ -40,6 +43,7 @@ import pytest
 import example_runner
 from example_runner import Example, Served, retried, served, waits_as_told
 from cliniko_sandbox import MockCliniko, seed
+from cliniko_sandbox.caching import Validators
 from curl_flags import CURL_FLAGS, CURL_MINIMUM
 from example_runner import require_tools
 
@@ -317,6 +321,27 @@ def test_example_works_with_a_trailing_slash_on_its_base_urls(example: Example, 
     assert own.run.output == example.output_path.read_text(encoding="utf-8"), (
         f"{name}: it printed something other than its stored output {example.output_path.name}\n{printed}"
     )
+
+
+#: The examples that read an `ETag`. Cliniko's live service may send none (the home page's table of
+#: where it differs from this guide), so each must do without: carry on, or stop with a reason.
+READS_AN_ETAG = [param for param in EXAMPLES if re.search(r"etag", param.values[0].path.read_text(encoding="utf-8"), re.IGNORECASE)]
+
+
+@pytest.mark.parametrize("example", READS_AN_ETAG)
+def test_an_example_that_reads_an_etag_ends_cleanly_when_there_is_none(
+    example: Example, closed_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_tools(example)
+    # The mocks of this test process answer without ETag while the test runs (they run in its threads).
+    with_etag = Validators.headers
+    monkeypatch.setattr(Validators, "headers", lambda self: {k: v for k, v in with_etag(self).items() if k != "ETag"})
+    found = run_alone(example, None, closed_port)
+    assert not any(response.status == 304 for response in found.served), "the mock still sent validators"
+    name = f"{example} with no ETag"
+    assert_ends_cleanly(name, found.run)
+    if found.run.returncode != 0:
+        assert found.run.stderr.strip(), f"{name} failed with no reason on stderr\n{found.run.output}"
 
 
 HEADER_BEFORE_STATUS = '''\
