@@ -312,8 +312,8 @@ class Cliniko:
             each read; applied to every request.
         max_retries: How many times a request is sent again after a `429` or, for `GET`, `HEAD`,
             `PUT` and `PATCH`, after a `500`, `502`, `503` or `504`. `0` turns retrying off.
-        max_wait: The longest single wait, in seconds. A `429` that asks for a longer wait is
-            raised at once rather than waited out.
+        max_wait: The longest single wait, in seconds. A response whose `Retry-After` asks for a
+            longer wait is raised at once rather than sent again early.
         cache_size: How many `GET` responses the ETag cache keeps (the least recently used go
             first). `0` turns the cache off.
         session: A `requests.Session` to send through, for example one with extra hooks or a
@@ -846,9 +846,9 @@ class Cliniko:
             return None
         asked = _seconds_to_wait(response.headers.get("Retry-After"))
         if asked is not None:
-            if status == 429 and asked > self.max_wait:
-                return None  # waiting less than asked would only earn another 429
-            return min(asked, self.max_wait)
+            # Waiting less than asked would go against the API (after a 429, it would only be refused
+            # again): give up instead.
+            return None if asked > self.max_wait else asked
         # No Retry-After: back off exponentially, with jitter so that clients do not retry in step.
         return random.uniform(0, min(self.max_wait, 2.0**retries))
 

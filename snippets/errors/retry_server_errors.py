@@ -59,9 +59,9 @@ def get_with_retries(url):
             return response
         # --8<-- [start:lesson]
         retry_after = response.headers.get("Retry-After", "")
-        if retry_after.isdigit() and int(retry_after) > MAX_WAIT:
+        if retry_after.isdecimal() and int(retry_after) > MAX_WAIT:
             return response  # asked to wait longer than we allow: give up rather than retry early
-        wait = int(retry_after) if retry_after.isdigit() else backoff(attempt)
+        wait = int(retry_after) if retry_after.isdecimal() else backoff(attempt)
         print(f"  {message(response)}")
         print(f"  Retry-After: {retry_after or '(none)'}; waiting {wait:g} s")
         time.sleep(wait)

@@ -31,7 +31,7 @@ def get_within_rate_limit(url):
         print(f"{response.status_code} {response.reason}, Date: {response.headers.get('Date')}")
         # --8<-- [start:lesson]
         retry_after = response.headers.get("Retry-After", "")
-        if response.status_code != 429 or attempt == MAX_ATTEMPTS or not retry_after.isdigit():
+        if response.status_code != 429 or attempt == MAX_ATTEMPTS or not retry_after.isdecimal():
             return response
         wait = int(retry_after)
         print(f"  Retry-After: {wait}, X-RateLimit-Reset: {response.headers.get('X-RateLimit-Reset')}")

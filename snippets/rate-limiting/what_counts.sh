@@ -23,8 +23,10 @@
   }
 
   get "a read" /user
-  etag=$(grep -i '^etag:' "$headers" | cut -d ' ' -f 2 | tr -d '\r') ||
+  [[ $(head -1 "$headers") == HTTP/*" 200"* ]] ||
     { echo "Expected 200 for the first read, got: $(head -1 "$headers" | tr -d '\r')" >&2; exit 1; }
+  etag=$(grep -i '^etag:' "$headers" | cut -d ' ' -f 2 | tr -d '\r' || true)
+  [ -n "$etag" ] || { echo "The API sent no ETag: nothing to send in If-None-Match." >&2; exit 1; }
   get "the same read, If-None-Match: its ETag" /user --header "If-None-Match: $etag"
   get "a patient that does not exist" /patients/1
   get "a key that does not exist" /user --user "not-a-real-key:"

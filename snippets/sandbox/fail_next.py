@@ -38,6 +38,6 @@ for attempt in (1, 2):
         sys.exit(f"Expected {expected}, got {response.status_code}: {response.text}")
     if response.status_code == 503:  # wait as long as the sandbox asks before sending it again
         retry_after = response.headers.get("Retry-After", "")
-        wait = int(retry_after) if retry_after.isdigit() else 1
+        wait = int(retry_after) if retry_after.isdecimal() else 1
         print(f"  Retry-After: {retry_after or '(none)'}; waiting {wait} s")
         time.sleep(wait)

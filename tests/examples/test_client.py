@@ -269,6 +269,18 @@ def test_retries_a_get_after_a_503(mock, controls, recorder, waits) -> None:
     assert waits == [1.0]  # the 503's Retry-After
 
 
+def test_does_not_retry_a_503_early_when_retry_after_exceeds_the_cap(mock, controls, recorder, waits) -> None:
+    controls.fail_next(1)
+    client = client_for(mock, recorder, max_wait=0.5)
+
+    with pytest.raises(ServerError) as raised:
+        client.get("user")
+
+    assert recorder.statuses == [503]
+    assert waits == []
+    assert raised.value.status == 503
+
+
 def test_retries_an_update_with_put_after_a_503(mock, controls, recorder, waits) -> None:
     controls.fail_next(1)
     client = client_for(mock, recorder)
