@@ -209,8 +209,8 @@ def runnable_path(example: Example) -> Path:
     except ValueError:  # a program of the tests' own: a folder named after where it is
         relative = Path("elsewhere", hashlib.sha256(str(example.path.parent).encode()).hexdigest()[:16], example.path.name)
     copy = javascript_project() / relative
-    with _shared_lock:
-        copy.parent.mkdir(parents=True, exist_ok=True)  # runs side by side share the copy: it is replaced whole, never rewritten in place
+    with _shared_lock:  # runs side by side share the copy: it is replaced whole, never rewritten in place
+        copy.parent.mkdir(parents=True, exist_ok=True)
         if not copy.is_file() or copy.read_bytes() != text:
             fresh = copy.with_name(f".{copy.name}.{os.getpid()}.{threading.get_ident()}")
             fresh.write_bytes(text)
@@ -474,6 +474,8 @@ class _Servers:
                 server = self._idle.pop()
                 if server.poll() is None:
                     return server
+                if hasattr(server, "close"):  # a Node.js worker server's pipes and file
+                    server.close()
         return self._start()
 
     def give_back(self, server: subprocess.Popen[bytes]) -> None:
@@ -690,9 +692,18 @@ class _NodeServer(subprocess.Popen[bytes]):
     own_output: Any
     seen: int = 0
 
-    def stop(self) -> None:
+    def stop(self) -> str:
+        """Kill and reap the process, close its pipes and file; return the end of what it printed."""
         self.kill()
         self.wait()
+        said = self.new_output().decode(errors="replace")[-2000:]
+        self.close()
+        return said
+
+    def close(self) -> None:
+        for stream in (self.stdin, self.replies, self.own_output):
+            if stream is not None:
+                stream.close()
 
     def new_output(self) -> bytes:
         """What the process itself has written to its stdout or stderr since the last call."""
@@ -769,14 +780,13 @@ def _run_in_worker(path: Path, env: dict[str, str], timeout: float, waits: str |
             server.stop()
             raise RuntimeError(f"the Node.js worker server failed running {path.name}: {error}") from error
         if not isinstance(answer, dict):
+            said = server.stop()
             if not finished:
                 state = "did not answer"
             elif not line:
-                state = f"stopped (exit {server.poll()})"
+                state = f"stopped (exit {server.returncode})"
             else:
                 state = f"answered {line!r}"
-            server.stop()
-            said = server.new_output().decode(errors="replace")[-2000:]
             raise RuntimeError(f"the Node.js worker server {state} for {path.name}" + (f":\n{said}" if said else ""))
         # A worker shares the process's file descriptors: what an example wrote to 1 or 2 itself
         # landed in the server's own output, out of order with the rest, so its run is not kept.
