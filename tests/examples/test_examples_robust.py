@@ -327,7 +327,9 @@ def test_example_works_with_a_trailing_slash_on_its_base_urls(example: Example, 
 #: response only when it has one: `Cliniko._remember`). Cliniko's live service may send none (the home
 #: page's table of where it differs from this guide), so each must do without: carry on, or stop with
 #: a reason.
-READS_AN_ETAG = [param for param in EXAMPLES if re.search(r"etag", param.values[0].path.read_text(encoding="utf-8"), re.IGNORECASE)]
+READS_AN_ETAG = [
+    param for param in EXAMPLES if re.search("etag", param.values[0].path.read_text(encoding="utf-8"), re.IGNORECASE)
+]
 
 
 @pytest.mark.parametrize("example", READS_AN_ETAG)
@@ -337,7 +339,9 @@ def test_an_example_that_reads_an_etag_ends_cleanly_when_there_is_none(
     require_tools(example)
     # The mocks of this test process answer without ETag while the test runs (they run in its threads).
     with_etag = Validators.headers
-    monkeypatch.setattr(Validators, "headers", lambda self: {k: v for k, v in with_etag(self).items() if k != "ETag"})
+    monkeypatch.setattr(
+        Validators, "headers", lambda self: {name: value for name, value in with_etag(self).items() if name != "ETag"}
+    )
     found = run_alone(example, None, closed_port)
     assert not any(response.status == 304 for response in found.served), (
         f"{example} got a 304 by another header, so this run does not show what it does without an ETag"
@@ -345,7 +349,7 @@ def test_an_example_that_reads_an_etag_ends_cleanly_when_there_is_none(
     name = f"{example} with no ETag"
     assert_ends_cleanly(name, found.run)
     if found.run.returncode != 0:
-        assert "ETag" in found.run.stderr, f"{name} failed, and its reason does not name the ETag\n{found.run.stderr}"
+        assert "ETag" in found.run.stderr, f"{name} failed, and its reason does not name the ETag:\n{found.run.stderr}"
 
 
 HEADER_BEFORE_STATUS = '''\

@@ -6,12 +6,13 @@
 // One job a line on stdin, as JSON: {path, cwd, env, out, err, timeoutMs, recorder}. The example runs
 // as `node <path>` would run it: an ES module, in a worker of its own (its own globals, modules and
 // `process.env`, which is `env`, and `process.argv` [node, path]), from `cwd`, with what it writes to
-// stdout and stderr kept, byte for byte, in the files `out` and `err`. An error or a promise rejection that it leaves uncaught is written
-// to `err` as Node.js writes it (the error with its stack, then the Node.js version), with exit status
-// 1. With `recorder`, that file is loaded in the worker first (node_recording_sleep.cjs: its waits are
-// written down, not waited). The reply, once the worker has ended, is one line: {"status": N}, the
-// exit status as a process has it (0 to 255), or {"timedOut": true} when it ran longer than
-// `timeoutMs` and was stopped, or {"error": why} when the job could not be run.
+// stdout and stderr kept, byte for byte, in the files `out` and `err`. An error or a promise rejection
+// that it leaves uncaught is written to `err` as Node.js writes it (the error with its stack, then the
+// Node.js version), with exit status 1. With `recorder`, that file is loaded in the worker first
+// (node_recording_sleep.cjs: its waits are written down, not waited). The reply, once the worker has
+// ended, is one line: {"status": N}, the exit status as a process has it (0 to 255), or
+// {"timedOut": true} when it ran longer than `timeoutMs` and was stopped, or {"error": why} when the
+// job could not be run.
 //
 // Replies go to the file descriptor given as this program's one argument, not to stdout: a worker
 // shares the process's file descriptors, and an example that wrote to descriptor 1 itself
