@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import example_runner
-from example_runner import Example, Served, retried, served, waits_as_told
+from example_runner import Example, Served, retried, retried_responses, served, waits_as_told
 from cliniko_sandbox import MockCliniko, seed
 from cliniko_sandbox.caching import Validators
 from curl_flags import CURL_FLAGS, CURL_MINIMUM
@@ -202,10 +202,7 @@ def runs_of(example: Example, closed_port: int) -> dict[str, Outcome | BaseExcep
             }
         runs = {name: future.exception() or future.result() for name, future in futures.items()}
         quota = runs["spent_quota"]
-        if isinstance(quota, Outcome) and any(
-            retried(response, following) and response.status == 429
-            for response, following in zip(quota.served, quota.served[1:])
-        ):
+        if isinstance(quota, Outcome) and any(response.status == 429 for response in retried_responses(quota.served)):
             try:
                 runs[LONG_WAIT.name] = run_alone(example, LONG_WAIT, closed_port)
             except Exception as error:  # kept, as above, for the test to report

@@ -152,6 +152,11 @@ ENDINGS = {
 NO_MOCK = "127.0.0.1:10000"
 
 
+def worker_environment() -> dict[str, str]:
+    """What these programs get: a base URL, and the CA the worker servers trust, so that they run in one."""
+    return {"CLINIKO_API_URL": f"https://{NO_MOCK}/v1", "NODE_EXTRA_CA_CERTS": str(example_runner.shared_authority().ca_file)}
+
+
 @pytest.mark.parametrize("ending", ENDINGS)
 def test_a_program_ends_in_a_worker_as_it_ends_in_its_own_node(ending: str, tmp_path: Path) -> None:
     sample = tmp_path / "program" / f"{ending}.mjs"
@@ -159,7 +164,7 @@ def test_a_program_ends_in_a_worker_as_it_ends_in_its_own_node(ending: str, tmp_
     sample.write_text(ENDINGS[ending], encoding="utf-8")
     example = example_runner.Example(sample)
     example_runner.require_tools(example)
-    env = {"CLINIKO_API_URL": "https://127.0.0.1:10000/v1", "NODE_EXTRA_CA_CERTS": str(example_runner.shared_authority().ca_file)}
+    env = worker_environment()
     assert example_runner.trusts_the_shared_authority(example_runner.environment(env, "key"))
     in_worker = example_runner.run(example, env, "key", NO_MOCK, fork=True)
     alone = example_runner.run(example, env, "key", NO_MOCK, fork=False)
@@ -181,7 +186,7 @@ def test_a_program_that_writes_to_file_descriptor_1_itself_is_refused_with_the_r
     raw = example_runner.Example(folder / "raw.mjs")
     raw.path.write_text('import { writeSync } from "node:fs";\nconsole.log("kept");\nwriteSync(1, "raw\\n");\n', encoding="utf-8")
     example_runner.require_tools(raw)
-    env = {"CLINIKO_API_URL": "https://127.0.0.1:10000/v1", "NODE_EXTRA_CA_CERTS": str(example_runner.shared_authority().ca_file)}
+    env = worker_environment()
     with pytest.raises(RuntimeError, match=r"raw\.mjs wrote b'raw\\n' to file descriptor 1 or 2 itself"):
         example_runner.run(raw, env, "key", NO_MOCK, fork=True)
     # The server it ran in still runs the next program, and with nothing left over from this one.

@@ -196,14 +196,12 @@ def javascript_project() -> Path:
 _project: list[Any] = []
 
 
-def runnable_path(example: Example) -> Path:
-    """The file to run for an example: the example itself, or, for a JavaScript example that imports a
-    package, a copy of it in `javascript_project()`, where the package is found."""
-    if example.path.suffix != ".mjs":
+def runnable_path(example: Example, javascript: str | None) -> Path:
+    """The file to run for an example: the example itself, or, for a JavaScript example (`javascript`,
+    its text) that imports a package, a copy of it in `javascript_project()`, where the package is found."""
+    if javascript is None or not packages_imported(javascript):
         return example.path
-    text = example.path.read_bytes()
-    if not packages_imported(text.decode("utf-8")):
-        return example.path
+    text = javascript.encode("utf-8")
     try:
         relative = example.path.relative_to(SNIPPETS)
     except ValueError:  # a program of the tests' own: a folder named after where it is
@@ -348,10 +346,11 @@ def run(
         raise ValueError("the waits of a Python example are recorded only when it runs in a fork")
     with tempfile.TemporaryDirectory(prefix="example-waits-") if record_waits else nullcontext() as folder:
         waits_path = os.path.join(folder, "waits") if folder is not None else None
-        path = runnable_path(example)
+        javascript = example.path.read_bytes().decode("utf-8") if example.path.suffix == ".mjs" else None
+        path = runnable_path(example, javascript)
         if fork and python:
             returncode, stdout_bytes, stderr_bytes = _run_forked(example.path, env, timeout, waits_path)
-        elif fork and example.path.suffix == ".mjs" and trusts_the_shared_authority(env) and runs_in_a_worker(path):
+        elif fork and javascript is not None and trusts_the_shared_authority(env) and runs_in_a_worker(javascript):
             returncode, stdout_bytes, stderr_bytes = _run_in_worker(path, env, timeout, waits_path)
         else:
             command = [*example.command()[:-1], str(path)]
@@ -441,6 +440,11 @@ def retried(response: Served, following: Served | None) -> bool:
     )
 
 
+def retried_responses(responses: list[Served]) -> list[Served]:
+    """The responses, of those the mock sent in order (`served`), whose request the client sent again."""
+    return [response for response, following in zip(responses, responses[1:]) if retried(response, following)]
+
+
 def waits_as_told(responses: list[Served], waits: tuple[float, ...]) -> str | None:
     """Whether an example waited before each request it sent again, as long as it was told to; if not, why.
 
@@ -448,13 +452,23 @@ def waits_as_told(responses: list[Served], waits: tuple[float, ...]) -> str | No
     (`retried`) must have been followed by a wait (a back-off may be short, but not skipped), and the
     waits must in all be at least as long as the `Retry-After` of the retried responses asked.
     """
-    again = [response for response, following in zip(responses, responses[1:]) if retried(response, following)]
+    again = retried_responses(responses)
     told = sum(int(response.retry_after) for response in again if response.retry_after and response.retry_after.isdigit())
     if len(waits) < len(again):
         return f"it sent a request again {len(again)} time(s) but waited only {len(waits)} time(s)"
     if sum(waits) < told:
         return f"it waited {sum(waits):g} s in all before its retries, where Retry-After asked for {told} s"
     return None
+
+
+class _Server(subprocess.Popen[bytes]):
+    """A server process that runs examples (a fork server, a Node.js worker server)."""
+
+    def close(self) -> None:
+        """Close this side of its pipes: once it has ended, or been stopped."""
+        for stream in (self.stdin, self.stdout, self.stderr):
+            if stream is not None:
+                stream.close()
 
 
 class _Servers:
@@ -464,21 +478,20 @@ class _Servers:
 
     def __init__(self, start: Any) -> None:
         self._start = start
-        self._idle: list[subprocess.Popen[bytes]] = []
+        self._idle: list[_Server] = []
         self._lock = threading.Lock()
 
-    def take(self) -> subprocess.Popen[bytes]:
+    def take(self) -> Any:
         """An idle server that is still running, or a new one."""
         with self._lock:
             while self._idle:
                 server = self._idle.pop()
                 if server.poll() is None:
                     return server
-                if hasattr(server, "close"):  # a Node.js worker server's pipes and file
-                    server.close()
+                server.close()
         return self._start()
 
-    def give_back(self, server: subprocess.Popen[bytes]) -> None:
+    def give_back(self, server: _Server) -> None:
         with self._lock:
             self._idle.append(server)
 
@@ -487,7 +500,7 @@ class _Servers:
 _WARM_MODULES = ("requests", "json", "logging", "zoneinfo", "runpy", "traceback", "locale", "io")
 
 
-def _start_fork_server() -> subprocess.Popen[bytes]:
+def _start_fork_server() -> _Server:
     """A warm interpreter that forks one child per Python example (see `_serve_forks`).
 
     It is a fresh interpreter of its own: this process is never forked, since it may hold threads
@@ -495,7 +508,7 @@ def _start_fork_server() -> subprocess.Popen[bytes]:
     """
     code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); " \
            "import example_runner; example_runner._serve_forks()"
-    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+    return _Server([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
 
 
 _fork_servers = _Servers(_start_fork_server)
@@ -683,7 +696,7 @@ NODE_WORKER_SERVER = Path(__file__).with_name("node_worker_server.cjs")
 NODE_SERVER_OPTIONS = ("--liftoff-only",)
 
 
-class _NodeServer(subprocess.Popen[bytes]):
+class _NodeServer(_Server):
     """A running `NODE_WORKER_SERVER`: jobs go to its stdin, and replies come back on a pipe of their own
     (`replies`). Its own stdout and stderr go to `own_output`, a file no example should write to: `seen`
     is how much of it has been read."""
@@ -701,9 +714,9 @@ class _NodeServer(subprocess.Popen[bytes]):
         return said
 
     def close(self) -> None:
-        for stream in (self.stdin, self.replies, self.own_output):
-            if stream is not None:
-                stream.close()
+        super().close()
+        self.replies.close()
+        self.own_output.close()
 
     def new_output(self) -> bytes:
         """What the process itself has written to its stdout or stderr since the last call."""
@@ -748,9 +761,10 @@ NOT_IN_A_WORKER = re.compile(
 )
 
 
-def runs_in_a_worker(path: Path) -> bool:
-    """Whether a JavaScript program can run in a worker thread of `NODE_WORKER_SERVER` (`NOT_IN_A_WORKER`)."""
-    return not NOT_IN_A_WORKER.search(path.read_text(encoding="utf-8"))
+def runs_in_a_worker(javascript: str) -> bool:
+    """Whether a JavaScript program (its text) can run in a worker thread of `NODE_WORKER_SERVER`
+    (`NOT_IN_A_WORKER`)."""
+    return not NOT_IN_A_WORKER.search(javascript)
 
 
 def _run_in_worker(path: Path, env: dict[str, str], timeout: float, waits: str | None = None) -> tuple[int, bytes, bytes]:

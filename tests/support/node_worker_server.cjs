@@ -29,7 +29,6 @@ const fs = require("node:fs");
 const readline = require("node:readline");
 const { inspect } = require("node:util");
 const { Worker } = require("node:worker_threads");
-const { pathToFileURL } = require("node:url");
 
 // The worker's first code: what the job asks to load first, then the example, as an ES module. An
 // error the example leaves uncaught (an unhandled rejection becomes one) is written to stderr as
@@ -40,13 +39,14 @@ const { pathToFileURL } = require("node:url");
 const BOOTSTRAP = `
 const { workerData } = require("node:worker_threads");
 const { inspect } = require("node:util");
+const { pathToFileURL } = require("node:url");
 process.argv.splice(1, Infinity, workerData.path);
 process.on("uncaughtException", (error) => {
   process.stderr.write(inspect(error) + "\\n\\nNode.js " + process.version + "\\n");
   process.exit(1);
 });
 if (workerData.recorder) require(workerData.recorder);
-import(workerData.url);
+import(pathToFileURL(workerData.path).href);
 `;
 
 const REPLIES = Number(process.argv[2]);
@@ -70,7 +70,7 @@ function run(job) {
       env: job.env,
       stdout: true,
       stderr: true,
-      workerData: { path: job.path, url: pathToFileURL(job.path).href, recorder: job.recorder || null },
+      workerData: { path: job.path, recorder: job.recorder || null },
     });
     worker.stdout.on("data", (chunk) => out.push(chunk));
     worker.stderr.on("data", (chunk) => err.push(chunk));
