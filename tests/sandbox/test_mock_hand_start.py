@@ -46,6 +46,31 @@ def own_hand_started(tmp_path: Path) -> Iterator[HandStarted]:
     yield from start(tmp_path)
 
 
+def test_a_port_pair_taken_before_the_mock_binds_it_is_chosen_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race `start` allows for: the pair it probed is taken by the time the mock binds it."""
+    import hand_started
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        pairs = iter([taken, free_port_pair()])
+        monkeypatch.setattr(hand_started, "free_port_pair", lambda: next(pairs))
+        started = start(tmp_path)
+        mock = next(started)
+        try:
+            url = mock.exports["CLINIKO_API_URL"]
+            assert urlsplit(url).port not in (None, taken)
+            answer = requests.get(
+                url + "/user", headers={"User-Agent": USER_AGENT}, verify=mock.exports["SSL_CERT_FILE"], timeout=10
+            )
+            assert answer.status_code == 401  # it answers: no key was given
+        finally:
+            started.close()
+
+
 def _run_with_only(exports: dict[str, str], command: list[str]) -> subprocess.CompletedProcess[str]:
     """Run a client with nothing in its environment but what the mock told us to export."""
     return subprocess.run(command, env=dict(exports), capture_output=True, text=True, timeout=30, check=False)

@@ -25,6 +25,8 @@ from api_requests import USER_AGENT
 
 READY_LINE = "Press Ctrl+C to stop."
 START_TIMEOUT = 30
+#: How many free port pairs `start` tries when the one it chose was taken before the mock could bind it.
+PORT_ATTEMPTS = 3
 EXPORTED = {
     "CLINIKO_API_URL",
     "CLINIKO_API_KEY",
@@ -157,13 +159,23 @@ def start(
     `program` and `env` start another installation's command, in its own environment.
     """
     stderr_path = workdir / "stderr.txt"
-    with stderr_path.open("w") as stderr:
-        process = _launch(str(port or free_port_pair()), workdir, stderr, program, env)
-        try:
-            printed = _read_until_ready(process, stderr_path)
-            yield HandStarted(process, stderr_path, printed, _exports(printed))
-        finally:
-            stop(process)
+    # A free pair can be taken between the probe and the mock's bind (the other test process starts
+    # mocks on ports the system picks): then another pair is chosen, up to PORT_ATTEMPTS times.
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        with stderr_path.open("w") as stderr:
+            process = _launch(str(port or free_port_pair()), workdir, stderr, program, env)
+            try:
+                printed = _read_until_ready(process, stderr_path)
+            except AssertionError:
+                stop(process)
+                if port is None and attempt < PORT_ATTEMPTS and "already in use" in stderr_path.read_text():
+                    continue
+                raise
+            try:
+                yield HandStarted(process, stderr_path, printed, _exports(printed))
+            finally:
+                stop(process)
+            return
 
 
 REQUESTS_CLIENT = (
